@@ -1,0 +1,29 @@
+// Worker tests run inside workerd with real local D1 and R2 (no mocks).
+import path from 'node:path';
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, 'migrations'));
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: path.join(import.meta.dirname, '../../wrangler.toml') },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            ADMIN_TOKEN: 'test-admin-token-0123456789abcdefghijklmnopqrstuv',
+            SERVER_SECRET: 'test-server-secret-0123456789abcdefghijklmnopqrstuv',
+            UPLOAD_POLICY: 'open',
+          },
+        },
+      }),
+    ],
+    test: {
+      root: import.meta.dirname,
+      include: ['test/**/*.test.ts'],
+      setupFiles: ['./test/apply-migrations.ts'],
+      testTimeout: 60_000,
+    },
+  };
+});

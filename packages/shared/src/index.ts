@@ -1,0 +1,3 @@
+export * from './limits.ts';
+export * from './errors.ts';
+export * from './api.ts';

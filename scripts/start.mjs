@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// `npm start`: build the SPA, apply D1 migrations to local state, run `wrangler dev`
+// on http://localhost:$PORT with local D1 and R2. PORT (8787) and PERSIST_DIR
+// (.wrangler/state) let two instances run side by side.
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { offlineEnv } from './offline-env.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const port = process.env.PORT ?? '8787';
+const persist = path.resolve(root, process.env.PERSIST_DIR ?? '.wrangler/state');
+const env = offlineEnv();
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+
+function run(cmd, args) {
+  const r = spawnSync(cmd, args, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0) {
+    console.error(`\n${path.basename(cmd)} ${args.join(' ')} failed (exit ${r.status})`);
+    process.exit(1);
+  }
+}
+
+/** Local secrets live in .dev.vars (git-ignored), made once with random values. */
+function ensureDevVars() {
+  const file = path.join(root, '.dev.vars');
+  if (!existsSync(file)) {
+    const secret = () => randomBytes(32).toString('base64url');
+    writeFileSync(file, `ADMIN_TOKEN=${secret()}\nSERVER_SECRET=${secret()}\n`, { mode: 0o600 });
+  }
+  return Object.fromEntries(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .filter((l) => l.includes('='))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
+}
+
+const vars = ensureDevVars();
+if (!process.env.SKIP_BUILD) run(bin('vite'), ['build', 'apps/web', '--logLevel', 'warn']);
+run(bin('wrangler'), ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist]);
+
+const dev = spawn(
+  bin('wrangler'),
+  [
+    'dev', '--local', '--ip', '127.0.0.1', '--port', port, '--persist-to', persist,
+    '--test-scheduled', '--show-interactive-dev-session=false',
+    '--var', 'UPLOAD_POLICY:open', '--var', 'LOCAL:1',
+  ],
+  { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] },
+);
+
+// Tell the user where things are once the worker answers.
+const url = `http://localhost:${port}`;
+const started = Date.now();
+const poll = setInterval(async () => {
+  try {
+    const r = await fetch(`http://127.0.0.1:${port}/api/health`);
+    if (r.ok) {
+      clearInterval(poll);
+      console.log(`\nSealdrop is running at ${url}`);
+      console.log(`Admin dashboard: ${url}/admin  (development admin token: ${vars.ADMIN_TOKEN})`);
+      console.log(`CLI: npx sealdrop send FILE --server ${url}\n`);
+    }
+  } catch {
+    if (Date.now() - started > 120_000) clearInterval(poll);
+  }
+}, 500);
+
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => dev.kill(sig));
+dev.on('exit', (code) => process.exit(code ?? 0));

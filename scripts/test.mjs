@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// `npm test`: every suite, in order; fails if any fails. Each suite runs even when an
+// earlier one failed, so one run shows every failure.
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { offlineEnv } from './offline-env.mjs';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => path.join(root, 'node_modules', '.bin', name);
+const env = offlineEnv();
+
+const suites = [
+  ['typecheck', bin('tsc'), ['-b']],
+  ['unit (crypto, cli)', bin('vitest'), ['run', '--project', 'crypto', '--project', 'cli']],
+  ['worker (workerd, local D1/R2)', bin('vitest'), ['run', '--config', 'apps/worker/vitest.config.ts']],
+  ['end-to-end (Chromium)', bin('playwright'), ['test', ...process.argv.slice(2)]],
+];
+
+// A fresh state folder for the browser tests.
+rmSync(path.join(root, '.wrangler/e2e-state'), { recursive: true, force: true });
+
+const failed = [];
+for (const [name, cmd, args] of suites) {
+  console.log(`\n=== ${name} ===`);
+  const r = spawnSync(cmd, args, { cwd: root, env, stdio: 'inherit' });
+  if (r.status !== 0) failed.push(name);
+}
+console.log(failed.length ? `\nFailed: ${failed.join(', ')}` : '\nAll suites passed.');
+process.exit(failed.length ? 1 : 0);
