@@ -1,3 +1,4 @@
 export * from './limits.ts';
 export * from './errors.ts';
 export * from './api.ts';
+export * from './client.ts';

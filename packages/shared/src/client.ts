@@ -1,0 +1,183 @@
+// A typed client for the Sealdrop HTTP API, shared by the web app and the CLI.
+// It speaks exactly DESIGN.md's routes; every non-2xx answer becomes an ApiError
+// carrying the server's error code, and a failed connection becomes code 'network'.
+import type {
+  AccessRequest,
+  AdminShareDetail,
+  AdminSharesResponse,
+  AdminStats,
+  ConfigResponse,
+  CreateShareRequest,
+  CreateShareResponse,
+  CreateTokenRequest,
+  CreateTokenResponse,
+  DownloadResponse,
+  FinalizeResponse,
+  LogFormat,
+  LogRow,
+  ManifestResponse,
+  OwnerStatusResponse,
+  PartUploadResponse,
+  RevokeAllResponse,
+  RevokeResponse,
+  ShareInfoResponse,
+  ShareStatus,
+  TokensResponse,
+  UploadsResponse,
+} from './api.ts';
+import { ApiError, type ErrorCode } from './errors.ts';
+
+export interface ClientOptions {
+  fetch?: typeof fetch;
+  /** Extra headers on every request (the CLI sets User-Agent). */
+  headers?: Record<string, string>;
+}
+
+export interface LogQuery {
+  since?: string;
+  until?: string;
+  share?: string;
+  event?: string;
+}
+
+type Auth = { scheme: 'Bearer' | 'Owner' | 'Grant'; token: string } | undefined;
+
+export class SealdropClient {
+  readonly base: string;
+  private readonly fetchImpl: typeof fetch;
+  private readonly headers: Record<string, string>;
+
+  constructor(baseUrl: string, opts: ClientOptions = {}) {
+    this.base = baseUrl.replace(/\/+$/, '');
+    this.fetchImpl = opts.fetch ?? ((...a) => globalThis.fetch(...a));
+    this.headers = opts.headers ?? {};
+  }
+
+  /** Low-level request; returns the Response after turning error answers into ApiError. */
+  async request(
+    method: string,
+    path: string,
+    opts: { auth?: Auth; json?: unknown; body?: BodyInit; headers?: Record<string, string>; signal?: AbortSignal } = {},
+  ): Promise<Response> {
+    const headers: Record<string, string> = { ...this.headers, ...opts.headers };
+    if (opts.auth) headers.authorization = `${opts.auth.scheme} ${opts.auth.token}`;
+    let body = opts.body;
+    if (opts.json !== undefined) {
+      headers['content-type'] = 'application/json';
+      body = JSON.stringify(opts.json);
+    }
+    let res: Response;
+    try {
+      res = await this.fetchImpl(this.base + path, { method, headers, body, signal: opts.signal });
+    } catch (e) {
+      if ((e as Error)?.name === 'AbortError') throw e;
+      throw new ApiError(0, 'network', `Cannot reach ${this.base}: ${(e as Error)?.message ?? e}`);
+    }
+    if (!res.ok) throw await toApiError(res);
+    return res;
+  }
+
+  private async json<T>(method: string, path: string, opts: Parameters<SealdropClient['request']>[2] = {}): Promise<T> {
+    const res = await this.request(method, path, opts);
+    return (await res.json()) as T;
+  }
+
+  // ---- public -----------------------------------------------------------
+  health() {
+    return this.json<{ ok: true }>('GET', '/api/health');
+  }
+  config() {
+    return this.json<ConfigResponse>('GET', '/api/config');
+  }
+
+  // ---- sender -----------------------------------------------------------
+  createShare(req: CreateShareRequest, uploadToken?: string) {
+    return this.json<CreateShareResponse>('POST', '/api/shares', {
+      json: req,
+      auth: uploadToken ? { scheme: 'Bearer', token: uploadToken } : undefined,
+    });
+  }
+  putPart(id: string, ownerToken: string, file: number, part: number, body: Uint8Array | Blob, signal?: AbortSignal) {
+    return this.json<PartUploadResponse>('PUT', `/api/shares/${id}/files/${file}/parts/${part}`, {
+      auth: { scheme: 'Owner', token: ownerToken },
+      body: body as BodyInit,
+      headers: { 'content-type': 'application/octet-stream' },
+      signal,
+    });
+  }
+  uploads(id: string, ownerToken: string) {
+    return this.json<UploadsResponse>('GET', `/api/shares/${id}/uploads`, { auth: { scheme: 'Owner', token: ownerToken } });
+  }
+  finalize(id: string, ownerToken: string, manifest: string) {
+    return this.json<FinalizeResponse>('POST', `/api/shares/${id}/finalize`, {
+      auth: { scheme: 'Owner', token: ownerToken },
+      json: { manifest },
+    });
+  }
+  ownerStatus(id: string, ownerToken: string) {
+    return this.json<OwnerStatusResponse>('GET', `/api/shares/${id}/owner`, { auth: { scheme: 'Owner', token: ownerToken } });
+  }
+  revoke(id: string, ownerToken: string) {
+    return this.json<RevokeResponse>('DELETE', `/api/shares/${id}`, { auth: { scheme: 'Owner', token: ownerToken } });
+  }
+
+  // ---- recipient --------------------------------------------------------
+  shareInfo(id: string) {
+    return this.json<ShareInfoResponse>('GET', `/api/shares/${id}`);
+  }
+  manifest(id: string, body: AccessRequest) {
+    return this.json<ManifestResponse>('POST', `/api/shares/${id}/manifest`, { json: body });
+  }
+  download(id: string, body: AccessRequest) {
+    return this.json<DownloadResponse>('POST', `/api/shares/${id}/download`, { json: body });
+  }
+  /** Ciphertext of file i, or the bytes [start, end) of it (end exclusive). */
+  file(id: string, index: number, grant: string, range?: { start: number; end?: number }, signal?: AbortSignal) {
+    const headers: Record<string, string> = {};
+    if (range) headers.range = `bytes=${range.start}-${range.end === undefined ? '' : range.end - 1}`;
+    return this.request('GET', `/api/shares/${id}/files/${index}`, { auth: { scheme: 'Grant', token: grant }, headers, signal });
+  }
+  report(id: string, reason: string) {
+    return this.request('POST', `/api/shares/${id}/report`, { json: { reason } });
+  }
+
+  // ---- admin ------------------------------------------------------------
+  admin(token: string) {
+    const auth = { scheme: 'Bearer', token } as const;
+    const q = (params: Record<string, string | number | undefined>) => {
+      const s = new URLSearchParams();
+      for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== '') s.set(k, String(v));
+      const str = s.toString();
+      return str ? `?${str}` : '';
+    };
+    return {
+      shares: (p: { status?: ShareStatus; cursor?: string; limit?: number } = {}) =>
+        this.json<AdminSharesResponse>('GET', `/api/admin/shares${q(p)}`, { auth }),
+      share: (id: string) => this.json<AdminShareDetail>('GET', `/api/admin/shares/${id}`, { auth }),
+      revoke: (id: string) => this.json<RevokeResponse>('POST', `/api/admin/shares/${id}/revoke`, { auth, json: {} }),
+      revokeAll: () => this.json<RevokeAllResponse>('POST', '/api/admin/revoke-all', { auth, json: { confirm: 'REVOKE ALL' } }),
+      stats: () => this.json<AdminStats>('GET', '/api/admin/stats', { auth }),
+      log: (p: LogQuery = {}) => this.json<{ rows: LogRow[] }>('GET', `/api/admin/log${q({ ...p, format: 'json' })}`, { auth }),
+      /** The log as an export file body (CSV or JSON Lines). */
+      exportLog: async (format: Exclude<LogFormat, 'json'>, p: LogQuery = {}) =>
+        (await this.request('GET', `/api/admin/log${q({ ...p, format })}`, { auth })).text(),
+      tokens: () => this.json<TokensResponse>('GET', '/api/admin/tokens', { auth }),
+      createToken: (req: CreateTokenRequest) => this.json<CreateTokenResponse>('POST', '/api/admin/tokens', { auth, json: req }),
+      deleteToken: (id: string) => this.json<{ ok: true }>('DELETE', `/api/admin/tokens/${id}`, { auth }),
+    };
+  }
+}
+
+async function toApiError(res: Response): Promise<ApiError> {
+  const retry = Number(res.headers.get('retry-after'));
+  let code: ErrorCode | 'network' = 'internal';
+  let message = `${res.status} ${res.statusText}`;
+  try {
+    const body = (await res.json()) as { error?: { code?: ErrorCode; message?: string } };
+    if (body?.error?.code) code = body.error.code;
+    if (body?.error?.message) message = body.error.message;
+  } catch {
+    // not JSON: keep the status line
+  }
+  return new ApiError(res.status, code, message, Number.isFinite(retry) && retry > 0 ? retry : undefined);
+}
