@@ -1,14 +1,7 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-
-function App() {
-  return (
-    <main>
-      <h1>Sealdrop</h1>
-      <p>End-to-end encrypted file sharing.</p>
-    </main>
-  );
-}
+import { App } from './app/App.tsx';
+import './styles/base.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

@@ -1,0 +1,4 @@
+// The app's one API client: same origin, so no request ever leaves this site.
+import { SealdropClient } from '@sealdrop/shared';
+
+export const api = new SealdropClient(location.origin);
