@@ -1,0 +1,34 @@
+import { expect, test } from '@playwright/test';
+
+// DESIGN.md "Security posture": pages and assets carry the same headers as the API.
+const EXPECTED: Record<string, string> = {
+  'content-security-policy':
+    "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; connect-src 'self'; img-src 'self' blob: data:; style-src 'self'; font-src 'self'; manifest-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'",
+  'referrer-policy': 'no-referrer',
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
+for (const path of ['/', '/s/AAAAAAAAAAAAAAAAAAAAAA', '/admin', '/links']) {
+  test(`security headers on ${path}`, async ({ page }) => {
+    const res = await page.goto(path);
+    expect(res?.status()).toBe(200);
+    const headers = res!.headers();
+    for (const [name, value] of Object.entries(EXPECTED)) expect(headers[name], name).toBe(value);
+    expect(headers['permissions-policy']).toContain('camera=()');
+    expect(headers['strict-transport-security']).toContain('max-age=');
+  });
+}
+
+test('the script bundle carries the headers too', async ({ page }) => {
+  const scripts: Record<string, string>[] = [];
+  page.on('response', (r) => {
+    if (r.url().endsWith('.js')) scripts.push(r.headers());
+  });
+  await page.goto('/');
+  await expect.poll(() => scripts.length).toBeGreaterThan(0);
+  expect(scripts[0]['x-content-type-options']).toBe('nosniff');
+  expect(scripts[0]['content-security-policy']).toBe(EXPECTED['content-security-policy']);
+});
