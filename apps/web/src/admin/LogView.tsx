@@ -1,0 +1,155 @@
+// The access log across shares: a time range, an event and a share filter, and
+// exports in the formats the server writes (CSV, JSON Lines), saved as files.
+import { useId, useState, type FormEvent } from 'react';
+import { useQuery } from '@tanstack/react-query';
+import type { LogQuery } from '@sealdrop/shared';
+import { ADMIN_KEY, useAdmin } from './context.ts';
+import { LOG_EVENTS, eventLabel } from './format.ts';
+import { LogTable } from './LogTable.tsx';
+import { QueryProblem } from './QueryProblem.tsx';
+import { parseShareId, shareHref } from './SharesView.tsx';
+import { saveTextFile } from './clipboard.ts';
+import { errorMessage } from './errors.ts';
+
+/** A Date as the value of an <input type="datetime-local"> (local time, minutes). */
+function toLocalInput(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;
+}
+
+/** The local time typed in a datetime-local input as an ISO UTC string. */
+function fromLocalInput(v: string): string | undefined {
+  if (!v) return undefined;
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+export function LogView() {
+  const { admin } = useAdmin();
+  const ids = { since: useId(), until: useId(), event: useId(), share: useId() };
+  const [since, setSince] = useState(() => toLocalInput(new Date(Date.now() - 24 * 3600 * 1000)));
+  const [until, setUntil] = useState('');
+  const [event, setEvent] = useState('');
+  const [share, setShare] = useState('');
+  const [formError, setFormError] = useState('');
+  const [filters, setFilters] = useState<LogQuery>(() => ({ since: fromLocalInput(since) }));
+  const [exportStatus, setExportStatus] = useState('');
+  const [exporting, setExporting] = useState(false);
+
+  const q = useQuery({ queryKey: [ADMIN_KEY, 'log', filters], queryFn: () => admin.log(filters) });
+
+  const apply = (e: FormEvent) => {
+    e.preventDefault();
+    const f: LogQuery = { since: fromLocalInput(since), until: fromLocalInput(until), event: event || undefined };
+    if (f.since && f.until && f.since > f.until) {
+      setFormError('“From” must be before “Until”.');
+      return;
+    }
+    if (share.trim()) {
+      const id = parseShareId(share);
+      if (!id) {
+        setFormError('The share filter must be a share id (22 characters) or a share link.');
+        return;
+      }
+      f.share = id;
+    }
+    setFormError('');
+    setFilters(f);
+  };
+
+  const exportAs = async (format: 'csv' | 'jsonl') => {
+    setExporting(true);
+    setExportStatus(`Preparing the ${format === 'csv' ? 'CSV' : 'JSON Lines'} file…`);
+    try {
+      const text = await admin.exportLog(format, filters);
+      const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+      saveTextFile(
+        text,
+        `sealdrop-log-${stamp}.${format}`,
+        format === 'csv' ? 'text/csv;charset=utf-8' : 'application/x-ndjson;charset=utf-8',
+      );
+      setExportStatus(`Saved the log as ${format === 'csv' ? 'CSV' : 'JSON Lines'}.`);
+    } catch (err) {
+      setExportStatus(`Export failed: ${errorMessage(err)}`);
+    } finally {
+      setExporting(false);
+    }
+  };
+
+  return (
+    <section aria-labelledby="admin-log-h" className="stack">
+      <h2 id="admin-log-h">Access log</h2>
+      <form className="card log-filters" onSubmit={apply} aria-label="Filter the access log">
+        <div>
+          <label htmlFor={ids.since}>From</label>
+          <input id={ids.since} type="datetime-local" value={since} onChange={(e) => setSince(e.target.value)} />
+        </div>
+        <div>
+          <label htmlFor={ids.until}>Until</label>
+          <input id={ids.until} type="datetime-local" value={until} onChange={(e) => setUntil(e.target.value)} />
+        </div>
+        <div>
+          <label htmlFor={ids.event}>Event</label>
+          <select id={ids.event} value={event} onChange={(e) => setEvent(e.target.value)}>
+            <option value="">All events</option>
+            {LOG_EVENTS.map((ev) => (
+              <option key={ev} value={ev}>
+                {eventLabel(ev)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor={ids.share}>Share (optional)</label>
+          <input
+            id={ids.share}
+            type="text"
+            value={share}
+            onChange={(e) => setShare(e.target.value)}
+            autoComplete="off"
+            spellCheck={false}
+            placeholder="id or link"
+          />
+        </div>
+        <div className="log-filters-actions">
+          <button type="submit" className="primary">
+            Show
+          </button>
+        </div>
+        <p role="alert" className="error-text small log-filters-error">
+          {formError}
+        </p>
+        <p className="muted small log-filters-note">Times are in your local time zone.</p>
+      </form>
+
+      <div className="row">
+        <button type="button" onClick={() => exportAs('csv')} disabled={exporting}>
+          Export CSV
+        </button>
+        <button type="button" onClick={() => exportAs('jsonl')} disabled={exporting}>
+          Export JSON Lines
+        </button>
+        <span role="status" className="small">
+          {exportStatus}
+        </span>
+      </div>
+
+      {q.error && <QueryProblem error={q.error} what="the access log" onRetry={() => q.refetch()} />}
+      {q.isLoading && <p>Loading the log…</p>}
+      {q.data && (
+        <>
+          <p className="muted small" role="status">
+            {q.data.rows.length} {q.data.rows.length === 1 ? 'entry' : 'entries'}
+          </p>
+          <LogTable
+            rows={q.data.rows}
+            caption="Access log"
+            captionHidden
+            columns={['time', 'event', 'share', 'ip', 'country', 'userAgent', 'outcome']}
+            shareHref={shareHref}
+          />
+        </>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,99 @@
+// The kill switch: revoke every uploading and active share. It needs the words
+// REVOKE ALL typed out and the admin token entered again; the re-entered token
+// is the one sent, so the server itself checks it.
+import { useId, useState, type FormEvent } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { ApiError } from '@sealdrop/shared';
+import { api } from '../app/api.ts';
+import { ADMIN_KEY } from './context.ts';
+import { Dialog } from './Dialog.tsx';
+import { errorMessage } from './errors.ts';
+
+const PHRASE = 'REVOKE ALL';
+
+export function RevokeAll() {
+  const queryClient = useQueryClient();
+  const ids = { phrase: useId(), token: useId() };
+  const [open, setOpen] = useState(false);
+  const [phrase, setPhrase] = useState('');
+  const [token, setToken] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const [result, setResult] = useState('');
+
+  const close = () => {
+    setOpen(false);
+    setPhrase('');
+    setToken('');
+    setError('');
+    setBusy(false);
+  };
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (phrase !== PHRASE || !token.trim()) return;
+    setBusy(true);
+    setError('');
+    try {
+      const r = await api.admin(token.trim()).revokeAll();
+      close();
+      setResult(`Revoked ${r.revoked} share${r.revoked === 1 ? '' : 's'}. Every link that was live has stopped working.`);
+      await queryClient.invalidateQueries({ queryKey: [ADMIN_KEY] });
+    } catch (err) {
+      setBusy(false);
+      setError(err instanceof ApiError && (err.status === 401 || err.status === 403) ? 'That admin token is not valid. Nothing was revoked.' : errorMessage(err));
+    }
+  };
+
+  return (
+    <section aria-labelledby="admin-danger-h" className="card danger-zone stack">
+      <h2 id="admin-danger-h">Danger zone</h2>
+      <p>
+        Revoke every uploading and active share on this server at once, for example after a breach. Links stop working immediately and
+        the stored files are deleted. This cannot be undone.
+      </p>
+      <p role="status" className="ok-text">
+        {result}
+      </p>
+      <div>
+        <button type="button" className="danger" onClick={() => setOpen(true)}>
+          Revoke all shares…
+        </button>
+      </div>
+      <Dialog open={open} title="Revoke all shares?" onClose={close}>
+        <form onSubmit={submit} className="stack" noValidate>
+          <p>Every uploading and active share will be revoked. This cannot be undone.</p>
+          <div>
+            <label htmlFor={ids.phrase}>
+              Type <span className="mono">{PHRASE}</span> to confirm
+            </label>
+            <input
+              id={ids.phrase}
+              type="text"
+              value={phrase}
+              onChange={(e) => setPhrase(e.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+              autoFocus
+            />
+          </div>
+          <div>
+            <label htmlFor={ids.token}>Admin token, again</label>
+            <input id={ids.token} type="password" value={token} onChange={(e) => setToken(e.target.value)} autoComplete="off" spellCheck={false} />
+          </div>
+          <p role="alert" className="error-text">
+            {error}
+          </p>
+          <div className="row dialog-actions">
+            <button type="button" onClick={close}>
+              Cancel
+            </button>
+            <button type="submit" className="danger" disabled={busy || phrase !== PHRASE || !token.trim()}>
+              {busy ? 'Revoking…' : 'Revoke all shares'}
+            </button>
+          </div>
+        </form>
+      </Dialog>
+    </section>
+  );
+}

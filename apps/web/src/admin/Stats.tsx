@@ -1,0 +1,34 @@
+// The numbers at the top of the dashboard, refreshed every 30 seconds.
+import { useQuery } from '@tanstack/react-query';
+import { ADMIN_KEY, useAdmin } from './context.ts';
+import { formatBytes } from './format.ts';
+import { QueryProblem } from './QueryProblem.tsx';
+
+export function Stats() {
+  const { admin } = useAdmin();
+  const q = useQuery({ queryKey: [ADMIN_KEY, 'stats'], queryFn: () => admin.stats(), refetchInterval: 30_000 });
+  if (q.error && !q.data) return <QueryProblem error={q.error} what="the statistics" onRetry={() => q.refetch()} />;
+  const s = q.data;
+  const items: [string, string, string?][] = [
+    ['Active shares', s ? String(s.activeShares) : '…'],
+    ['Bytes stored', s ? formatBytes(s.storedBytes) : '…', s ? `${s.storedBytes.toLocaleString()} bytes` : undefined],
+    ['Downloads in 24 h', s ? String(s.downloads24h) : '…'],
+    ['Failed attempts in 24 h', s ? String(s.failedAuth24h) : '…'],
+    ['Open reports', s ? String(s.openReports) : '…'],
+  ];
+  return (
+    <section aria-labelledby="admin-stats-h">
+      <h2 id="admin-stats-h" className="visually-hidden">
+        Statistics
+      </h2>
+      <dl className="admin-stats" aria-busy={q.isLoading}>
+        {items.map(([label, value, title]) => (
+          <div key={label} className={`stat${label === 'Open reports' && s && s.openReports > 0 ? ' stat-alert' : ''}`}>
+            <dt>{label}</dt>
+            <dd title={title}>{value}</dd>
+          </div>
+        ))}
+      </dl>
+    </section>
+  );
+}

@@ -1,0 +1,115 @@
+// Formatting shared by the admin dashboard and "My links": bytes, times, labels.
+// Everything returns plain strings; callers render them as text, never as HTML.
+import { useEffect, useState } from 'react';
+import type { LogEvent, ShareStatus } from '@sealdrop/shared';
+
+const UNITS = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+
+/** 0 → "0 bytes", 1536 → "1.5 KiB", 10 GiB → "10 GiB". */
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n) || n < 0) return '—';
+  if (n < 1024) return `${n} ${n === 1 ? 'byte' : 'bytes'}`;
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < UNITS.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  const digits = v >= 100 ? 0 : v >= 10 ? 1 : 2;
+  return `${Number(v.toFixed(digits))} ${UNITS[i]}`;
+}
+
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const dateTimeSeconds = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+
+/** A local, human date and time; "—" for null or an unparsable value. */
+export function formatDateTime(iso: string | null | undefined, seconds = false): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '—';
+  return (seconds ? dateTimeSeconds : dateTime).format(d);
+}
+
+function plural(n: number, unit: string): string {
+  return `${n} ${unit}${n === 1 ? '' : 's'}`;
+}
+
+/** A duration in words with its two largest units: "3 days 4 hours", "2 minutes 5 seconds". */
+export function durationWords(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const days = Math.floor(s / 86400);
+  const hours = Math.floor((s % 86400) / 3600);
+  const minutes = Math.floor((s % 3600) / 60);
+  const seconds = s % 60;
+  if (days > 0) return hours > 0 ? `${plural(days, 'day')} ${plural(hours, 'hour')}` : plural(days, 'day');
+  if (hours > 0) return minutes > 0 ? `${plural(hours, 'hour')} ${plural(minutes, 'minute')}` : plural(hours, 'hour');
+  if (minutes > 0) return seconds > 0 ? `${plural(minutes, 'minute')} ${plural(seconds, 'second')}` : plural(minutes, 'minute');
+  return plural(seconds, 'second');
+}
+
+/** "expires in 2 hours 5 minutes" / "expired 3 minutes ago" / "no expiry set". */
+export function expiryWords(expiresAt: string | null | undefined, now: number): string {
+  if (!expiresAt) return 'no expiry set';
+  const t = new Date(expiresAt).getTime();
+  if (Number.isNaN(t)) return 'unknown expiry';
+  const left = t - now;
+  return left > 0 ? `expires in ${durationWords(left)}` : `expired ${durationWords(-left)} ago`;
+}
+
+/** The current time, re-read every `intervalMs` so time-to-expiry stays live. */
+export function useNow(intervalMs = 1000): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), intervalMs);
+    return () => clearInterval(t);
+  }, [intervalMs]);
+  return now;
+}
+
+/** The first 8 characters of a share id, enough to tell shares apart in a table. */
+export function shortId(id: string): string {
+  return id.length > 8 ? `${id.slice(0, 8)}…` : id;
+}
+
+export const STATUS_LABEL: Record<ShareStatus, string> = {
+  uploading: 'Uploading',
+  ready: 'Active',
+  expired: 'Expired',
+  exhausted: 'No downloads left',
+  revoked: 'Revoked',
+  deleted: 'Deleted',
+};
+
+export const SHARE_STATUSES = Object.keys(STATUS_LABEL) as ShareStatus[];
+
+export function statusLabel(s: string): string {
+  return (STATUS_LABEL as Record<string, string>)[s] ?? s;
+}
+
+export const EVENT_LABEL: Record<LogEvent, string> = {
+  create: 'Created',
+  finalize: 'Upload finished',
+  manifest: 'Opened (file list)',
+  download: 'Download',
+  file: 'File fetched',
+  bad_link: 'Damaged link',
+  bad_password: 'Wrong password',
+  rate_limited: 'Rate limited',
+  revoke: 'Revoked',
+  report: 'Reported',
+  sweep_delete: 'Deleted by sweep',
+  admin: 'Admin action',
+};
+
+export const LOG_EVENTS = Object.keys(EVENT_LABEL) as LogEvent[];
+
+export function eventLabel(e: string): string {
+  return (EVENT_LABEL as Record<string, string>)[e] ?? e;
+}
