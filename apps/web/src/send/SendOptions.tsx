@@ -1,0 +1,132 @@
+// Expiry, download limit, optional password (show/hide, "Suggest one") and
+// "remember links on this device", each with its default visible.
+import { useId, useState } from 'react';
+import type { ConfigResponse } from '@sealdrop/shared';
+import { DOWNLOAD_CHOICES, EXPIRY_CHOICES } from './format.ts';
+import { suggestPassphrase } from './passphrase.ts';
+
+export interface SendOptionsValue {
+  expiresIn: number;
+  maxDownloads: number;
+  password: string;
+  remember: boolean;
+}
+
+export const DEFAULT_EXPIRY = 24 * 3600;
+export const DEFAULT_DOWNLOADS = 1;
+
+export function expiryChoices(config?: ConfigResponse) {
+  const max = config?.maxExpirySeconds ?? Infinity;
+  const allowed = EXPIRY_CHOICES.filter((c) => c.seconds <= max);
+  return allowed.length ? allowed : EXPIRY_CHOICES.slice(0, 1);
+}
+
+export function downloadChoices(config?: ConfigResponse) {
+  const max = config?.maxDownloads ?? Infinity;
+  const allowed = DOWNLOAD_CHOICES.filter((n) => n <= max);
+  return allowed.length ? allowed : [1];
+}
+
+/** The defaults, lowered to what the server allows. */
+export function defaultOptions(config?: ConfigResponse): SendOptionsValue {
+  const exp = expiryChoices(config);
+  const dl = downloadChoices(config);
+  return {
+    expiresIn: exp.some((c) => c.seconds === DEFAULT_EXPIRY) ? DEFAULT_EXPIRY : exp[exp.length - 1].seconds,
+    maxDownloads: dl.includes(DEFAULT_DOWNLOADS) ? DEFAULT_DOWNLOADS : dl[0],
+    password: '',
+    remember: false,
+  };
+}
+
+export function SendOptions({
+  value,
+  onChange,
+  config,
+  disabled,
+}: {
+  value: SendOptionsValue;
+  onChange: (v: SendOptionsValue) => void;
+  config?: ConfigResponse;
+  disabled?: boolean;
+}) {
+  const id = useId();
+  const [showPassword, setShowPassword] = useState(false);
+  const [suggested, setSuggested] = useState(false);
+  const set = (patch: Partial<SendOptionsValue>) => onChange({ ...value, ...patch });
+
+  return (
+    <fieldset className="card send-options" disabled={disabled}>
+      <legend>Options</legend>
+      <div className="send-options-grid">
+        <div>
+          <label htmlFor={`${id}-expiry`}>Link expires after</label>
+          <select id={`${id}-expiry`} value={value.expiresIn} onChange={(e) => set({ expiresIn: Number(e.target.value) })}>
+            {expiryChoices(config).map((c) => (
+              <option key={c.seconds} value={c.seconds}>
+                {c.label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor={`${id}-downloads`}>Download limit</label>
+          <select id={`${id}-downloads`} value={value.maxDownloads} onChange={(e) => set({ maxDownloads: Number(e.target.value) })}>
+            {downloadChoices(config).map((n) => (
+              <option key={n} value={n}>
+                {n === 1 ? '1 download' : `${n} downloads`}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+
+      <div className="send-password">
+        <label htmlFor={`${id}-password`}>
+          Password <span className="muted">(optional)</span>
+        </label>
+        <div className="row send-password-row">
+          <input
+            id={`${id}-password`}
+            type={showPassword ? 'text' : 'password'}
+            value={value.password}
+            autoComplete="new-password"
+            spellCheck={false}
+            aria-describedby={`${id}-password-help`}
+            onChange={(e) => {
+              setSuggested(false);
+              set({ password: e.target.value });
+            }}
+          />
+          <button type="button" aria-pressed={showPassword} onClick={() => setShowPassword((s) => !s)}>
+            {showPassword ? 'Hide' : 'Show'}
+          </button>
+          <button
+            type="button"
+            onClick={() => {
+              set({ password: suggestPassphrase() });
+              setShowPassword(true);
+              setSuggested(true);
+            }}
+          >
+            Suggest one
+          </button>
+        </div>
+        <p id={`${id}-password-help`} className="muted small">
+          {value.password
+            ? 'The recipient needs the link and this password. Send the password another way than the link (say it on a call, or use a different app), so one stolen message is not enough.'
+            : 'Without a password, anyone with the link can download the files.'}
+          {suggested && ' This passphrase was made of five random words in your browser.'}
+        </p>
+      </div>
+
+      <div className="send-remember">
+        <input id={`${id}-remember`} type="checkbox" checked={value.remember} onChange={(e) => set({ remember: e.target.checked })} />
+        <label htmlFor={`${id}-remember`}>Remember links on this device</label>
+        <p className="muted small">
+          Keeps the full link, with its key, in this browser&rsquo;s &ldquo;My links&rdquo;. Off: only what lets you check and revoke the share is kept.
+        </p>
+      </div>
+    </fieldset>
+  );
+}

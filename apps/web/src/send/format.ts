@@ -1,0 +1,62 @@
+// Plain-words formatting for sizes, speeds, durations and share options.
+
+const UNITS = ['bytes', 'KB', 'MB', 'GB', 'TB'];
+
+/** 1536 -> "1.5 KB" (decimal units, as operating systems show file sizes). */
+export function formatBytes(n: number): string {
+  if (!Number.isFinite(n) || n < 0) return '—';
+  if (n === 1) return '1 byte';
+  if (n < 1000) return `${n} bytes`;
+  let i = 0;
+  let v = n;
+  while (v >= 1000 && i < UNITS.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${v >= 100 ? Math.round(v) : v.toFixed(1)} ${UNITS[i]}`;
+}
+
+export function formatSpeed(bytesPerSecond: number): string {
+  if (!Number.isFinite(bytesPerSecond) || bytesPerSecond <= 0) return '—';
+  return `${formatBytes(bytesPerSecond)}/s`;
+}
+
+/** 3725 -> "1 h 2 min"; 42 -> "42 s". */
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '—';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60 ? `${s % 60} s` : ''}`.trim();
+  const h = Math.floor(m / 60);
+  return `${h} h ${m % 60 ? `${m % 60} min` : ''}`.trim();
+}
+
+/** Expiry choices in seconds, with their label. */
+export const EXPIRY_CHOICES: { seconds: number; label: string }[] = [
+  { seconds: 5 * 60, label: '5 minutes' },
+  { seconds: 3600, label: '1 hour' },
+  { seconds: 24 * 3600, label: '1 day' },
+  { seconds: 7 * 24 * 3600, label: '7 days' },
+];
+
+export const DOWNLOAD_CHOICES = [1, 2, 5, 10, 100];
+
+export function expiryLabel(seconds: number): string {
+  const known = EXPIRY_CHOICES.find((c) => c.seconds === seconds);
+  if (known) return known.label;
+  if (seconds % 86400 === 0) return `${seconds / 86400} days`;
+  if (seconds % 3600 === 0) return `${seconds / 3600} hours`;
+  return `${Math.round(seconds / 60)} minutes`;
+}
+
+export function downloadsLabel(n: number): string {
+  return n === 1 ? 'one download, then it is gone' : `up to ${n} downloads`;
+}
+
+/** "Tuesday, 3 March at 14:05" in the reader's locale. */
+export function formatDate(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString(undefined, { weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' });
+}

@@ -1,0 +1,108 @@
+// The sender's resume journal (DESIGN.md "One salt, one plaintext"), kept in this
+// browser's IndexedDB only. It holds the link secret S, so it is deleted after
+// finalize, on cancel, and when the user discards an interrupted upload.
+// It never holds the password or anything derived from it: a resumed share with a
+// password asks for it again and checks it against the access key it registered.
+import type { ResumeJournal } from '@sealdrop/crypto';
+
+export interface SendJournal extends ResumeJournal {
+  v: 1;
+  /** When the share was created (ISO); old journals are shown with their age. */
+  createdAt: string;
+  /** Relative names, media types: the manifest is only sealed at the end. */
+  names: string[];
+  types: string[];
+  expiresIn: number;
+  maxDownloads: number;
+  /** b64u password salt when the share has a password (never the password). */
+  passwordSalt: string | null;
+  /** b64u access public key registered at create: checks a re-entered password. */
+  authPub: string;
+  remember: boolean;
+}
+
+const DB = 'sealdrop-send';
+const STORE = 'journals';
+
+function openDb(): Promise<IDBDatabase> {
+  return new Promise((resolve, reject) => {
+    const req = indexedDB.open(DB, 1);
+    req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: 'id' });
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+    req.onblocked = () => reject(new Error('The upload journal is open in another tab.'));
+  });
+}
+
+async function withStore<T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T> | void): Promise<T | undefined> {
+  const db = await openDb();
+  try {
+    return await new Promise<T | undefined>((resolve, reject) => {
+      const tx = db.transaction(STORE, mode);
+      const req = fn(tx.objectStore(STORE));
+      tx.oncomplete = () => resolve(req ? req.result : undefined);
+      tx.onerror = () => reject(tx.error);
+      tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
+    });
+  } finally {
+    db.close();
+  }
+}
+
+export async function listJournals(): Promise<SendJournal[]> {
+  try {
+    const all = ((await withStore<SendJournal[]>('readonly', (s) => s.getAll() as IDBRequest<SendJournal[]>)) ?? []).filter(
+      (j) => j && j.v === 1,
+    );
+    return all.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
+  } catch {
+    return []; // private mode or storage disabled: no resume, uploads still work
+  }
+}
+
+export async function deleteJournal(id: string): Promise<void> {
+  await withStore('readwrite', (s) => void s.delete(id));
+}
+
+/**
+ * Keeps one journal in step with the upload. Writes are serialised (each one
+ * writes the whole, small record), so concurrent part completions never race.
+ */
+export class JournalWriter {
+  #chain: Promise<void> = Promise.resolve();
+  #failed = false;
+
+  constructor(readonly journal: SendJournal) {}
+
+  /** Records the digest of part n of file i before that part is sent. */
+  recordPart(file: number, part: number, sha256: string): Promise<void> {
+    this.journal.partDigests[file][part] = sha256;
+    return this.flush();
+  }
+
+  /** A file restarted with a fresh salt: its old digests are void. */
+  restartFile(file: number, salt: string, parts: number): Promise<void> {
+    this.journal.salts[file] = salt;
+    this.journal.partDigests[file] = new Array<string | null>(parts).fill(null);
+    return this.flush();
+  }
+
+  flush(): Promise<void> {
+    const snapshot = structuredClone(this.journal);
+    this.#chain = this.#chain.then(async () => {
+      try {
+        await withStore('readwrite', (s) => void s.put(snapshot));
+      } catch (e) {
+        // Without storage the upload still works, it just cannot resume after a reload.
+        if (!this.#failed) console.warn('Sealdrop: cannot write the resume journal', e);
+        this.#failed = true;
+      }
+    });
+    return this.#chain;
+  }
+
+  async delete(): Promise<void> {
+    await this.#chain;
+    await deleteJournal(this.journal.id).catch(() => {});
+  }
+}
