@@ -1,0 +1,83 @@
+// Argument parsing (node:util parseArgs) and the small value parsers every command shares.
+
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { usage } from './exit.ts';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** Every command takes -h/--help. */
+export const HELP = { help: { type: 'boolean', short: 'h' } } as const;
+
+type Value<T> = T extends { type: 'boolean'; multiple: true } ? boolean[] : T extends { type: 'boolean' } ? boolean : T extends { multiple: true } ? string[] : string;
+export interface Parsed<O> {
+  values: { [K in keyof O]?: Value<O[K]> };
+  positionals: string[];
+}
+
+/** parseArgs in strict mode with positionals; its errors become usage errors (exit 1). */
+export function parse<const O extends Options>(argv: string[], options: O, command: string): Parsed<O> {
+  try {
+    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return { values: values as Parsed<O>['values'], positionals };
+  } catch (e) {
+    throw usage(`${(e as Error).message}\nRun "sealdrop ${command} --help" for usage.`);
+  }
+}
+
+export function wantsHelp(argv: string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
+}
+
+const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
+
+/** "90s", "30m", "12h", "1d", "2w" or a bare number of seconds → seconds. */
+export function parseDuration(s: string, flag: string): number {
+  const m = /^(\d+)\s*([smhdw]?)$/i.exec(s.trim());
+  if (!m) throw usage(`${flag}: "${s}" is not a duration (use e.g. 30m, 12h, 1d, 7d).`);
+  const seconds = Number(m[1]) * UNITS[(m[2] || 's').toLowerCase()];
+  if (!Number.isSafeInteger(seconds) || seconds <= 0) throw usage(`${flag}: the duration must be positive.`);
+  return seconds;
+}
+
+export function parsePositiveInt(s: string, flag: string): number {
+  if (!/^\d+$/.test(s.trim()) || Number(s) <= 0 || !Number.isSafeInteger(Number(s))) throw usage(`${flag}: "${s}" is not a positive whole number.`);
+  return Number(s);
+}
+
+/** The server's base URL from --server or SEALDROP_SERVER; no trailing slash. */
+export function serverUrl(flag: string | undefined, required = true): string | undefined {
+  const raw = flag ?? process.env.SEALDROP_SERVER;
+  if (!raw) {
+    if (required) throw usage('No server given: use --server URL or set SEALDROP_SERVER.');
+    return undefined;
+  }
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw usage(`--server: "${raw}" is not a URL (e.g. https://drop.example.com).`);
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw usage('--server must be an http(s) URL.');
+  if (url.hash || url.search) throw usage('--server must not contain a query or fragment.');
+  return url.origin + url.pathname.replace(/\/+$/, '');
+}
+
+export function humanBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n;
+  let i = -1;
+  do {
+    v /= 1024;
+    i++;
+  } while (v >= 1024 && i < units.length - 1);
+  return `${v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${units[i]}`;
+}
+
+export function humanDuration(seconds: number): string {
+  if (seconds % 604800 === 0) return `${seconds / 604800} week${seconds === 604800 ? '' : 's'}`;
+  if (seconds % 86400 === 0) return `${seconds / 86400} day${seconds === 86400 ? '' : 's'}`;
+  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
+  if (seconds % 60 === 0) return `${seconds / 60} min`;
+  return `${seconds} s`;
+}

@@ -1,0 +1,70 @@
+// sealdrop: the command-line client. A thin shell: each command lives in
+// src/commands/<name>.ts; the protocol is @sealdrop/crypto, the API @sealdrop/shared.
+
+import { EXIT, EXIT_CODES_HELP, toCliError } from './exit.ts';
+
+interface Command {
+  help: string;
+  run(argv: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  send: { summary: 'encrypt files and upload them; prints the link', load: () => import('./commands/send.ts') },
+  receive: { summary: 'download and decrypt a share', load: () => import('./commands/receive.ts') },
+  info: { summary: 'show a share (files, expiry, downloads left) without using a download', load: () => import('./commands/info.ts') },
+  status: { summary: "a share's owner view: downloads, wrong passwords, access log", load: () => import('./commands/status.ts') },
+  revoke: { summary: 'revoke a share (owner)', load: () => import('./commands/revoke.ts') },
+  keygen: { summary: 'make a minisign signing key pair', load: () => import('./commands/keygen.ts') },
+  sign: { summary: 'sign files (FILE.minisig, minisign format)', load: () => import('./commands/sign.ts') },
+  verify: { summary: 'verify a minisign signature', load: () => import('./commands/verify.ts') },
+  admin: { summary: 'administer a server (shares, log, tokens); needs SEALDROP_ADMIN_TOKEN', load: () => import('./commands/admin.ts') },
+};
+
+const HELP = `sealdrop: end-to-end encrypted file sharing from the terminal.
+
+Usage: sealdrop <command> [options]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`)
+  .join('\n')}
+
+Run "sealdrop <command> --help" for a command's options.
+
+Environment: SEALDROP_SERVER (default server URL), SEALDROP_TOKEN (upload token),
+SEALDROP_OWNER_TOKEN, SEALDROP_ADMIN_TOKEN, XDG_STATE_HOME (resume journals).
+
+${EXIT_CODES_HELP}`;
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    const sub = name === 'help' ? rest[0] : undefined;
+    if (sub && COMMANDS[sub]) console.log((await COMMANDS[sub].load()).help);
+    else console.log(HELP);
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  if (name === '--version' || name === '-V') {
+    console.log('sealdrop 0.1.0 (protocol sealdrop/v1)');
+    return EXIT.ok;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    process.stderr.write(`sealdrop: unknown command "${name}".\n\n${HELP}\n`);
+    return EXIT.usage;
+  }
+  return (await command.load()).run(rest);
+}
+
+// Ctrl-C: leave with the conventional code; commands clean up in their finally blocks
+// through the 'exit' handlers they registered.
+process.on('SIGINT', () => process.exit(130));
+process.on('SIGTERM', () => process.exit(143));
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (e) {
+  const err = toCliError(e);
+  process.stderr.write(`sealdrop: ${err.message}\n`);
+  process.exitCode = err.code;
+}
