@@ -15,6 +15,10 @@ export default defineConfig(async () => {
             ADMIN_TOKEN: 'test-admin-token-0123456789abcdefghijklmnopqrstuv',
             SERVER_SECRET: 'test-server-secret-0123456789abcdefghijklmnopqrstuv',
             UPLOAD_POLICY: 'open',
+            // The smallest part size R2 multipart accepts, so multi-part files stay small in tests.
+            PART_BYTES: '5242880',
+            // Requests without CF-Connecting-IP come from 127.0.0.1 (as under wrangler dev).
+            LOCAL: '1',
           },
         },
       }),

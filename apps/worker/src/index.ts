@@ -1,15 +1,47 @@
+// The Sealdrop worker: the HTTP API of DESIGN.md under /api, and the cron sweep.
+// The SPA is served by Workers Static Assets (wrangler.toml [assets]) without
+// running this code; only /api/* and /__scheduled reach it.
 import { Hono } from 'hono';
+import type { AppEnv, Env } from './env.ts';
+import { clientIp } from './middleware/client-ip.ts';
+import { securityHeaders, withSecurityHeaders } from './middleware/security-headers.ts';
+import { errorResponse, Fail } from './lib/errors.ts';
+import { accessRoutes } from './routes/access.ts';
+import { adminRoutes } from './routes/admin.ts';
+import { configRoutes } from './routes/config.ts';
+import { fileRoutes } from './routes/files.ts';
+import { ownerRoutes } from './routes/owner.ts';
+import { reportRoutes } from './routes/reports.ts';
+import { shareRoutes } from './routes/shares.ts';
+import { uploadRoutes } from './routes/uploads.ts';
+import { sweep } from './sweep.ts';
 
-export interface Env {
-  DB: D1Database;
-  BUCKET: R2Bucket;
-  ASSETS: Fetcher;
-}
+export type { Env } from './env.ts';
 
-const app = new Hono<{ Bindings: Env }>();
-app.get('/api/health', (c) => c.json({ ok: true }));
+export const app = new Hono<AppEnv>()
+  .use('*', clientIp, securityHeaders)
+  .get('/api/health', (c) => c.json({ ok: true }))
+  .route('/', configRoutes)
+  .route('/', shareRoutes)
+  .route('/', uploadRoutes)
+  .route('/', accessRoutes)
+  .route('/', fileRoutes)
+  .route('/', ownerRoutes)
+  .route('/', reportRoutes)
+  .route('/', adminRoutes);
+
+app.notFound(() => errorResponse('not_found', 'no such route'));
+app.onError((err) => {
+  if (err instanceof Fail) return errorResponse(err.code, err.message, err.retryAfter, err.headers);
+  console.error('unhandled error', err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+  return errorResponse('internal', 'the server failed; try again');
+});
 
 export default {
-  fetch: app.fetch,
-  async scheduled(_controller: ScheduledController, _env: Env, _ctx: ExecutionContext) {},
+  async fetch(req, env, ctx) {
+    return withSecurityHeaders(await app.fetch(req, env, ctx));
+  },
+  async scheduled(_controller, env, ctx) {
+    ctx.waitUntil(sweep(env));
+  },
 } satisfies ExportedHandler<Env>;

@@ -2,10 +2,8 @@ declare namespace Cloudflare {
   interface GlobalProps {
     mainModule: typeof import('../src/index.ts');
   }
-  interface Env {
-    DB: D1Database;
-    BUCKET: R2Bucket;
-    ASSETS: Fetcher;
+  type WorkerEnv = import('../src/env.ts').Env;
+  interface Env extends WorkerEnv {
     TEST_MIGRATIONS: import('cloudflare:test').D1Migration[];
   }
 }

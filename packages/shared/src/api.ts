@@ -216,3 +216,53 @@ export interface TokensResponse {
 
 export const LOG_FORMATS = ['json', 'csv', 'jsonl'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
+
+// ---- query strings (admin) ---------------------------------------------------
+// Added by the worker: the admin list and log filters, validated like bodies.
+export const SHARE_STATUSES = ['uploading', 'ready', 'expired', 'exhausted', 'revoked', 'deleted'] as const satisfies readonly ShareStatus[];
+export const LOG_EVENTS = [
+  'create',
+  'finalize',
+  'manifest',
+  'download',
+  'file',
+  'bad_link',
+  'bad_password',
+  'rate_limited',
+  'revoke',
+  'report',
+  'sweep_delete',
+  'admin',
+] as const satisfies readonly LogEvent[];
+
+/** Decimal integer in a query string. */
+const queryInt = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^(0|[1-9][0-9]{0,8})$/, 'must be a decimal integer')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+export const isoDateTime = z.iso.datetime({ offset: true });
+
+export const adminSharesQuery = z.strictObject({
+  status: z.enum(SHARE_STATUSES).optional(),
+  cursor: z.string().max(200).optional(),
+  limit: queryInt(1, 200).optional(),
+});
+export type AdminSharesQuery = z.infer<typeof adminSharesQuery>;
+
+export const adminLogQuery = z.strictObject({
+  since: isoDateTime.optional(),
+  until: isoDateTime.optional(),
+  share: shareId.optional(),
+  event: z.enum(LOG_EVENTS).optional(),
+  format: z.enum(LOG_FORMATS).optional(),
+  limit: queryInt(1, 10000).optional(),
+});
+export type AdminLogQuery = z.infer<typeof adminLogQuery>;
+
+/** The body of POST /api/shares/:id/report's 202 answer. */
+export interface ReportResponse {
+  ok: true;
+}

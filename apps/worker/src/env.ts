@@ -1,0 +1,37 @@
+// Bindings (wrangler.toml) and the per-request variables of the Hono app.
+import type { ClientIp } from './lib/ip.ts';
+
+export interface Env {
+  DB: D1Database;
+  BUCKET: R2Bucket;
+  ASSETS: Fetcher;
+  RL_CREATE: RateLimit;
+  RL_BAD_LINK: RateLimit;
+  RL_REPORT: RateLimit;
+  RL_ADMIN: RateLimit;
+  /** Secrets (wrangler secret / .dev.vars). */
+  ADMIN_TOKEN?: string;
+  SERVER_SECRET?: string;
+  /** Variables, all strings; see lib/config.ts for defaults. */
+  UPLOAD_POLICY?: string;
+  IP_LOGGING?: string;
+  LOG_RETENTION_DAYS?: string;
+  MAX_EXPIRY_SECONDS?: string;
+  DEFAULT_EXPIRY_SECONDS?: string;
+  MAX_DOWNLOADS?: string;
+  PART_BYTES?: string;
+  MAX_FILE_BYTES?: string;
+  MAX_SHARE_BYTES?: string;
+  MAX_FILES?: string;
+  QUOTA_BYTES?: string;
+  SWEEP_BATCH?: string;
+  LOCAL?: string;
+}
+
+export interface Vars {
+  ip: ClientIp;
+  /** Who made an admin call: 'bootstrap' or an api_tokens id. */
+  tokenId: string;
+}
+
+export type AppEnv = { Bindings: Env; Variables: Vars };

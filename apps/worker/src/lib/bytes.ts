@@ -1,0 +1,113 @@
+// Byte helpers: strict base64url, hex, SHA-256, HMAC, constant-time compare, randomness.
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+const LOOKUP = new Int16Array(128).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) LOOKUP[ALPHABET.charCodeAt(i)] = i;
+
+export function b64uEncode(bytes: Uint8Array): string {
+  let out = '';
+  let i = 0;
+  for (; i + 2 < bytes.length; i += 3) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out += ALPHABET[n >> 18] + ALPHABET[(n >> 12) & 63] + ALPHABET[(n >> 6) & 63] + ALPHABET[n & 63];
+  }
+  const rest = bytes.length - i;
+  if (rest === 1) {
+    const n = bytes[i] << 16;
+    out += ALPHABET[n >> 18] + ALPHABET[(n >> 12) & 63];
+  } else if (rest === 2) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8);
+    out += ALPHABET[n >> 18] + ALPHABET[(n >> 12) & 63] + ALPHABET[(n >> 6) & 63];
+  }
+  return out;
+}
+
+/**
+ * Strict base64url without padding: only the URL-safe alphabet, no padding or
+ * whitespace, no impossible length, and zero unused trailing bits (one spelling
+ * per value). Returns null on anything else, or when the length is not `expected`.
+ */
+export function b64uDecode(s: string, expected?: number): Uint8Array | null {
+  if (s.length % 4 === 1) return null;
+  const len = Math.floor((s.length * 3) / 4);
+  if (expected !== undefined && len !== expected) return null;
+  const out = new Uint8Array(len);
+  let acc = 0;
+  let bits = 0;
+  let o = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    const v = c < 128 ? LOOKUP[c] : -1;
+    if (v < 0) return null;
+    acc = ((acc << 6) | v) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out[o++] = (acc >> bits) & 0xff;
+    }
+  }
+  if (bits > 0 && (acc & ((1 << bits) - 1)) !== 0) return null;
+  return out;
+}
+
+export function hex(bytes: Uint8Array): string {
+  let s = '';
+  for (const b of bytes) s += b.toString(16).padStart(2, '0');
+  return s;
+}
+
+export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
+
+export function concat(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let o = 0;
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
+  return out;
+}
+
+export function randomBytes(n: number): Uint8Array {
+  return crypto.getRandomValues(new Uint8Array(n));
+}
+
+export async function sha256(data: Uint8Array | string): Promise<Uint8Array> {
+  const bytes = typeof data === 'string' ? utf8(data) : data;
+  return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+}
+
+export async function sha256Hex(data: Uint8Array | string): Promise<string> {
+  return hex(await sha256(data));
+}
+
+const hmacKeys = new Map<string, Promise<CryptoKey>>();
+
+/** HMAC-SHA-256 under a key derived from `secret` and a purpose label. */
+export async function hmac(secret: string, label: string, data: Uint8Array): Promise<Uint8Array> {
+  const id = `${label}\u0000${secret}`;
+  let key = hmacKeys.get(id);
+  if (!key) {
+    key = (async () => {
+      const raw = await crypto.subtle.importKey('raw', utf8(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+      const sub = new Uint8Array(await crypto.subtle.sign('HMAC', raw, utf8(`sealdrop/v1 server ${label}`)));
+      return crypto.subtle.importKey('raw', sub, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+    })();
+    hmacKeys.set(id, key);
+  }
+  return new Uint8Array(await crypto.subtle.sign('HMAC', await key, data));
+}
+
+/** Compare two byte strings in time independent of where they differ. */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d |= a[i] ^ b[i];
+  return d === 0;
+}
+
+/** Constant-time string compare (hashes both sides so length leaks nothing). */
+export async function equalSecret(a: string, b: string): Promise<boolean> {
+  const [ha, hb] = await Promise.all([sha256(a), sha256(b)]);
+  return equalBytes(ha, hb) && a.length === b.length;
+}

@@ -1,0 +1,13 @@
+// CSV export (RFC 4180): every field quoted, and any cell that a spreadsheet
+// would read as a formula (starting with = + - @ TAB CR) prefixed with '.
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+export function csvCell(v: unknown): string {
+  let s = v == null ? '' : String(v);
+  if (FORMULA_START.test(s)) s = `'${s}`;
+  return `"${s.replace(/"/g, '""')}"`;
+}
+
+export function csvLine(cells: unknown[]): string {
+  return `${cells.map(csvCell).join(',')}\r\n`;
+}

@@ -1,0 +1,100 @@
+// The three authorization schemes of DESIGN.md: `Owner <ownerToken>`,
+// `Grant <grant>` and `Bearer <api or admin token>`. Tokens are only ever read
+// from the Authorization header, and compared as hashes or in constant time.
+import type { Context, MiddlewareHandler } from 'hono';
+import type { AppEnv, Env } from '../env.ts';
+import { equalSecret, sha256Hex } from '../lib/bytes.ts';
+import { Fail } from '../lib/errors.ts';
+import { writeLog } from '../lib/log.ts';
+import type { ShareRow } from '../lib/shares.ts';
+import { now } from '../lib/time.ts';
+import { charge } from './rate-limit.ts';
+
+export type Scheme = 'Owner' | 'Grant' | 'Bearer';
+
+/** The credential of `scheme` in the Authorization header, or null. */
+export function credential(c: Context<AppEnv>, scheme: Scheme): string | null {
+  const h = c.req.header('Authorization');
+  if (!h) return null;
+  const m = /^([A-Za-z]+) +([\x21-\x7e]{1,512})$/.exec(h.trim());
+  if (!m || m[1].toLowerCase() !== scheme.toLowerCase()) return null;
+  return m[2];
+}
+
+export function requireCredential(c: Context<AppEnv>, scheme: Scheme): string {
+  const v = credential(c, scheme);
+  if (v === null) throw new Fail('unauthorized', `send Authorization: ${scheme} <token>`);
+  return v;
+}
+
+/** The owner token must hash to the share's owner_hash. */
+export async function checkOwner(token: string, share: ShareRow): Promise<boolean> {
+  return equalSecret(await sha256Hex(token), share.owner_hash);
+}
+
+/** The bootstrap admin secret must be set and strong, else the admin plane is off. */
+export const MIN_ADMIN_TOKEN_CHARS = 32;
+
+export function adminConfigured(env: Env): boolean {
+  return typeof env.ADMIN_TOKEN === 'string' && env.ADMIN_TOKEN.length >= MIN_ADMIN_TOKEN_CHARS;
+}
+
+export interface TokenRow {
+  id: string;
+  label: string;
+  scope: 'upload' | 'admin';
+  token_hash: string;
+  created_at: number;
+  expires_at: number;
+  revoked_at: number | null;
+  created_by: string | null;
+}
+
+/** A live minted token with this secret, or null. */
+export async function lookupToken(env: Env, token: string): Promise<TokenRow | null> {
+  if (token.length < 20) return null;
+  const row = await env.DB.prepare('SELECT * FROM api_tokens WHERE token_hash = ?')
+    .bind(await sha256Hex(token))
+    .first<TokenRow>();
+  if (!row || row.revoked_at !== null || row.expires_at <= now()) return null;
+  return row;
+}
+
+/** Who an admin bearer token belongs to: 'bootstrap', a minted admin token's id, or null. */
+export async function adminIdentity(env: Env, token: string): Promise<string | null> {
+  if (adminConfigured(env) && (await equalSecret(token, env.ADMIN_TOKEN!))) return 'bootstrap';
+  const row = await lookupToken(env, token);
+  return row?.scope === 'admin' ? row.id : null;
+}
+
+/**
+ * Admin routes: 503 unless ADMIN_TOKEN is set and strong; a bearer token that is
+ * the bootstrap secret or a live admin-scope token; rate-limited per IP; every
+ * call (and every refused one) written to the access log with the token id.
+ */
+export const adminAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (!adminConfigured(c.env)) {
+    throw new Fail('unavailable', 'the admin API is disabled: set ADMIN_TOKEN to a secret of at least 32 characters');
+  }
+  await charge(c, 'RL_ADMIN');
+  const log = { env: c.env, req: c.req.raw, ip: c.var.ip };
+  const action = `${c.req.method} ${new URL(c.req.url).pathname}`;
+  const token = credential(c, 'Bearer');
+  const who = token === null ? null : await adminIdentity(c.env, token);
+  if (who === null) {
+    await writeLog(log, { event: 'admin', outcome: 'unauthorized', detail: action });
+    throw new Fail('unauthorized', 'send Authorization: Bearer <admin token>');
+  }
+  c.set('tokenId', who);
+  let outcome = 'ok';
+  try {
+    await next();
+    if (c.res.status >= 400) outcome = String(c.res.status);
+  } catch (e) {
+    outcome = e instanceof Fail ? e.code : 'error';
+    throw e;
+  } finally {
+    const shareId = /^\/api\/admin\/shares\/([A-Za-z0-9_-]{22})(\/|$)/.exec(new URL(c.req.url).pathname)?.[1] ?? null;
+    await writeLog(log, { event: 'admin', outcome, detail: action, tokenId: who, shareId });
+  }
+};

@@ -1,0 +1,175 @@
+// The recipient's two signed calls (DESIGN.md "Access protocol"): /manifest reads
+// the encrypted manifest and consumes nothing; /download takes one download in one
+// D1 batch and returns a grant. Checks, in order: the share's state (404/410), the
+// challenge (401), the link signature (401, charged only to a per-IP limit, nothing
+// written for the share), the back-off and budget (429), the access signature (403).
+import {
+  accessRequest,
+  BACKOFF_BASE_SECONDS,
+  BACKOFF_FREE_ATTEMPTS,
+  BACKOFF_MAX_SECONDS,
+  MAX_GRANT_SECONDS,
+  WRONG_PASSWORDS_PER_DAY,
+  WRONG_PASSWORDS_PER_HOUR,
+  type AccessRequest,
+  type DownloadResponse,
+  type ManifestResponse,
+} from '@sealdrop/shared';
+import { Hono, type Context } from 'hono';
+import type { AppEnv } from '../env.ts';
+import { json } from '../middleware/json.ts';
+import { charge } from '../middleware/rate-limit.ts';
+import { b64uDecode, b64uEncode, hmac, utf8 } from '../lib/bytes.ts';
+import { checkChallenge, type CheckedChallenge } from '../lib/challenge.ts';
+import { Fail } from '../lib/errors.ts';
+import { makeGrant, newGrantId } from '../lib/grant.ts';
+import { logStatement, writeLog, type LogContext } from '../lib/log.ts';
+import { shareIdParam } from '../lib/params.ts';
+import { serverSecret } from '../lib/secrets.ts';
+import { loadShare, objectKey, requireLive, type ShareRow } from '../lib/shares.ts';
+import { verifyAccessSignature, type AccessAction } from '../lib/signatures.ts';
+import { iso, now } from '../lib/time.ts';
+
+const HOUR = 3600_000;
+const DAY = 24 * HOUR;
+
+/** Seconds of back-off after `failures` wrong passwords (0 for the first five). */
+export function backoffSeconds(failures: number): number {
+  if (failures < BACKOFF_FREE_ATTEMPTS) return 0;
+  return Math.min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (failures - BACKOFF_FREE_ATTEMPTS));
+}
+
+interface Authorized {
+  share: ShareRow;
+  challenge: CheckedChallenge;
+  log: LogContext;
+  t: number;
+}
+
+async function authorize(c: Context<AppEnv>, action: AccessAction, body: AccessRequest): Promise<Authorized> {
+  const id = shareIdParam(c.req.param('id'));
+  const t = now();
+  const env = c.env;
+  const log: LogContext = { env, req: c.req.raw, ip: c.var.ip };
+  const share = requireLive(await loadShare(env, id), t);
+  const secret = serverSecret(env);
+
+  const challenge = await checkChallenge(secret, id, body.challenge, t);
+  if (!challenge) throw new Fail('unauthorized', `the challenge is invalid or expired: GET /api/shares/${id} for a new one`);
+
+  // Link proof. A stranger who only knows the id ends here, with no per-share write.
+  const linkSignature = b64uDecode(body.linkSignature, 64);
+  const linkPub = share.link_pub ? b64uDecode(share.link_pub, 32) : null;
+  if (!linkSignature || !linkPub || !verifyAccessSignature(linkPub, 'link', action, id, body.challenge, linkSignature)) {
+    await charge(c, 'RL_BAD_LINK');
+    await writeLog(log, { event: 'bad_link', outcome: 'unauthorized', detail: action });
+    throw new Fail('unauthorized', 'the link is damaged or incomplete');
+  }
+
+  // Wrong-password back-off per share and client (IPv6 by /64), keyed by a MAC of the address.
+  const client = b64uEncode((await hmac(secret, 'backoff client', utf8(c.var.ip.key))).slice(0, 16));
+  const bo = await env.DB.prepare('SELECT failures, last_at FROM backoff WHERE share_id = ? AND client = ?')
+    .bind(id, client)
+    .first<{ failures: number; last_at: number }>();
+  const wait = bo ? bo.last_at + backoffSeconds(bo.failures) * 1000 - t : 0;
+  if (wait > 0) {
+    await writeLog(log, { shareId: id, event: 'rate_limited', outcome: 'rate_limited', detail: `${action} back-off` });
+    throw new Fail('rate_limited', 'too many wrong passwords: wait before trying again', wait / 1000);
+  }
+  // The share's own budget of wrong passwords (an hour and a day, fixed windows).
+  const hour = Math.floor(t / HOUR);
+  const day = Math.floor(t / DAY);
+  const hourFull = share.wp_hour === hour && share.wp_hour_count >= WRONG_PASSWORDS_PER_HOUR;
+  const dayFull = share.wp_day === day && share.wp_day_count >= WRONG_PASSWORDS_PER_DAY;
+  if (hourFull || dayFull) {
+    await writeLog(log, { shareId: id, event: 'rate_limited', outcome: 'rate_limited', detail: `${action} budget` });
+    const retry = dayFull ? (day + 1) * DAY - t : (hour + 1) * HOUR - t;
+    throw new Fail('rate_limited', 'this share has had too many wrong passwords: try again later', retry / 1000);
+  }
+
+  const signature = b64uDecode(body.signature, 64);
+  const authPub = share.auth_pub ? b64uDecode(share.auth_pub, 32) : null;
+  if (!signature || !authPub || !verifyAccessSignature(authPub, 'access', action, id, body.challenge, signature)) {
+    await env.DB.batch([
+      env.DB.prepare(
+        `INSERT INTO backoff (share_id, client, failures, last_at) VALUES (?1, ?2, 1, ?3)
+         ON CONFLICT (share_id, client) DO UPDATE SET failures = failures + 1, last_at = ?3`,
+      ).bind(id, client, t),
+      env.DB.prepare(
+        `UPDATE shares SET wrong_passwords = wrong_passwords + 1,
+           wp_hour_count = CASE WHEN wp_hour = ?2 THEN wp_hour_count + 1 ELSE 1 END, wp_hour = ?2,
+           wp_day_count = CASE WHEN wp_day = ?3 THEN wp_day_count + 1 ELSE 1 END, wp_day = ?3
+         WHERE id = ?1`,
+      ).bind(id, hour, day),
+      logStatement(log, { shareId: id, event: 'bad_password', outcome: 'forbidden', detail: action }, t),
+    ]);
+    throw new Fail('forbidden', 'wrong password');
+  }
+  if (bo) await env.DB.prepare('DELETE FROM backoff WHERE share_id = ? AND client = ?').bind(id, client).run();
+  return { share, challenge, log, t };
+}
+
+async function readManifest(c: Context<AppEnv>, id: string): Promise<string> {
+  const obj = await c.env.BUCKET.get(objectKey(id, 'manifest'));
+  if (!obj) throw new Fail('not_found', 'no such share');
+  return b64uEncode(new Uint8Array(await obj.arrayBuffer()));
+}
+
+export const accessRoutes = new Hono<AppEnv>()
+  .post('/api/shares/:id/manifest', json(accessRequest, 4096), async (c) => {
+    const { share, log } = await authorize(c, 'manifest', c.req.valid('json'));
+    const manifest = await readManifest(c, share.id);
+    await writeLog(log, { shareId: share.id, event: 'manifest' });
+    const res: ManifestResponse = {
+      manifest,
+      downloadsLeft: share.max_downloads - share.downloads_used,
+      expiresAt: iso(share.expires_at!),
+    };
+    return c.json(res);
+  })
+
+  .post('/api/shares/:id/download', json(accessRequest, 4096), async (c) => {
+    const { share, challenge, log, t } = await authorize(c, 'download', c.req.valid('json'));
+    const id = share.id;
+    const manifest = await readManifest(c, id);
+    const gid = newGrantId();
+    // A grant lives at most 6 hours and never past the share's expiry (whole seconds).
+    const exp = Math.floor(Math.min(t + MAX_GRANT_SECONDS * 1000, share.expires_at!) / 1000) * 1000;
+    const db = c.env.DB;
+    try {
+      // One transaction: count the download (if one is left), spend the challenge,
+      // record the grant. If the UPDATE matched nothing, the NULL makes the insert
+      // fail and the whole batch rolls back; a replayed challenge fails on UNIQUE.
+      await db.batch([
+        db
+          .prepare(
+            `UPDATE shares SET downloads_used = downloads_used + 1, last_grant_expires_at = MAX(last_grant_expires_at, ?2)
+             WHERE id = ?1 AND status = 'ready' AND expires_at > ?3 AND downloads_used < max_downloads`,
+          )
+          .bind(id, exp, t),
+        db
+          .prepare('INSERT INTO used_challenges (nonce, expires_at) VALUES (?1, CASE WHEN changes() = 1 THEN ?2 ELSE NULL END)')
+          .bind(challenge.nonce, challenge.expiresAt),
+        db.prepare('INSERT INTO grants (gid, share_id, issued_at, expires_at) VALUES (?, ?, ?, ?)').bind(gid, id, t, exp),
+        logStatement(log, { shareId: id, event: 'download', detail: `grant=${gid}` }, t),
+      ]);
+    } catch (e) {
+      const msg = String(e);
+      if (msg.includes('UNIQUE')) throw new Fail('unauthorized', `this challenge was already used: GET /api/shares/${id} for a new one`);
+      if (msg.includes('NOT NULL')) {
+        requireLive(await loadShare(c.env, id), now());
+        throw new Fail('exhausted', 'this share has no downloads left');
+      }
+      throw e;
+    }
+    const { results: files } = await db.prepare('SELECT idx, size FROM files WHERE share_id = ? ORDER BY idx')
+      .bind(id)
+      .all<{ idx: number; size: number }>();
+    const res: DownloadResponse = {
+      grant: await makeGrant(serverSecret(c.env), id, gid, exp),
+      grantExpiresAt: iso(exp),
+      manifest,
+      files: files.map((f) => ({ index: f.idx, size: f.size })),
+    };
+    return c.json(res);
+  });

@@ -1,0 +1,234 @@
+// The admin API (DESIGN.md "HTTP API", "Security posture"): behind adminAuth
+// (503 without a strong ADMIN_TOKEN, bearer tokens only, every call logged with
+// the token id).
+import {
+  adminLogQuery,
+  adminSharesQuery,
+  createTokenRequest,
+  revokeAllRequest,
+  type AdminShareDetail,
+  type AdminSharesResponse,
+  type AdminStats,
+  type ApiToken,
+  type CreateTokenResponse,
+  type Report,
+  type RevokeAllResponse,
+  type RevokeResponse,
+  type TokensResponse,
+} from '@sealdrop/shared';
+import { Hono, type Context } from 'hono';
+import type { z } from 'zod';
+import type { AppEnv } from '../env.ts';
+import { adminAuth, type TokenRow } from '../middleware/auth.ts';
+import { describeIssues, json } from '../middleware/json.ts';
+import { b64uDecode, b64uEncode, randomBytes, sha256Hex, utf8 } from '../lib/bytes.ts';
+import { csvLine } from '../lib/csv.ts';
+import { Fail } from '../lib/errors.ts';
+import { toLogRow, writeLog, type LogDbRow } from '../lib/log.ts';
+import { shareIdParam } from '../lib/params.ts';
+import { revokeAll, revokeShare } from '../lib/revoke.ts';
+import { purgeShare, STATUS_SQL, toAdminShare, type AdminShareRow } from '../lib/shares.ts';
+import { iso, isoOrNull, now } from '../lib/time.ts';
+
+function query<S extends z.ZodType>(c: Context<AppEnv>, schema: S): z.output<S> {
+  const r = schema.safeParse(c.req.query());
+  if (!r.success) throw new Fail('bad_request', describeIssues(r.error));
+  return r.data;
+}
+
+const SHARE_COLUMNS = `s.*, (SELECT COUNT(*) FROM reports r WHERE r.share_id = s.id) AS report_count`;
+
+/** Opaque list cursor: b64u of JSON [created_at, id] of the last row. */
+function encodeCursor(createdAt: number, id: string): string {
+  return b64uEncode(utf8(JSON.stringify([createdAt, id])));
+}
+function decodeCursor(s: string): [number, string] {
+  const bytes = b64uDecode(s);
+  try {
+    const v: unknown = bytes && JSON.parse(new TextDecoder().decode(bytes));
+    if (Array.isArray(v) && v.length === 2 && Number.isSafeInteger(v[0]) && typeof v[1] === 'string') return [v[0], v[1]];
+  } catch {
+    // fall through
+  }
+  throw new Fail('bad_request', 'cursor: not a cursor this server gave out');
+}
+
+function toApiToken(r: TokenRow): ApiToken {
+  return {
+    id: r.id,
+    label: r.label,
+    scope: r.scope,
+    createdAt: iso(r.created_at),
+    expiresAt: iso(r.expires_at),
+    revokedAt: isoOrNull(r.revoked_at),
+  };
+}
+
+const LOG_COLUMNS = ['id', 'at', 'shareId', 'event', 'ip', 'country', 'userAgent', 'outcome', 'detail', 'tokenId'] as const;
+
+export const adminRoutes = new Hono<AppEnv>()
+  .use('/api/admin/*', adminAuth)
+
+  .get('/api/admin/shares', async (c) => {
+    const q = query(c, adminSharesQuery);
+    const limit = q.limit ?? 50;
+    const [cAt, cId] = q.cursor ? decodeCursor(q.cursor) : [Number.MAX_SAFE_INTEGER, ''];
+    const where = [q.status ? `(${STATUS_SQL[q.status]})` : '1'];
+    if (q.cursor) where.push('(s.created_at < ?2 OR (s.created_at = ?2 AND s.id < ?3))');
+    const t = now();
+    // ?1 now, ?2 ?3 the cursor, ?4 the page size (+1 to know whether more follow).
+    const { results } = await c.env.DB.prepare(
+      `SELECT ${SHARE_COLUMNS} FROM shares s WHERE ${where.join(' AND ')}
+       ORDER BY s.created_at DESC, s.id DESC LIMIT ?4`,
+    )
+      .bind(t, cAt, cId, limit + 1)
+      .all<AdminShareRow>();
+    const page = results.slice(0, limit);
+    const last = page[page.length - 1];
+    const res: AdminSharesResponse = {
+      shares: page.map((s) => toAdminShare(s, t)),
+      cursor: results.length > limit && last ? encodeCursor(last.created_at, last.id) : null,
+    };
+    return c.json(res);
+  })
+
+  .get('/api/admin/shares/:id', async (c) => {
+    const id = shareIdParam(c.req.param('id'));
+    const [share, log, reports] = await c.env.DB.batch<Record<string, unknown>>([
+      c.env.DB.prepare(`SELECT ${SHARE_COLUMNS} FROM shares s WHERE s.id = ?`).bind(id),
+      c.env.DB.prepare('SELECT * FROM access_log WHERE share_id = ? ORDER BY id DESC LIMIT 1000').bind(id),
+      c.env.DB.prepare('SELECT id, share_id, at, reason, ip FROM reports WHERE share_id = ? ORDER BY id DESC').bind(id),
+    ]);
+    const row = share.results[0] as unknown as AdminShareRow | undefined;
+    if (!row) throw new Fail('not_found', 'no such share');
+    const res: AdminShareDetail = {
+      ...toAdminShare(row, now()),
+      log: (log.results as unknown as LogDbRow[]).map(toLogRow),
+      reports: (reports.results as { id: number; share_id: string; at: number; reason: string; ip: string | null }[]).map(
+        (r): Report => ({ id: r.id, shareId: r.share_id, at: iso(r.at), reason: r.reason, ip: r.ip }),
+      ),
+    };
+    return c.json(res);
+  })
+
+  .post('/api/admin/shares/:id/revoke', async (c) => {
+    const id = shareIdParam(c.req.param('id'));
+    await revokeShare({ env: c.env, req: c.req.raw, ip: c.var.ip }, id, c.var.tokenId);
+    return c.json({ status: 'revoked' } satisfies RevokeResponse);
+  })
+
+  .post('/api/admin/revoke-all', json(revokeAllRequest, 1024), async (c) => {
+    const ids = await revokeAll(c.env, c.var.tokenId);
+    await writeLog(
+      { env: c.env, req: c.req.raw, ip: c.var.ip },
+      { event: 'revoke', detail: `revoke-all count=${ids.length}`, tokenId: c.var.tokenId },
+    );
+    // Grants died with the UPDATE; objects go now in the background and with the sweep.
+    const env = c.env;
+    c.executionCtx.waitUntil(
+      (async () => {
+        for (const id of ids.slice(0, 200)) await purgeShare(env, id, now()).catch(() => {});
+      })(),
+    );
+    return c.json({ revoked: ids.length } satisfies RevokeAllResponse);
+  })
+
+  .get('/api/admin/stats', async (c) => {
+    const t = now();
+    const day = t - 24 * 3600_000;
+    const row = await c.env.DB.prepare(
+      `SELECT
+         (SELECT COUNT(*) FROM shares WHERE ${STATUS_SQL.ready}) AS activeShares,
+         (SELECT COALESCE(SUM(bytes), 0) FROM shares WHERE purged_at IS NULL AND status IN ('uploading', 'ready')) AS storedBytes,
+         (SELECT COUNT(*) FROM access_log WHERE event = 'download' AND at > ?2) AS downloads24h,
+         (SELECT COUNT(*) FROM access_log WHERE event IN ('bad_link', 'bad_password') AND at > ?2) AS failedAuth24h,
+         (SELECT COUNT(*) FROM reports r JOIN shares s ON s.id = r.share_id
+            WHERE s.status IN ('uploading', 'ready') AND s.purged_at IS NULL) AS openReports`,
+    )
+      .bind(t, day)
+      .first<AdminStats>();
+    return c.json(row! satisfies AdminStats);
+  })
+
+  .get('/api/admin/log', async (c) => {
+    const q = query(c, adminLogQuery);
+    const cond: string[] = [];
+    const args: (string | number)[] = [];
+    if (q.since) {
+      cond.push('at >= ?');
+      args.push(Date.parse(q.since));
+    }
+    if (q.until) {
+      cond.push('at < ?');
+      args.push(Date.parse(q.until));
+    }
+    if (q.share) {
+      cond.push('share_id = ?');
+      args.push(q.share);
+    }
+    if (q.event) {
+      cond.push('event = ?');
+      args.push(q.event);
+    }
+    args.push(q.limit ?? 1000);
+    const { results } = await c.env.DB.prepare(
+      `SELECT * FROM access_log ${cond.length ? `WHERE ${cond.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
+    )
+      .bind(...args)
+      .all<LogDbRow>();
+    const rows = results.map(toLogRow);
+    const format = q.format ?? 'json';
+    if (format === 'json') return c.json({ rows });
+    const stamp = iso(now()).slice(0, 19).replace(/[:T]/g, '-');
+    if (format === 'jsonl') {
+      return c.body(rows.map((r) => `${JSON.stringify(r)}\n`).join(''), 200, {
+        'Content-Type': 'application/x-ndjson; charset=utf-8',
+        'Content-Disposition': `attachment; filename="sealdrop-log-${stamp}.jsonl"`,
+      });
+    }
+    const csv = csvLine([...LOG_COLUMNS]) + rows.map((r) => csvLine(LOG_COLUMNS.map((k) => r[k]))).join('');
+    return c.body(csv, 200, {
+      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Disposition': `attachment; filename="sealdrop-log-${stamp}.csv"`,
+    });
+  })
+
+  .get('/api/admin/tokens', async (c) => {
+    const { results } = await c.env.DB.prepare('SELECT * FROM api_tokens ORDER BY created_at DESC, id DESC').all<TokenRow>();
+    return c.json({ tokens: results.map(toApiToken) } satisfies TokensResponse);
+  })
+
+  .post('/api/admin/tokens', json(createTokenRequest, 4096), async (c) => {
+    const body = c.req.valid('json');
+    const label = body.label.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
+    if (!label) throw new Fail('bad_request', 'label: must have visible characters');
+    const token = `sd_${b64uEncode(randomBytes(32))}`;
+    const t = now();
+    const row: TokenRow = {
+      id: b64uEncode(randomBytes(9)),
+      label,
+      scope: body.scope,
+      token_hash: await sha256Hex(token),
+      created_at: t,
+      expires_at: t + body.expiresIn * 1000,
+      revoked_at: null,
+      created_by: c.var.tokenId,
+    };
+    await c.env.DB.prepare(
+      `INSERT INTO api_tokens (id, label, scope, token_hash, created_at, expires_at, revoked_at, created_by)
+       VALUES (?, ?, ?, ?, ?, ?, NULL, ?)`,
+    )
+      .bind(row.id, row.label, row.scope, row.token_hash, row.created_at, row.expires_at, row.created_by)
+      .run();
+    return c.json({ ...toApiToken(row), token } satisfies CreateTokenResponse, 201);
+  })
+
+  .delete('/api/admin/tokens/:tid', async (c) => {
+    const tid = c.req.param('tid');
+    if (!/^[A-Za-z0-9_-]{12}$/.test(tid)) throw new Fail('not_found', 'no such token');
+    const row = await c.env.DB.prepare('UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? RETURNING id')
+      .bind(now(), tid)
+      .first();
+    if (!row) throw new Fail('not_found', 'no such token');
+    return c.json({ ok: true as const });
+  });

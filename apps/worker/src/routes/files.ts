@@ -1,0 +1,89 @@
+// GET/HEAD /api/shares/:id/files/:i with `Authorization: Grant <grant>`: the
+// ciphertext of file i, whole or one byte range. Every request re-checks the
+// share: revocation and expiry end every grant at once; exhaustion does not.
+import { Hono } from 'hono';
+import type { AppEnv } from '../env.ts';
+import { requireCredential } from '../middleware/auth.ts';
+import { Fail } from '../lib/errors.ts';
+import { readGrant } from '../lib/grant.ts';
+import { writeLog } from '../lib/log.ts';
+import { indexParam, shareIdParam } from '../lib/params.ts';
+import { serverSecret } from '../lib/secrets.ts';
+import { objectKey, type ShareRow } from '../lib/shares.ts';
+import { now } from '../lib/time.ts';
+
+/** Headers of DESIGN.md "Storage and server state": no name, never rendered, never cached. */
+const FILE_HEADERS = {
+  'Content-Type': 'application/octet-stream',
+  'Content-Disposition': 'attachment',
+  'Cache-Control': 'private, no-store',
+  'Content-Security-Policy': "default-src 'none'; sandbox",
+  'Accept-Ranges': 'bytes',
+};
+
+export type ByteRange = { start: number; end: number } | 'unsatisfiable' | null;
+
+/**
+ * One `bytes=` range against `size` bytes, inclusive `end`. null means "send it
+ * all" (no header, another unit, several ranges or bad syntax: RFC 9110 lets a
+ * server ignore those); 'unsatisfiable' is a 416.
+ */
+export function parseRange(header: string | undefined, size: number): ByteRange {
+  if (!header) return null;
+  const m = /^bytes=[ \t]*([0-9]{0,16})-([0-9]{0,16})[ \t]*$/.exec(header.trim());
+  if (!m || (m[1] === '' && m[2] === '')) return null;
+  if (m[1] === '') {
+    const n = Number(m[2]);
+    if (n === 0) return 'unsatisfiable';
+    return { start: Math.max(0, size - n), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === '' ? size - 1 : Number(m[2]);
+  if (m[2] !== '' && end < start) return null;
+  if (start >= size) return 'unsatisfiable';
+  return { start, end: Math.min(end, size - 1) };
+}
+
+export const fileRoutes = new Hono<AppEnv>().get('/api/shares/:id/files/:i', async (c) => {
+  const id = shareIdParam(c.req.param('id'));
+  const i = indexParam(c.req.param('i'), 'file index');
+  const grant = await readGrant(serverSecret(c.env), requireCredential(c, 'Grant'));
+  if (!grant) throw new Fail('unauthorized', 'this grant is not valid');
+  if (grant.id !== id) throw new Fail('forbidden', 'this grant is for another share');
+  const t = now();
+  if (grant.exp * 1000 <= t) throw new Fail('unauthorized', 'this grant has expired: start the download again');
+
+  const row = await c.env.DB.prepare(
+    `SELECT s.status, s.expires_at, s.purged_at, f.size, g.gid
+     FROM shares s LEFT JOIN grants g ON g.gid = ?2 AND g.share_id = s.id
+     LEFT JOIN files f ON f.share_id = s.id AND f.idx = ?3 WHERE s.id = ?1`,
+  )
+    .bind(id, grant.gid, i)
+    .first<Pick<ShareRow, 'status' | 'expires_at' | 'purged_at'> & { size: number | null; gid: string | null }>();
+  if (!row || row.gid === null) throw new Fail('unauthorized', 'this grant is not valid');
+  if (row.status === 'revoked') throw new Fail('revoked', 'this share was revoked');
+  if (row.status !== 'ready' || row.purged_at !== null || (row.expires_at ?? 0) <= t) {
+    throw new Fail('expired', 'this share has expired');
+  }
+  if (row.size === null) throw new Fail('not_found', `this share has no file ${i}`);
+
+  const size = row.size;
+  const range = parseRange(c.req.header('Range'), size);
+  if (range === 'unsatisfiable') {
+    throw new Fail('range_not_satisfiable', `the file has ${size} bytes`, undefined, { 'Content-Range': `bytes */${size}` });
+  }
+  const headers = new Headers(FILE_HEADERS);
+  const status = range ? 206 : 200;
+  const length = range ? range.end - range.start + 1 : size;
+  headers.set('Content-Length', String(length));
+  if (range) headers.set('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
+  if (c.req.method === 'HEAD') return new Response(null, { status, headers });
+
+  const obj = await c.env.BUCKET.get(objectKey(id, i), range ? { range: { offset: range.start, length } } : undefined);
+  if (!obj) throw new Fail('expired', 'this share has expired');
+  await writeLog(
+    { env: c.env, req: c.req.raw, ip: c.var.ip },
+    { shareId: id, event: 'file', detail: `grant=${grant.gid} file=${i}${range ? ` range=${range.start}-${range.end}` : ''}` },
+  );
+  return new Response(obj.body, { status, headers });
+});

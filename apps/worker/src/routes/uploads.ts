@@ -1,0 +1,259 @@
+// Resumable uploads: parts (raw ciphertext, exact length), progress, finalize.
+import {
+  finalizeRequest,
+  MAX_MANIFEST_CIPHERTEXT_BYTES,
+  MAX_PART_RESENDS,
+  partCount,
+  partRange,
+  UNFINALIZED_TTL_SECONDS,
+  type FinalizeResponse,
+  type PartUploadResponse,
+  type UploadsResponse,
+} from '@sealdrop/shared';
+import { Hono, type Context } from 'hono';
+import type { AppEnv, Env } from '../env.ts';
+import { checkOwner, requireCredential } from '../middleware/auth.ts';
+import { json } from '../middleware/json.ts';
+import { b64uDecode, sha256Hex } from '../lib/bytes.ts';
+import { isCiphertextSize } from '../lib/cobblestone.ts';
+import { Fail } from '../lib/errors.ts';
+import { writeLog } from '../lib/log.ts';
+import { indexParam, shareIdParam } from '../lib/params.ts';
+import { loadShare, objectKey, purgeShare, type ShareRow } from '../lib/shares.ts';
+import { iso, now } from '../lib/time.ts';
+
+interface FileRow {
+  idx: number;
+  size: number;
+  upload_id: string | null;
+  completed: number;
+}
+
+/** The share, if the Owner token in the header is its owner's. */
+async function ownedShare(c: Context<AppEnv>, id: string): Promise<ShareRow> {
+  const token = requireCredential(c, 'Owner');
+  const s = await loadShare(c.env, id);
+  if (!s || s.status === 'abandoned') throw new Fail('not_found', 'no such share');
+  if (!(await checkOwner(token, s))) throw new Fail('forbidden', 'this owner token does not belong to this share');
+  return s;
+}
+
+/** Parts are accepted only while the share is uploading, within 24 hours of create. */
+function requireUploading(s: ShareRow, t: number): void {
+  if (s.status === 'revoked') throw new Fail('revoked', 'this share was revoked');
+  if (s.status !== 'uploading') throw new Fail('conflict', 'this share is already finalized');
+  if (t - s.created_at > UNFINALIZED_TTL_SECONDS * 1000) {
+    throw new Fail('expired', 'uploads must be finalized within 24 hours of create');
+  }
+}
+
+async function loadFile(env: Env, id: string, i: number): Promise<FileRow> {
+  const f = await env.DB.prepare('SELECT idx, size, upload_id, completed FROM files WHERE share_id = ? AND idx = ?')
+    .bind(id, i)
+    .first<FileRow>();
+  if (!f) throw new Fail('not_found', `this share has no file ${i}`);
+  return f;
+}
+
+/** The R2 multipart upload of a file, created on its first part; a racing create loses and aborts its own. */
+async function multipartUpload(env: Env, id: string, f: FileRow): Promise<R2MultipartUpload> {
+  const key = objectKey(id, f.idx);
+  if (f.upload_id) return env.BUCKET.resumeMultipartUpload(key, f.upload_id);
+  const mine = await env.BUCKET.createMultipartUpload(key);
+  const won = await env.DB.prepare('UPDATE files SET upload_id = ? WHERE share_id = ? AND idx = ? AND upload_id IS NULL')
+    .bind(mine.uploadId, id, f.idx)
+    .run();
+  if (won.meta.changes) return mine;
+  await mine.abort().catch(() => {});
+  const again = await loadFile(env, id, f.idx);
+  return env.BUCKET.resumeMultipartUpload(key, again.upload_id!);
+}
+
+/** Complete (if needed) and check one file; false when its object is missing or of another size. */
+async function completeFile(env: Env, s: ShareRow, f: FileRow): Promise<boolean> {
+  const key = objectKey(s.id, f.idx);
+  const count = partCount(f.size, s.part_bytes);
+  if (count > 1 && !f.completed) {
+    const { results } = await env.DB.prepare(
+      'SELECT n, etag FROM parts WHERE share_id = ? AND file_idx = ? AND etag IS NOT NULL ORDER BY n',
+    )
+      .bind(s.id, f.idx)
+      .all<{ n: number; etag: string }>();
+    try {
+      await env.BUCKET.resumeMultipartUpload(key, f.upload_id!).complete(
+        results.map((p) => ({ partNumber: p.n + 1, etag: p.etag })),
+      );
+    } catch {
+      // A retried finalize finds the upload already completed: the object decides below.
+    }
+  }
+  const head = await env.BUCKET.head(key);
+  if (!head || head.size !== f.size) return false;
+  if (count > 1 && !f.completed) {
+    await env.DB.prepare('UPDATE files SET completed = 1 WHERE share_id = ? AND idx = ?').bind(s.id, f.idx).run();
+  }
+  return true;
+}
+
+export const uploadRoutes = new Hono<AppEnv>()
+  .put('/api/shares/:id/files/:i/parts/:n', async (c) => {
+    const id = shareIdParam(c.req.param('id'));
+    const i = indexParam(c.req.param('i'), 'file index');
+    const n = indexParam(c.req.param('n'), 'part number');
+    const declared = c.req.header('Content-Length');
+    if (declared === undefined || !/^[0-9]{1,16}$/.test(declared)) {
+      throw new Fail('bad_request', 'send the part with its exact Content-Length');
+    }
+    const t = now();
+    const s = await ownedShare(c, id);
+    requireUploading(s, t);
+    const f = await loadFile(c.env, id, i);
+    const count = partCount(f.size, s.part_bytes);
+    if (n >= count) throw new Fail('not_found', `file ${i} has ${count} part(s)`);
+    const { start, end } = partRange(f.size, s.part_bytes, n);
+    const expected = end - start;
+    const length = Number(declared);
+    if (length > expected) throw new Fail('too_large', `part ${n} of file ${i} is exactly ${expected} bytes`);
+    if (length < expected) throw new Fail('bad_request', `part ${n} of file ${i} is exactly ${expected} bytes`);
+    if (!c.req.raw.body) throw new Fail('bad_request', 'the part has no body');
+
+    // Count the send before reading the body: at most 1 + MAX_PART_RESENDS sends of a part.
+    const sent = await c.env.DB.prepare(
+      `INSERT INTO parts (share_id, file_idx, n, sends, updated_at) VALUES (?1, ?2, ?3, 1, ?4)
+       ON CONFLICT (share_id, file_idx, n) DO UPDATE SET sends = sends + 1, updated_at = ?4
+       WHERE sends < ?5 RETURNING sends`,
+    )
+      .bind(id, i, n, t, 1 + MAX_PART_RESENDS)
+      .first();
+    if (!sent) throw new Fail('conflict', `part ${n} of file ${i} was already sent ${1 + MAX_PART_RESENDS} times`);
+
+    // Re-stream through a FixedLengthStream: R2 needs a known length, and a body
+    // longer or shorter than announced fails instead of being stored.
+    const { readable, writable } = new FixedLengthStream(expected);
+    const piping = c.req.raw.body.pipeTo(writable).catch(() => {});
+    let etag: string;
+    try {
+      if (count === 1) {
+        const obj = await c.env.BUCKET.put(objectKey(id, i), readable);
+        if (!obj) throw new Error('put refused');
+        etag = obj.etag;
+      } else {
+        const upload = await multipartUpload(c.env, id, f);
+        etag = (await upload.uploadPart(n + 1, readable)).etag;
+      }
+    } catch {
+      await piping;
+      throw new Fail('bad_request', `the body of part ${n} did not have the ${expected} bytes announced`);
+    }
+    await piping;
+    await c.env.DB.prepare('UPDATE parts SET etag = ?, updated_at = ? WHERE share_id = ? AND file_idx = ? AND n = ?')
+      .bind(etag, now(), id, i, n)
+      .run();
+
+    // A revoke (or the 24-hour sweep) that ran meanwhile wins: remove what was just written.
+    const after = await loadShare(c.env, id);
+    if (!after || after.status !== 'uploading') {
+      await purgeShare(c.env, id, now());
+      throw new Fail(after?.status === 'revoked' ? 'revoked' : 'conflict', 'this share stopped accepting parts');
+    }
+    return c.json({ n } satisfies PartUploadResponse);
+  })
+
+  .get('/api/shares/:id/uploads', async (c) => {
+    const id = shareIdParam(c.req.param('id'));
+    await ownedShare(c, id);
+    const [files, parts] = await c.env.DB.batch<{ idx: number; size: number; n: number }>([
+      c.env.DB.prepare('SELECT idx, size FROM files WHERE share_id = ? ORDER BY idx').bind(id),
+      c.env.DB.prepare('SELECT file_idx AS idx, n FROM parts WHERE share_id = ? AND etag IS NOT NULL ORDER BY file_idx, n').bind(id),
+    ]);
+    const byFile = new Map<number, number[]>();
+    for (const p of parts.results) byFile.set(p.idx, [...(byFile.get(p.idx) ?? []), p.n]);
+    const res: UploadsResponse = {
+      files: files.results.map((f) => ({ index: f.idx, size: f.size, parts: byFile.get(f.idx) ?? [] })),
+    };
+    return c.json(res);
+  })
+
+  .post('/api/shares/:id/finalize', json(finalizeRequest, 2 * 1024 * 1024), async (c) => {
+    const id = shareIdParam(c.req.param('id'));
+    const { manifest } = c.req.valid('json');
+    const s = await ownedShare(c, id);
+    const bytes = b64uDecode(manifest);
+    if (!bytes) throw new Fail('bad_request', 'manifest: bad base64url');
+    if (bytes.length > MAX_MANIFEST_CIPHERTEXT_BYTES) {
+      throw new Fail('too_large', `the manifest may be at most ${MAX_MANIFEST_CIPHERTEXT_BYTES} bytes of ciphertext`);
+    }
+    if (!isCiphertextSize(bytes.length)) throw new Fail('bad_request', 'manifest: not a Cobblestone ciphertext size');
+    const hash = await sha256Hex(bytes);
+    const done = (expiresAt: number) => c.json({ id, status: 'ready', expiresAt: iso(expiresAt) } satisfies FinalizeResponse);
+
+    // Finalize is idempotent for the same manifest and refuses a different one.
+    const settled = (row: ShareRow): Response => {
+      if (row.status === 'revoked') throw new Fail('revoked', 'this share was revoked');
+      if (row.status !== 'ready') throw new Fail('not_found', 'no such share');
+      if (row.manifest_hash !== hash) throw new Fail('conflict', 'this share was finalized with another manifest');
+      return done(row.expires_at!);
+    };
+    if (s.status !== 'uploading') return settled(s);
+    requireUploading(s, now());
+
+    // Every part of every file must be there before anything is completed.
+    const { results: files } = await c.env.DB.prepare(
+      `SELECT f.idx, f.size, f.upload_id, f.completed,
+         (SELECT COUNT(*) FROM parts p WHERE p.share_id = f.share_id AND p.file_idx = f.idx AND p.etag IS NOT NULL) AS have
+       FROM files f WHERE f.share_id = ? ORDER BY f.idx`,
+    )
+      .bind(id)
+      .all<FileRow & { have: number }>();
+    for (const f of files) {
+      const need = partCount(f.size, s.part_bytes);
+      if (f.have < need) throw new Fail('conflict', `file ${f.idx} has ${f.have} of ${need} part(s): upload the rest first`);
+    }
+
+    // Claim the manifest: a concurrent finalize with different bytes loses here.
+    const claimed = await c.env.DB.prepare(
+      `UPDATE shares SET manifest_hash = ?1 WHERE id = ?2 AND status = 'uploading'
+       AND (manifest_hash IS NULL OR manifest_hash = ?1)`,
+    )
+      .bind(hash, id)
+      .run();
+    if (!claimed.meta.changes) {
+      const row = (await loadShare(c.env, id))!;
+      if (row.status === 'uploading') throw new Fail('conflict', 'another finalize with a different manifest is running');
+      return settled(row);
+    }
+    const release = () =>
+      c.env.DB.prepare(`UPDATE shares SET manifest_hash = NULL WHERE id = ? AND status = 'uploading' AND manifest_hash = ?`)
+        .bind(id, hash)
+        .run();
+
+    try {
+      for (const f of files) {
+        if (!(await completeFile(c.env, s, f))) {
+          throw new Fail('conflict', `file ${f.idx} is not ${f.size} bytes as declared: upload it again`);
+        }
+      }
+      await c.env.BUCKET.put(objectKey(id, 'manifest'), bytes);
+    } catch (e) {
+      await release();
+      throw e;
+    }
+
+    const t = now();
+    const ready = await c.env.DB.prepare(
+      `UPDATE shares SET status = 'ready', finalized_at = ?1, expires_at = ?1 + expires_in * 1000
+       WHERE id = ?2 AND status = 'uploading' AND manifest_hash = ?3 RETURNING expires_at`,
+    )
+      .bind(t, id, hash)
+      .first<{ expires_at: number }>();
+    if (!ready) {
+      const row = (await loadShare(c.env, id))!;
+      if (row.status === 'revoked' || row.status === 'abandoned') {
+        // Lost to a revoke: a takedown is never undone by a late finalize.
+        await purgeShare(c.env, id, now());
+      }
+      return settled(row);
+    }
+    await writeLog({ env: c.env, req: c.req.raw, ip: c.var.ip }, { shareId: id, event: 'finalize', detail: `files=${files.length}` });
+    return done(ready.expires_at);
+  });
