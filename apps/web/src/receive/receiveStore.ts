@@ -1,0 +1,365 @@
+// The recipient's flow (DESIGN.md "Access protocol"), as a small store the page
+// renders. Nothing here is spent by opening the page: GET /api/shares/:id and
+// POST /manifest consume nothing; one download is taken only when the user
+// clicks Download (POST /download → grant), and that grant then serves every
+// file of the share until it expires, so fetching the files one by one costs
+// one download, not one per file.
+//
+// The link secret S lives in memory only (see fragment.ts); keys derived from it
+// never leave this tab except to the /dl/ service worker or a download worker.
+
+import {
+  assertKdfV1,
+  b64uDecode,
+  checkFileNames,
+  ciphertextSize,
+  CobblestoneError,
+  deriveShareKeys,
+  ManifestError,
+  openManifest,
+  signAccess,
+  type Manifest,
+  type ShareKeys,
+} from '@sealdrop/crypto';
+import { ApiError, type DownloadResponse } from '@sealdrop/shared';
+import { createStore } from 'zustand/vanilla';
+import { api } from '../app/api.ts';
+import { DownloadRunError, planDownload, needsSizeWarning, prepareServiceWorker, runDownload, type DownloadMethod } from '../transfer/download.ts';
+import { saveName, toFailure, zipLength } from '../transfer/downloadPipeline.ts';
+import type { DownloadEvent, DownloadFailure, DownloadJob } from '../transfer/downloadTypes.ts';
+import { formatBytes, percent } from './format.ts';
+import { passwordKey } from './passwordKey.ts';
+import { WRONG_PASSWORD, type Unavailable } from './messages.ts';
+
+export type Phase =
+  | { kind: 'loading' }
+  | { kind: 'unavailable'; reason: Unavailable; detail?: string; retryAt?: number }
+  | { kind: 'unsupported-kdf' }
+  | { kind: 'password'; busy: boolean; error?: string; retryAt?: number }
+  | { kind: 'damaged-link' }
+  | { kind: 'bad-manifest'; detail: string }
+  | { kind: 'ready' };
+
+export type TransferStatus = 'idle' | 'waiting' | 'running' | 'verified' | 'failed';
+
+export interface FileState {
+  status: TransferStatus;
+  bytes: number;
+  /** The digest computed while decrypting (equal to the manifest's when verified). */
+  sha256?: string;
+  error?: DownloadFailure;
+  retrying?: boolean;
+}
+
+export interface ZipState {
+  status: TransferStatus;
+  bytes: number;
+  error?: DownloadFailure;
+}
+
+export type Target = number | 'all';
+
+export interface ReceiveState {
+  phase: Phase;
+  manifest: Manifest | null;
+  downloadsLeft: number | null;
+  expiresAt: string | null;
+  grantExpiresAt: string | null;
+  files: FileState[];
+  zip: ZipState;
+  /** A Blob-only browser and a large download: asks before going on. */
+  sizeWarning: { target: Target; bytes: number } | null;
+  /** Last method used, with the measured speed (shown quietly; useful for support). */
+  lastRun: { method: DownloadMethod; bytes: number; ms: number } | null;
+  /** Polite screen-reader announcement of progress. */
+  announcement: string;
+
+  load(): Promise<void>;
+  submitPassword(password: string): Promise<void>;
+  download(target: Target, opts?: { confirmedLarge?: boolean }): Promise<void>;
+  cancel(target: Target): void;
+  dismissWarning(): void;
+}
+
+export const ZIP_NAME = 'sealdrop-files.zip';
+
+function unavailableReason(e: unknown): Unavailable {
+  if (e instanceof ApiError) {
+    if (e.code === 'not_found' || e.code === 'expired' || e.code === 'revoked' || e.code === 'exhausted' || e.code === 'network' || e.code === 'rate_limited') return e.code;
+  }
+  return 'other';
+}
+
+export function createReceiveStore(id: string, secret: Uint8Array) {
+  let keys: ShareKeys | null = null;
+  let pwSalt: Uint8Array | null = null;
+  let pwKdf: unknown = null;
+  let manifestB64: string | null = null;
+  let grant: DownloadResponse | null = null;
+  let grantPending: Promise<DownloadResponse> | null = null;
+  const running = new Map<string, AbortController>();
+  const lastAnnounced = new Map<string, number>();
+
+  const store = createStore<ReceiveState>()((set, get) => {
+    const setFile = (i: number, patch: Partial<FileState>) =>
+      set((s) => ({ files: s.files.map((f, j) => (j === i ? { ...f, ...patch } : f)) }));
+    const announce = (text: string) => set({ announcement: text });
+
+    /** POST /manifest with a fresh challenge, then decrypt and check the file list. */
+    async function openShare(challenge: string): Promise<void> {
+      const k = keys!;
+      const res = await api.manifest(id, signAccess(k, 'manifest', id, challenge));
+      let manifest: Manifest;
+      try {
+        manifest = await openManifest(k, id, b64uDecode(res.manifest));
+        const reason = checkFileNames(manifest.files.map((f) => f.name));
+        if (reason) throw new ManifestError(`Invalid manifest: ${reason}`);
+      } catch (e) {
+        if (e instanceof ManifestError || e instanceof CobblestoneError) {
+          set({ phase: { kind: 'bad-manifest', detail: e.message } });
+          return;
+        }
+        throw e;
+      }
+      manifestB64 = res.manifest;
+      set({
+        phase: { kind: 'ready' },
+        manifest,
+        downloadsLeft: res.downloadsLeft,
+        expiresAt: res.expiresAt,
+        files: manifest.files.map(() => ({ status: 'idle', bytes: 0 })),
+        zip: { status: 'idle', bytes: 0 },
+      });
+      announce(`${manifest.files.length} ${manifest.files.length === 1 ? 'file' : 'files'} ready to download.`);
+      void prepareServiceWorker(); // ready before the first click
+    }
+
+    /** A failure of the first GET or of /manifest, as the page should show it. */
+    function showFailure(e: unknown, passwordPhase: boolean) {
+      if (e instanceof ApiError) {
+        if (e.code === 'unauthorized') return set({ phase: { kind: 'damaged-link' } });
+        if (e.code === 'forbidden') {
+          if (passwordPhase) return set({ phase: { kind: 'password', busy: false, error: WRONG_PASSWORD } });
+          return set({ phase: { kind: 'damaged-link' } });
+        }
+        if (e.code === 'rate_limited' && passwordPhase) {
+          const wait = e.retryAfter ?? 60;
+          return set({ phase: { kind: 'password', busy: false, error: 'Too many wrong passwords for this link.', retryAt: Date.now() + wait * 1000 } });
+        }
+        const reason = unavailableReason(e);
+        return set({
+          phase: {
+            kind: 'unavailable',
+            reason,
+            detail: reason === 'other' ? e.message : undefined,
+            retryAt: e.retryAfter ? Date.now() + e.retryAfter * 1000 : undefined,
+          },
+        });
+      }
+      set({ phase: { kind: 'unavailable', reason: 'other', detail: String((e as Error)?.message ?? e) } });
+    }
+
+    /** One download from the count, at most once at a time; reused for every file until it expires. */
+    async function ensureGrant(): Promise<DownloadResponse> {
+      if (grant && Date.parse(grant.grantExpiresAt) - Date.now() > 60_000) return grant;
+      grantPending ??= (async () => {
+        try {
+          const info = await api.shareInfo(id);
+          const res = await api.download(id, signAccess(keys!, 'download', id, info.challenge));
+          if (res.manifest !== manifestB64) {
+            throw new DownloadRunError({ kind: 'integrity', message: 'The server sent a different file list than the one shown here. Nothing was downloaded.' });
+          }
+          grant = res;
+          set((s) => ({ grantExpiresAt: res.grantExpiresAt, downloadsLeft: s.downloadsLeft === null ? null : Math.max(0, s.downloadsLeft - 1) }));
+          return res;
+        } finally {
+          grantPending = null;
+        }
+      })();
+      return grantPending;
+    }
+
+    /** The server's sizes must be the manifest's: null when they agree, else the failure. */
+    function sizeCheck(g: DownloadResponse, m: Manifest, index: number): DownloadFailure | null {
+      const entry = g.files.find((f) => f.index === index);
+      if (g.files.length !== m.files.length || !entry || entry.size !== ciphertextSize(m.files[index].size)) {
+        return {
+          kind: 'integrity',
+          file: index,
+          message: `The server holds a file of the wrong size for "${m.files[index].name}" (the sender's file list says otherwise). It was not downloaded.`,
+        };
+      }
+      return null;
+    }
+
+    function onEvent(target: Target, indices: number[], total: number, name: string) {
+      const key = String(target);
+      return (ev: DownloadEvent) => {
+        const m = get().manifest!;
+        if (ev.type === 'progress' || ev.type === 'retry') {
+          setFile(ev.file, ev.type === 'progress' ? { status: 'running', bytes: ev.bytes, retrying: false } : { retrying: true });
+          if (target === 'all') {
+            set((s) => ({ zip: { ...s.zip, status: 'running', bytes: indices.reduce((a, i) => a + (s.files[i]?.bytes ?? 0), 0) } }));
+          }
+          if (ev.type === 'retry') announce(`Connection dropped; resuming ${name}.`);
+          const done = target === 'all' ? get().zip.bytes : get().files[ev.file].bytes;
+          const step = Math.floor(percent(done, total) / 25) * 25;
+          if (step > 0 && step < 100 && step > (lastAnnounced.get(key) ?? 0)) {
+            lastAnnounced.set(key, step);
+            announce(`${name}: ${step} percent downloaded.`);
+          }
+        } else if (ev.type === 'file-done') {
+          // The worker already compared; check again against the manifest shown here.
+          if (ev.sha256 === m.files[ev.file].sha256) {
+            setFile(ev.file, { status: 'verified', bytes: m.files[ev.file].size, sha256: ev.sha256, error: undefined, retrying: false });
+            if (target !== 'all') announce(`${m.files[ev.file].name} downloaded. SHA-256 verified.`);
+          }
+        }
+      };
+    }
+
+    return {
+      phase: { kind: 'loading' },
+      manifest: null,
+      downloadsLeft: null,
+      expiresAt: null,
+      grantExpiresAt: null,
+      files: [],
+      zip: { status: 'idle', bytes: 0 },
+      sizeWarning: null,
+      lastRun: null,
+      announcement: '',
+
+      async load() {
+        set({ phase: { kind: 'loading' } });
+        try {
+          const info = await api.shareInfo(id);
+          if (info.password) {
+            try {
+              assertKdfV1(info.password.kdf);
+              pwSalt = b64uDecode(info.password.salt, 16);
+            } catch {
+              set({ phase: { kind: 'unsupported-kdf' } });
+              return;
+            }
+            pwKdf = info.password.kdf;
+            set({ phase: { kind: 'password', busy: false } });
+            return;
+          }
+          keys = await deriveShareKeys(secret, null);
+          await openShare(info.challenge);
+        } catch (e) {
+          showFailure(e, false);
+        }
+      },
+
+      async submitPassword(password) {
+        const phase = get().phase;
+        if (phase.kind !== 'password' || phase.busy || !pwSalt) return;
+        if (phase.retryAt && phase.retryAt > Date.now()) return;
+        if (password.length === 0) {
+          set({ phase: { kind: 'password', busy: false, error: 'Enter the password the sender gave you.' } });
+          return;
+        }
+        set({ phase: { kind: 'password', busy: true } });
+        announce('Checking the password.');
+        try {
+          const p = await passwordKey(password, pwSalt, pwKdf);
+          keys = await deriveShareKeys(secret, p);
+          p.fill(0);
+          const info = await api.shareInfo(id);
+          await openShare(info.challenge);
+        } catch (e) {
+          showFailure(e, true);
+          const now = get().phase;
+          if (now.kind === 'password' && now.error) announce(now.error);
+        }
+      },
+
+      async download(target, opts = {}) {
+        const m = get().manifest;
+        if (!m || !keys) return;
+        const key = String(target);
+        if (running.has(key)) return;
+        const indices = target === 'all' ? m.files.map((_, i) => i) : [target];
+        const job0: DownloadJob = { id, grant: '', files: indices.map((i) => ({ index: i, key: new Uint8Array(0), ...m.files[i] })), zipName: target === 'all' ? ZIP_NAME : undefined };
+        const saveAs = saveName(job0);
+        const total = target === 'all' ? indices.reduce((a, i) => a + m.files[i].size, 0) : m.files[target].size;
+        const bytes = target === 'all' ? zipLength(job0) : total;
+
+        const ac = new AbortController();
+        running.set(key, ac);
+        try {
+          const plan = await planDownload(saveAs);
+          if (!plan) return; // the save dialog was closed
+          if (!opts.confirmedLarge && needsSizeWarning(plan, bytes)) {
+            set({ sizeWarning: { target, bytes } });
+            return;
+          }
+          set({ sizeWarning: null });
+          const markAll = (patch: Partial<FileState>) => set((s) => ({ files: s.files.map((f, j) => (indices.includes(j) ? { ...f, ...patch } : f)) }));
+          markAll({ status: 'waiting', bytes: 0, error: undefined, sha256: undefined });
+          if (target === 'all') set({ zip: { status: 'waiting', bytes: 0 } });
+          lastAnnounced.delete(key);
+          announce(`Starting the download of ${saveAs}.`);
+
+          const fail = (failure: DownloadFailure) => {
+            if (target === 'all') {
+              set({ zip: { status: 'failed', bytes: 0, error: failure } });
+              set((s) => ({ files: s.files.map((f, j) => (indices.includes(j) && f.status !== 'verified' ? { ...f, status: j === failure.file ? 'failed' : 'idle', error: j === failure.file ? failure : undefined } : f)) }));
+            } else setFile(target, { status: 'failed', error: failure, retrying: false });
+            announce(`Download of ${saveAs} failed. ${failure.message}`);
+          };
+
+          let g: DownloadResponse;
+          try {
+            g = await ensureGrant();
+          } catch (e) {
+            fail(e instanceof DownloadRunError ? e.failure : toFailure(e));
+            return;
+          }
+          for (const i of indices) {
+            const bad = sizeCheck(g, m, i);
+            if (bad) return fail(bad);
+          }
+          const job: DownloadJob = { ...job0, grant: g.grant, files: await Promise.all(job0.files.map(async (f) => ({ ...f, key: await keys!.fileKey(f.index) }))) };
+          const started = performance.now();
+          try {
+            const method = await runDownload(job, plan, saveAs, bytes, onEvent(target, indices, total, saveAs), ac.signal);
+            const s = get();
+            const unverified = indices.filter((i) => s.files[i].status !== 'verified');
+            if (unverified.length > 0) {
+              // Never happens with an honest worker: the stream would have failed first.
+              return fail({ kind: 'integrity', file: unverified[0], message: 'The download ended without its SHA-256 check.' });
+            }
+            if (target === 'all') {
+              set({ zip: { status: 'verified', bytes: total } });
+              announce(`${saveAs} downloaded. All ${indices.length} files verified.`);
+            }
+            set({ lastRun: { method, bytes: total, ms: performance.now() - started } });
+          } catch (e) {
+            fail(e instanceof DownloadRunError ? e.failure : toFailure(e));
+          }
+        } finally {
+          running.delete(key);
+        }
+      },
+
+      cancel(target) {
+        running.get(String(target))?.abort();
+      },
+
+      dismissWarning() {
+        set({ sizeWarning: null });
+      },
+    };
+  });
+  return store;
+}
+
+export type ReceiveStore = ReturnType<typeof createReceiveStore>;
+
+/** e.g. "12.3 MB of 40.0 MB" */
+export function progressText(done: number, total: number): string {
+  return `${formatBytes(done)} of ${formatBytes(total)}`;
+}

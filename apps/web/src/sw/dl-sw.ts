@@ -1,0 +1,144 @@
+// The download service worker, served at /dl/sw.js so its scope is /dl/ and it
+// sees nothing else of the app (no page, no fragment). The page hands it a job
+// over a MessagePort, then navigates to /dl/<token>; this worker answers that
+// navigation with the decrypted stream as an attachment, so the browser saves
+// it as a normal download, straight to disk, with flat memory. Progress, the
+// SHA-256 of each file and any failure go back over the port. On a failure the
+// response stream is errored, so the browser marks the download failed.
+//
+// Built as one classic script (vite.config.ts, second build): no imports at run time.
+
+import { contentDisposition, jobStream, originClient, saveName, toFailure } from '../transfer/downloadPipeline.ts';
+import type { DownloadEvent, SwJobMessage } from '../transfer/downloadTypes.ts';
+
+// Minimal service-worker types (the app's tsconfig has the DOM lib, not WebWorker).
+interface ExtendableEvent extends Event {
+  waitUntil(p: Promise<unknown>): void;
+}
+interface FetchEvent extends ExtendableEvent {
+  request: Request;
+  respondWith(r: Response | Promise<Response>): void;
+}
+interface ExtendableMessageEvent extends ExtendableEvent {
+  data: unknown;
+  ports: readonly MessagePort[];
+}
+interface SwScope {
+  location: Location;
+  skipWaiting(): Promise<void>;
+  clients: { claim(): Promise<void> };
+  addEventListener(type: 'install' | 'activate', fn: (e: ExtendableEvent) => void): void;
+  addEventListener(type: 'fetch', fn: (e: FetchEvent) => void): void;
+  addEventListener(type: 'message', fn: (e: ExtendableMessageEvent) => void): void;
+}
+const sw = self as unknown as SwScope;
+
+/** Jobs handed over but not yet fetched; a job is used once and forgotten within a minute. */
+const pending = new Map<string, { msg: SwJobMessage; port: MessagePort; timer: ReturnType<typeof setTimeout> }>();
+const TOKEN_RE = /^[A-Za-z0-9_-]{16,64}$/;
+
+sw.addEventListener('install', () => {
+  void sw.skipWaiting();
+});
+sw.addEventListener('activate', (e) => e.waitUntil(sw.clients.claim()));
+
+sw.addEventListener('message', (e) => {
+  const msg = e.data as Partial<SwJobMessage> | null;
+  // 'ping' messages only keep this worker alive during a long download.
+  if (!msg || msg.type !== 'job') return;
+  const port = e.ports[0];
+  if (!port) return;
+  if (msg.v !== 1 || typeof msg.token !== 'string' || !TOKEN_RE.test(msg.token) || !msg.job || !Array.isArray(msg.job.files) || msg.job.files.length === 0) {
+    port.postMessage({ type: 'error', error: { kind: 'other', message: 'The download helper did not understand the request (an old version?). Reload the page.' } } satisfies DownloadEvent);
+    return;
+  }
+  const timer = setTimeout(() => pending.delete(msg.token!), 60_000);
+  pending.set(msg.token, { msg: msg as SwJobMessage, port, timer });
+  port.postMessage({ type: 'accepted' } satisfies DownloadEvent);
+});
+
+sw.addEventListener('fetch', (e) => {
+  const url = new URL(e.request.url);
+  if (url.origin !== sw.location.origin || !url.pathname.startsWith('/dl/') || url.pathname === '/dl/sw.js') return;
+  const token = url.pathname.slice('/dl/'.length);
+  const entry = pending.get(token);
+  if (!entry) {
+    // Unknown or used token: 204 keeps the page where it is instead of navigating away.
+    e.respondWith(new Response(null, { status: 204 }));
+    return;
+  }
+  pending.delete(token);
+  clearTimeout(entry.timer);
+  e.respondWith(respond(entry.msg, entry.port));
+});
+
+function respond(msg: SwJobMessage, port: MessagePort): Response {
+  const post = (ev: DownloadEvent) => port.postMessage(ev);
+  const abort = new AbortController();
+  let lastPost = 0;
+  let finished = false;
+  port.onmessage = (ev) => {
+    if ((ev.data as { type?: string })?.type === 'cancel') abort.abort(new DOMException('canceled', 'AbortError'));
+  };
+  const { stream, length } = jobStream(
+    originClient(sw.location.origin),
+    msg.job,
+    {
+      progress(file, bytes) {
+        const now = Date.now();
+        if (now - lastPost >= 100) {
+          lastPost = now;
+          post({ type: 'progress', file, bytes });
+        }
+      },
+      retry: (file, attempt) => post({ type: 'retry', file, attempt }),
+      fileDone(file, sha256) {
+        const f = msg.job.files.find((x) => x.index === file);
+        post({ type: 'progress', file, bytes: f?.size ?? 0 });
+        post({ type: 'file-done', file, sha256 });
+      },
+    },
+    abort.signal,
+  );
+  // Pass the bytes on, and learn how the stream ended (the browser does not tell us).
+  const reader = stream.getReader();
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const { done, value } = await reader.read();
+          if (done) {
+            finished = true;
+            controller.close();
+            post({ type: 'done' });
+            for (const f of msg.job.files) f.key.fill(0);
+          } else controller.enqueue(value);
+        } catch (err) {
+          finished = true;
+          controller.error(err);
+          post({ type: 'error', error: toFailure(err) });
+          for (const f of msg.job.files) f.key.fill(0);
+        }
+      },
+      cancel(reason) {
+        if (finished) return;
+        finished = true;
+        abort.abort(reason);
+        post({ type: 'error', error: { kind: 'canceled', message: 'The download was canceled in the browser.' } });
+        return reader.cancel(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+  post({ type: 'started' });
+  return new Response(body, {
+    headers: {
+      'content-type': 'application/octet-stream',
+      'content-length': String(length),
+      'content-disposition': contentDisposition(saveName(msg.job)),
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      'content-security-policy': "default-src 'none'; sandbox",
+    },
+  });
+}

@@ -1,0 +1,249 @@
+// Page side of a download: picks how the decrypted bytes reach the disk and
+// runs the job there. Decryption never runs on the page's main thread.
+//
+//  - 'sw'   the /dl/ service worker streams the plaintext as a normal browser
+//           download (flat memory, any size). The default wherever it registers.
+//  - 'fsa'  File System Access API: a Web Worker decrypts into the file the user
+//           picked (flat memory). Needs the click's user gesture for the picker.
+//  - 'blob' a Web Worker decrypts into an in-memory Blob, then the page saves it:
+//           only for small downloads (< 256 MiB); the UI warns before a larger one.
+//
+// `?via=sw|fsa|blob` on the page's URL forces one method (tests and support).
+
+import { b64uEncode } from '@sealdrop/crypto';
+import type { DownloadEvent, DownloadFailure, DownloadJob, SwJobMessage, WorkerJobMessage } from './downloadTypes.ts';
+
+export type DownloadMethod = 'sw' | 'fsa' | 'blob';
+
+/** Above this, an in-memory Blob is a risk to the tab: warn first. */
+export const BLOB_LIMIT_BYTES = 256 * 1024 * 1024;
+
+export class DownloadRunError extends Error {
+  override name = 'DownloadRunError';
+  constructor(readonly failure: DownloadFailure) {
+    super(failure.message);
+  }
+}
+
+/** Thrown when a method cannot start at all (nothing was fetched; another method may be tried). */
+export class MethodUnavailableError extends Error {
+  override name = 'MethodUnavailableError';
+}
+
+type ShowSaveFilePicker = (opts: { suggestedName?: string }) => Promise<FileSystemFileHandle>;
+
+function forcedMethod(): DownloadMethod | null {
+  const via = new URLSearchParams(location.search).get('via');
+  return via === 'sw' || via === 'fsa' || via === 'blob' ? via : null;
+}
+
+export function hasFileSystemAccess(): boolean {
+  return typeof (window as unknown as { showSaveFilePicker?: unknown }).showSaveFilePicker === 'function';
+}
+
+function hasServiceWorker(): boolean {
+  return 'serviceWorker' in navigator && window.isSecureContext;
+}
+
+// ---------------------------------------------------------------- service worker
+
+let swReady: Promise<ServiceWorker | null> | null = null;
+
+function activeWorker(reg: ServiceWorkerRegistration, timeoutMs: number): Promise<ServiceWorker | null> {
+  if (reg.active) return Promise.resolve(reg.active);
+  const w = reg.installing ?? reg.waiting;
+  if (!w) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    const t = setTimeout(() => resolve(reg.active), timeoutMs);
+    w.addEventListener('statechange', () => {
+      if (w.state === 'activated') {
+        clearTimeout(t);
+        resolve(reg.active ?? w);
+      } else if (w.state === 'redundant') {
+        clearTimeout(t);
+        resolve(reg.active);
+      }
+    });
+  });
+}
+
+/** Registers /dl/sw.js (scope /dl/) once; null where service workers are unavailable. Safe to call early. */
+export function prepareServiceWorker(): Promise<ServiceWorker | null> {
+  if (!hasServiceWorker()) return Promise.resolve(null);
+  swReady ??= navigator.serviceWorker
+    .register('/dl/sw.js', { scope: '/dl/' })
+    .then((reg) => activeWorker(reg, 10_000))
+    .catch(() => null);
+  return swReady;
+}
+
+function randomToken(): string {
+  return b64uEncode(crypto.getRandomValues(new Uint8Array(18)));
+}
+
+/** Runs a job through the service worker; resolves when the browser has the whole, verified file. */
+async function runInServiceWorker(job: DownloadJob, onEvent: (ev: DownloadEvent) => void, signal: AbortSignal): Promise<void> {
+  const worker = await prepareServiceWorker();
+  if (!worker) throw new MethodUnavailableError('The download helper (service worker) is not available in this browser.');
+  const token = randomToken();
+  const channel = new MessageChannel();
+  let state: 'handing' | 'accepted' | 'started' | 'over' = 'handing';
+  let keepAlive: ReturnType<typeof setInterval> | undefined;
+  return new Promise<void>((resolve, reject) => {
+    const finish = (err?: Error) => {
+      if (state === 'over') return;
+      state = 'over';
+      clearInterval(keepAlive);
+      clearTimeout(timer);
+      channel.port1.close();
+      if (err) reject(err);
+      else resolve();
+    };
+    // If the worker does not take the job, or the browser never asks it for the
+    // file, nothing was fetched: report the method as unavailable.
+    let timer = setTimeout(() => finish(new MethodUnavailableError('The download helper did not answer.')), 5_000);
+    signal.addEventListener('abort', () => {
+      channel.port1.postMessage({ type: 'cancel' });
+      finish(new DownloadRunError({ kind: 'canceled', message: 'The download was canceled.' }));
+    });
+    channel.port1.onmessage = (e: MessageEvent<DownloadEvent>) => {
+      const ev = e.data;
+      if (ev.type === 'accepted' && state === 'handing') {
+        state = 'accepted';
+        clearTimeout(timer);
+        timer = setTimeout(() => finish(new MethodUnavailableError('The browser did not start the download.')), 10_000);
+        // A navigation answered with an attachment becomes a download; the page stays.
+        location.assign(`/dl/${token}`);
+        return;
+      }
+      if (ev.type === 'started') {
+        state = 'started';
+        clearTimeout(timer);
+        // Messages to the worker keep it alive while the browser pulls the stream.
+        keepAlive = setInterval(() => worker.postMessage({ type: 'ping' }), 10_000);
+      }
+      onEvent(ev);
+      if (ev.type === 'done') finish();
+      else if (ev.type === 'error') finish(new DownloadRunError(ev.error));
+    };
+    const msg: SwJobMessage = { type: 'job', v: 1, token, job };
+    worker.postMessage(msg, [channel.port2]);
+  });
+}
+
+// ---------------------------------------------------------------- web worker (FSA, Blob)
+
+function runInWorker(job: DownloadJob, handle: FileSystemFileHandle | undefined, onEvent: (ev: DownloadEvent) => void, signal: AbortSignal): Promise<Blob | undefined> {
+  return new Promise((resolve, reject) => {
+    let worker: Worker;
+    try {
+      worker = new Worker(new URL('./download.worker.ts', import.meta.url), { type: 'module', name: 'sealdrop-download' });
+    } catch {
+      reject(new MethodUnavailableError('This browser cannot run the decryption worker.'));
+      return;
+    }
+    const end = () => worker.terminate();
+    signal.addEventListener('abort', () => {
+      worker.postMessage({ type: 'cancel' });
+      setTimeout(end, 1000);
+      reject(new DownloadRunError({ kind: 'canceled', message: 'The download was canceled.' }));
+    });
+    worker.onerror = (e) => {
+      end();
+      reject(new DownloadRunError({ kind: 'other', message: `The decryption worker failed: ${e.message}` }));
+    };
+    worker.onmessage = (e: MessageEvent<DownloadEvent>) => {
+      const ev = e.data;
+      onEvent(ev);
+      if (ev.type === 'done') {
+        end();
+        resolve(ev.blob);
+      } else if (ev.type === 'error') {
+        end();
+        reject(new DownloadRunError(ev.error));
+      }
+    };
+    const msg: WorkerJobMessage = { type: 'job', job, handle };
+    worker.postMessage(msg);
+  });
+}
+
+function saveBlob(blob: Blob, name: string) {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.rel = 'noopener';
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // The browser has its own reference once the download started.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+// ---------------------------------------------------------------- choosing and running
+
+export interface DownloadPlan {
+  method: DownloadMethod;
+  /** For 'fsa': the file the user picked (asked for during the click). */
+  handle?: FileSystemFileHandle;
+}
+
+/**
+ * Decides how to save, during the click (the save picker needs the user gesture).
+ * Returns null when the user closed the save picker.
+ */
+export async function planDownload(suggestedName: string): Promise<DownloadPlan | null> {
+  const forced = forcedMethod();
+  let method: DownloadMethod;
+  if (forced) method = forced;
+  else if (await prepareServiceWorker()) method = 'sw';
+  else if (hasFileSystemAccess()) method = 'fsa';
+  else method = 'blob';
+  if (method !== 'fsa') return { method };
+  if (!hasFileSystemAccess()) return { method: 'blob' };
+  try {
+    const pick = (window as unknown as { showSaveFilePicker: ShowSaveFilePicker }).showSaveFilePicker;
+    return { method, handle: await pick({ suggestedName }) };
+  } catch (e) {
+    if ((e as Error)?.name === 'AbortError') return null;
+    return { method: 'blob' };
+  }
+}
+
+/** Whether the plan's method can take `bytes` without a warning (only the Blob fallback is limited). */
+export function needsSizeWarning(plan: DownloadPlan, bytes: number): boolean {
+  return plan.method === 'blob' && bytes >= BLOB_LIMIT_BYTES;
+}
+
+/**
+ * Runs a job with the planned method. If the service worker cannot start it,
+ * falls back to the Blob path when the download is small enough. Rejects with a
+ * DownloadRunError carrying what went wrong.
+ */
+export async function runDownload(job: DownloadJob, plan: DownloadPlan, saveAs: string, bytes: number, onEvent: (ev: DownloadEvent) => void, signal: AbortSignal): Promise<DownloadMethod> {
+  if (plan.method === 'sw') {
+    try {
+      await runInServiceWorker(job, onEvent, signal);
+      return 'sw';
+    } catch (e) {
+      if (!(e instanceof MethodUnavailableError) || forcedMethod() === 'sw' || bytes >= BLOB_LIMIT_BYTES) {
+        if (e instanceof MethodUnavailableError) throw new DownloadRunError({ kind: 'other', message: `${e.message} Try another browser, or reload the page.` });
+        throw e;
+      }
+      plan = { method: 'blob' };
+    }
+  }
+  try {
+    const blob = await runInWorker(job, plan.handle, onEvent, signal);
+    if (plan.method === 'blob') {
+      if (!blob) throw new DownloadRunError({ kind: 'other', message: 'The decryption worker returned nothing.' });
+      saveBlob(blob, saveAs);
+    }
+    return plan.method;
+  } catch (e) {
+    if (e instanceof MethodUnavailableError) throw new DownloadRunError({ kind: 'other', message: e.message });
+    throw e;
+  }
+}
