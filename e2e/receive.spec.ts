@@ -1,0 +1,281 @@
+// The recipient page against the real local stack: shares are made from Node
+// with the real protocol (helpers/seed.ts), then opened in fresh browser
+// contexts as a recipient would. Downloads go through the /dl/ service worker
+// (Chromium hands them to Playwright as normal downloads), except where a test
+// forces the Blob fallback with ?via=blob.
+import { execFileSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { readdirSync, readFileSync, statSync, openSync, readSync, writeSync, closeSync } from 'node:fs';
+import path from 'node:path';
+import { crc32 } from 'node:zlib';
+import { expect, test, type Browser, type BrowserContext, type Download, type Page } from '@playwright/test';
+import { ciphertextSize, generateLinkSecret } from '@sealdrop/crypto';
+import { SealdropClient } from '@sealdrop/shared';
+import { e2eBase, seedShare } from './helpers/seed.ts';
+
+const persistDir = path.resolve(process.env.E2E_PERSIST_DIR ?? '.wrangler/e2e-state');
+const client = () => new SealdropClient(e2eBase());
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+const contexts: BrowserContext[] = [];
+test.afterEach(async () => {
+  for (const c of contexts.splice(0)) await c.close();
+});
+
+/** A fresh browser context (a recipient with nothing stored) on `url`. */
+async function open(browser: Browser, url: string, opts: { colorScheme?: 'light' | 'dark'; width?: number } = {}): Promise<Page> {
+  const ctx = await browser.newContext({
+    acceptDownloads: true,
+    colorScheme: opts.colorScheme ?? 'light',
+    viewport: { width: opts.width ?? 1000, height: 900 },
+  });
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  await page.goto(url);
+  return page;
+}
+
+function row(page: Page, name: string) {
+  return page.getByTestId('file-row').filter({ hasText: name.slice(0, name.lastIndexOf('.')) || name });
+}
+
+async function download(page: Page, buttonName: string): Promise<Download> {
+  const [d] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.getByRole('button', { name: buttonName, exact: true }).click()]);
+  return d;
+}
+
+async function downloadedBytes(d: Download): Promise<Buffer> {
+  expect(await d.failure()).toBeNull();
+  return readFileSync((await d.path())!);
+}
+
+/** Entries of a ZIP made of stored (uncompressed) entries, CRC-checked: enough for client-zip's output. */
+function unzipStored(zip: Buffer): Map<string, Buffer> {
+  let eocd = zip.length - 22;
+  while (eocd >= 0 && zip.readUInt32LE(eocd) !== 0x06054b50) eocd--;
+  if (eocd < 0) throw new Error('no end of central directory');
+  const count = zip.readUInt16LE(eocd + 10);
+  let p = zip.readUInt32LE(eocd + 16);
+  const out = new Map<string, Buffer>();
+  for (let i = 0; i < count; i++) {
+    if (zip.readUInt32LE(p) !== 0x02014b50) throw new Error('bad central directory entry');
+    const method = zip.readUInt16LE(p + 10);
+    const crc = zip.readUInt32LE(p + 16);
+    const size = zip.readUInt32LE(p + 20);
+    const nameLen = zip.readUInt16LE(p + 28);
+    const extraLen = zip.readUInt16LE(p + 30);
+    const commentLen = zip.readUInt16LE(p + 32);
+    const local = zip.readUInt32LE(p + 42);
+    const name = zip.subarray(p + 46, p + 46 + nameLen).toString('utf8');
+    if (method !== 0) throw new Error(`${name}: not stored`);
+    if (zip.readUInt32LE(local) !== 0x04034b50) throw new Error('bad local header');
+    const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
+    const data = zip.subarray(start, start + size);
+    if (crc32(data) >>> 0 !== crc) throw new Error(`${name}: CRC mismatch`);
+    out.set(name, data);
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  return out;
+}
+
+const MiB = 1024 * 1024;
+const NON_ASCII = 'Grüße – naïve café 日本.txt';
+
+test.describe('three files: 0 B, 40 MiB, a non-ASCII name', () => {
+  const files = [
+    { name: 'empty.txt', bytes: new Uint8Array(0) },
+    { name: 'big.bin', bytes: new Uint8Array(randomBytes(40 * MiB)) },
+    { name: NON_ASCII, bytes: new TextEncoder().encode('Grüße aus Sealdrop\n'.repeat(1000)) },
+  ];
+  let url = '';
+  test.beforeAll(async () => {
+    url = (await seedShare({ files, maxDownloads: 5, note: 'Three files for you.\n<b>not markup</b>' })).url;
+  });
+
+  test('each file downloads in a fresh context, bytes equal, verified', async ({ browser }) => {
+    const page = await open(browser, url);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('3 files were shared with you');
+    // The key left the address bar; the note is text, never markup.
+    expect(page.url()).not.toContain('#');
+    await expect(page.getByText('<b>not markup</b>')).toBeVisible();
+    await expect(page.getByTestId('downloads-left')).toHaveText('5');
+
+    for (const f of files) {
+      const d = await download(page, `Download ${f.name}`);
+      expect(d.suggestedFilename()).toBe(f.name);
+      const got = await downloadedBytes(d);
+      expect(got.length).toBe(f.bytes.length);
+      expect(sha256(got)).toBe(sha256(f.bytes));
+      const r = row(page, f.name);
+      await expect(r.getByText('SHA-256 verified')).toBeVisible();
+      await expect(r.getByTestId('sha256')).toHaveText(sha256(f.bytes));
+    }
+    // Three files, one grant: only one download was used.
+    await expect(page.getByTestId('downloads-left')).toHaveText('4');
+    const speed = await page.getByTestId('last-run').textContent();
+    test.info().annotations.push({ type: 'speed', description: speed ?? '' });
+  });
+
+  test('download all as one ZIP, unzipped and compared', async ({ browser }) => {
+    const page = await open(browser, url);
+    const d = await download(page, 'Download all as ZIP');
+    expect(d.suggestedFilename()).toBe('sealdrop-files.zip');
+    const entries = unzipStored(await downloadedBytes(d));
+    expect([...entries.keys()]).toEqual(files.map((f) => f.name));
+    for (const f of files) expect(sha256(entries.get(f.name)!)).toBe(sha256(f.bytes));
+    await expect(page.getByText('ZIP saved: every file in it decrypted and its SHA-256 verified.')).toBeVisible();
+    for (const f of files) await expect(row(page, f.name).getByText('SHA-256 verified')).toBeVisible();
+  });
+});
+
+test('the Blob fallback (?via=blob) saves a verified copy too', async ({ browser }) => {
+  const bytes = new Uint8Array(randomBytes(3 * MiB + 5));
+  const { url } = await seedShare({ files: [{ name: 'fallback.dat', bytes }] });
+  const page = await open(browser, url.replace('#', '?via=blob#'));
+  const d = await download(page, 'Download fallback.dat');
+  expect(d.suggestedFilename()).toBe('fallback.dat');
+  expect(sha256(await downloadedBytes(d))).toBe(sha256(bytes));
+  await expect(row(page, 'fallback.dat').getByText('SHA-256 verified')).toBeVisible();
+  await expect(page.getByTestId('last-run')).toContainText('via memory');
+});
+
+test('password: wrong, then right; a damaged key is told apart', async ({ browser }) => {
+  const bytes = new TextEncoder().encode('secret plans');
+  const share = await seedShare({ files: [{ name: 'plans.txt', bytes }], password: 'correct horse battery staple' });
+  const page = await open(browser, share.url);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('This share is protected by a password');
+  const input = page.getByLabel('Password', { exact: true });
+  await input.fill('wrong password');
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await expect(page.getByRole('alert')).toContainText('Wrong password');
+  await input.fill('correct horse battery staple');
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('A file was shared with you');
+  const d = await download(page, 'Download plans.txt');
+  expect(sha256(await downloadedBytes(d))).toBe(sha256(bytes));
+  await expect(row(page, 'plans.txt').getByText('SHA-256 verified')).toBeVisible();
+
+  // A well-formed key that is not this share's: the server refuses the link proof (401).
+  const damaged = await open(browser, `${e2eBase()}/s/${share.id}#${generateLinkSecret()}`);
+  await damaged.getByLabel('Password', { exact: true }).fill('correct horse battery staple');
+  await damaged.getByRole('button', { name: 'Unlock' }).click();
+  await expect(damaged.getByRole('heading', { level: 1 })).toHaveText('This link is damaged');
+  await expect(damaged.getByRole('alert')).toContainText('Its key does not match these files');
+  await expect(damaged.getByText('Wrong password')).toHaveCount(0);
+});
+
+test('wrong passwords back off with a countdown', async ({ browser }) => {
+  const share = await seedShare({ files: [{ name: 'a.txt', bytes: new TextEncoder().encode('a') }], password: 'right' });
+  const page = await open(browser, share.url);
+  const input = page.getByLabel('Password', { exact: true });
+  const unlock = page.getByRole('button', { name: 'Unlock' });
+  let limited = false;
+  for (let i = 0; i < 10 && !limited; i++) {
+    await expect(unlock).toBeEnabled({ timeout: 20_000 });
+    await input.fill(`wrong ${i}`);
+    await unlock.click();
+    await expect(page.getByRole('alert')).toBeVisible();
+    await expect(unlock).toHaveText('Unlock', { timeout: 20_000 });
+    limited = (await page.getByRole('alert').textContent())!.includes('Try again in');
+  }
+  expect(limited).toBe(true);
+  await expect(page.getByRole('alert')).toContainText(/Too many wrong passwords for this link\. Try again in \d+ seconds?\./);
+  await expect(unlock).toBeDisabled();
+});
+
+test('a one-time link: opening and reloading use nothing; after one download, no downloads left', async ({ browser }) => {
+  const bytes = new TextEncoder().encode('only once');
+  const other = new TextEncoder().encode('second file, same grant');
+  const share = await seedShare({ files: [{ name: 'once.txt', bytes }, { name: 'twice.txt', bytes: other }], maxDownloads: 1 });
+
+  const preview = await open(browser, share.url);
+  await expect(preview.getByTestId('downloads-left')).toHaveText('1');
+  await preview.reload();
+  // The key was taken out of the address bar, and it is kept nowhere: a reload has no key.
+  await expect(preview.getByRole('heading', { level: 1 })).toHaveText('The key is missing from this link');
+  expect((await client().ownerStatus(share.id, share.ownerToken)).downloadsUsed).toBe(0);
+
+  const page = await open(browser, share.url);
+  await expect(page.getByTestId('downloads-left')).toHaveText('1');
+  expect(sha256(await downloadedBytes(await download(page, 'Download once.txt')))).toBe(sha256(bytes));
+  await expect(page.getByTestId('downloads-left')).toHaveText('0');
+  // The rest of the share comes with the same grant.
+  expect(sha256(await downloadedBytes(await download(page, 'Download twice.txt')))).toBe(sha256(other));
+  expect((await client().ownerStatus(share.id, share.ownerToken)).downloadsUsed).toBe(1);
+
+  const late = await open(browser, share.url);
+  await expect(late.getByRole('heading', { level: 1 })).toHaveText('No downloads left');
+});
+
+test('tamper: a flipped byte in storage is an integrity error and no completed file', async ({ browser }) => {
+  const size = 300_001 + Math.floor(Math.random() * 1000); // a size no other stored object has
+  const bytes = new Uint8Array(randomBytes(size));
+  const share = await seedShare({ files: [{ name: 'report.pdf', bytes }] });
+  const blobs = path.join(persistDir, 'v3', 'r2');
+  const found: string[] = [];
+  const walk = (dir: string) => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (p.includes(`${path.sep}blobs${path.sep}`) && statSync(p).size === ciphertextSize(size)) found.push(p);
+    }
+  };
+  walk(blobs);
+  expect(found).toHaveLength(1);
+  const fd = openSync(found[0], 'r+');
+  const at = Math.floor(ciphertextSize(size) / 2);
+  const b = Buffer.alloc(1);
+  readSync(fd, b, 0, 1, at);
+  b[0] ^= 0x01;
+  writeSync(fd, b, 0, 1, at);
+  closeSync(fd);
+
+  const page = await open(browser, share.url);
+  const d = await download(page, 'Download report.pdf');
+  expect(await d.failure()).not.toBeNull();
+  const r = row(page, 'report.pdf');
+  await expect(r.getByRole('alert')).toContainText('Integrity check failed');
+  await expect(r.getByText('SHA-256 verified')).toHaveCount(0);
+});
+
+test('expired and revoked links say so', async ({ browser }) => {
+  const one = await seedShare({ files: [{ name: 'x.txt', bytes: new TextEncoder().encode('x') }] });
+  const two = await seedShare({ files: [{ name: 'y.txt', bytes: new TextEncoder().encode('y') }] });
+  execFileSync(
+    'npx',
+    ['wrangler', 'd1', 'execute', 'DB', '--local', '--persist-to', persistDir, '--command', `UPDATE shares SET expires_at = ${Date.now() - 1000} WHERE id = '${one.id}'`],
+    { stdio: 'pipe', env: { ...process.env, WRANGLER_SEND_METRICS: 'false', WRANGLER_SEND_ERROR_REPORTS: 'false', WRANGLER_HIDE_BANNER: 'true', CLOUDFLARE_CF_FETCH_ENABLED: 'false' } },
+  );
+  const expired = await open(browser, one.url);
+  await expect(expired.getByRole('heading', { level: 1 })).toHaveText('This link has expired');
+
+  await client().revoke(two.id, two.ownerToken);
+  const revoked = await open(browser, two.url);
+  await expect(revoked.getByRole('heading', { level: 1 })).toHaveText('This link was withdrawn');
+});
+
+test('a missing, a malformed key and a bad id each get their own message', async ({ browser }) => {
+  const share = await seedShare({ files: [{ name: 'k.txt', bytes: new TextEncoder().encode('k') }] });
+  const missing = await open(browser, `${e2eBase()}/s/${share.id}`);
+  await expect(missing.getByRole('heading', { level: 1 })).toHaveText('The key is missing from this link');
+
+  const requests: string[] = [];
+  const malformed = await open(browser, 'about:blank');
+  malformed.on('request', (r) => requests.push(r.url()));
+  await malformed.goto(`${e2eBase()}/s/${share.id}#${share.secret.slice(0, 40)}`);
+  await expect(malformed.getByRole('heading', { level: 1 })).toHaveText('This link is damaged');
+  await expect(malformed.getByRole('alert')).toContainText('should be 43 characters');
+
+  await malformed.goto(`${e2eBase()}/s/not-a-share-id#${share.secret}`);
+  await expect(malformed.getByRole('heading', { level: 1 })).toHaveText('No files at this link');
+  // Neither asked the server about the share.
+  expect(requests.filter((u) => u.includes('/api/'))).toEqual([]);
+  expect((await client().ownerStatus(share.id, share.ownerToken)).downloadsUsed).toBe(0);
+});
+
+test('fits 360 px without sideways scrolling', async ({ browser }) => {
+  const { url } = await seedShare({ files: [{ name: 'a-rather-long-file-name-without-any-spaces-in-it-at-all.tar.gz', bytes: new Uint8Array(10) }] });
+  const page = await open(browser, url, { width: 360 });
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+});
