@@ -1,8 +1,36 @@
-// Placeholder until the command lands (issue #5).
-import { usage } from '../exit.ts';
+// sealdrop revoke: the owner ends a share now (objects deleted, grants end).
 
-export const help = 'sealdrop revoke: not implemented yet.';
+import { readFile } from 'node:fs/promises';
+import { ApiError, SealdropClient } from '@sealdrop/shared';
+import { HELP, parse, serverUrl } from '../args.ts';
+import { fromApiError, usage } from '../exit.ts';
+import { linkOrId } from '../link.ts';
+import { userAgent } from '../version.ts';
 
-export async function run(): Promise<number> {
-  throw usage(help);
+export const help = `Usage: sealdrop revoke <link | id> --owner-token TOKEN [--server URL]
+
+Revokes a share: its link stops working at once and its data is deleted.
+The owner token was printed by "sealdrop send" (or use --owner-token-file FILE,
+or SEALDROP_OWNER_TOKEN).`;
+
+export async function ownerToken(values: { 'owner-token'?: string; 'owner-token-file'?: string }): Promise<string> {
+  if (values['owner-token-file']) return (await readFile(values['owner-token-file'], 'utf8')).trim();
+  const t = values['owner-token'] ?? process.env.SEALDROP_OWNER_TOKEN;
+  if (!t) throw usage('The owner token is needed: --owner-token TOKEN, --owner-token-file FILE or SEALDROP_OWNER_TOKEN.');
+  return t.trim();
+}
+
+export async function run(argv: string[]): Promise<number> {
+  const { values, positionals } = parse(argv, { ...HELP, 'owner-token': { type: 'string' }, 'owner-token-file': { type: 'string' }, server: { type: 'string' } }, 'revoke');
+  if (values.help) return console.log(help), 0;
+  if (positionals.length !== 1) throw usage('Give the link or the share id.');
+  const { server, id } = linkOrId(positionals[0], serverUrl(values.server, false));
+  const token = await ownerToken(values);
+  const client = new SealdropClient(server, { headers: { 'user-agent': userAgent() } });
+  await client.revoke(id, token).catch((e) => {
+    if (e instanceof ApiError && (e.status === 401 || e.status === 403)) throw usage('The server refused the owner token for this share.');
+    throw e instanceof ApiError ? fromApiError(e, 'Share') : e;
+  });
+  process.stderr.write(`Share ${id} is revoked.\n`);
+  return 0;
 }

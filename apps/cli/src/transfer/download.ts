@@ -1,0 +1,193 @@
+// The receive flow (DESIGN.md "Access protocol"): prove the link (and password)
+// with two signatures over a fresh challenge, read the manifest (consumes
+// nothing), take one download (a grant), then stream each file through the
+// Cobblestone decryptor. A broken connection resumes with a Range request from
+// the last whole chunk (createDecryptStream with fromChunk and the header), so
+// no plaintext byte is ever released before its chunk authenticated.
+
+import { createHash } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
+import {
+  b64uDecode,
+  CHUNK_BYTES,
+  chunkOffset,
+  CobblestoneError,
+  createDecryptStream,
+  derivePasswordKey,
+  deriveShareKeys,
+  HEADER_BYTES,
+  openManifest,
+  parseLinkSecret,
+  shareContext,
+  signAccess,
+  type Manifest,
+  type ShareKeys,
+} from '@sealdrop/crypto';
+import { ApiError, type SealdropClient, type ShareInfoResponse } from '@sealdrop/shared';
+import { CliError, EXIT, fromApiError, integrity } from '../exit.ts';
+import type { ParsedLink } from '../link.ts';
+import { createBlake2b512, type Blake2b512 } from '../minisign/sign.ts';
+import type { Progress } from '../progress.ts';
+import { backoffMs, isTransient, sleep, withRetry } from './retry.ts';
+
+export interface OpenShare {
+  client: SealdropClient;
+  id: string;
+  keys: ShareKeys;
+  info: ShareInfoResponse;
+}
+
+/** GET /api/shares/:id, then the keys from S and (when the share has one) the password. */
+export async function openShare(client: SealdropClient, link: ParsedLink, getPassword: () => Promise<string>): Promise<OpenShare> {
+  const info = await withRetry(() => client.shareInfo(link.id)).catch((e) => {
+    throw e instanceof ApiError ? fromApiError(e, 'Share') : e;
+  });
+  let passwordKey: Uint8Array | null = null;
+  if (info.password) {
+    const password = await getPassword();
+    passwordKey = await derivePasswordKey(password, b64uDecode(info.password.salt, 16), info.password.kdf);
+  }
+  const keys = await deriveShareKeys(parseLinkSecret(link.secret ?? ''), passwordKey);
+  return { client, id: link.id, keys, info };
+}
+
+function accessError(e: unknown): unknown {
+  if (e instanceof ApiError && e.code === 'forbidden') return new CliError(EXIT.integrity, 'Wrong password for this share.');
+  return e instanceof ApiError ? fromApiError(e, 'Share') : e;
+}
+
+/** POST /manifest: the decrypted, strictly parsed manifest; consumes nothing. */
+export async function readManifest(s: OpenShare): Promise<{ manifest: Manifest; raw: string; downloadsLeft: number; expiresAt: string }> {
+  const res = await withRetry(async (attempt) => {
+    const info = attempt === 0 ? s.info : await s.client.shareInfo(s.id);
+    return s.client.manifest(s.id, signAccess(s.keys, 'manifest', s.id, info.challenge));
+  }).catch((e) => {
+    throw accessError(e);
+  });
+  const manifest = await openManifest(s.keys, s.id, b64uDecode(res.manifest));
+  return { manifest, raw: res.manifest, downloadsLeft: res.downloadsLeft, expiresAt: res.expiresAt };
+}
+
+/** POST /download with a fresh challenge: takes one download and returns the grant. */
+export async function takeDownload(s: OpenShare) {
+  // A fresh challenge: /download records it as used. Not retried: a lost answer may have spent the download.
+  const info = await withRetry(() => s.client.shareInfo(s.id)).catch((e) => {
+    throw accessError(e);
+  });
+  const res = await s.client.download(s.id, signAccess(s.keys, 'download', s.id, info.challenge)).catch((e) => {
+    throw accessError(e);
+  });
+  const manifest = await openManifest(s.keys, s.id, b64uDecode(res.manifest));
+  return { ...res, manifestParsed: manifest };
+}
+
+export interface DownloadedFile {
+  sha256: string;
+  blake2b: Uint8Array | null;
+  retries: number;
+}
+
+/** Captures the first 56 bytes (the message header) while passing everything through. */
+function headerTap(onHeader: (h: Uint8Array) => void): TransformStream<Uint8Array, Uint8Array> {
+  const buf = new Uint8Array(HEADER_BYTES);
+  let got = 0;
+  return new TransformStream({
+    transform(chunk, controller) {
+      if (got < HEADER_BYTES) {
+        const take = Math.min(HEADER_BYTES - got, chunk.length);
+        buf.set(chunk.subarray(0, take), got);
+        got += take;
+        if (got === HEADER_BYTES) onHeader(buf.slice());
+      }
+      controller.enqueue(chunk);
+    },
+  });
+}
+
+/** Drops the first n bytes (a server that answered 200 to a Range request). */
+function skipBytes(n: number): TransformStream<Uint8Array, Uint8Array> {
+  let left = n;
+  return new TransformStream({
+    transform(chunk, controller) {
+      if (left >= chunk.length) {
+        left -= chunk.length;
+        return;
+      }
+      controller.enqueue(left > 0 ? chunk.subarray(left) : chunk);
+      left = 0;
+    },
+  });
+}
+
+/**
+ * Downloads and decrypts file `index` into `fh` (from position 0), hashing the
+ * plaintext as it is written. Transient failures resume from the last whole
+ * chunk; an authentication failure is final (CobblestoneError).
+ */
+export async function downloadFile(
+  s: OpenShare,
+  grant: string,
+  index: number,
+  size: number,
+  fh: FileHandle,
+  opts: { blake2b: boolean; progress: Progress; log: (msg: string) => void; attempts?: number },
+): Promise<DownloadedFile> {
+  const key = await s.keys.fileKey(index);
+  const context = shareContext(s.id);
+  const sha = createHash('sha256');
+  const blake: Blake2b512 | null = opts.blake2b ? await createBlake2b512() : null;
+  let header: Uint8Array | null = null;
+  let written = 0;
+  let failures = 0;
+  let retries = 0;
+  const maxFailures = opts.attempts ?? 6;
+
+  for (;;) {
+    const fromChunk = Math.floor(written / CHUNK_BYTES);
+    const start = header ? chunkOffset(fromChunk) : 0;
+    const before = written;
+    try {
+      const res = await s.client.file(s.id, index, grant, start > 0 ? { start } : undefined);
+      if (!res.body) throw new CliError(EXIT.network, 'The server sent an empty answer for a file.');
+      let body: ReadableStream<Uint8Array> = res.body;
+      if (start > 0 && res.status === 200) body = body.pipeThrough(skipBytes(start));
+      else if (start > 0 && res.status !== 206) throw new CliError(EXIT.network, `Unexpected answer ${res.status} to a Range request.`);
+      // Content-Range is ignored on purpose: the decryptor is positioned by what we asked for.
+      if (!header) body = body.pipeThrough(headerTap((h) => (header = h)));
+      const plain = body.pipeThrough(createDecryptStream(key, { context, fromChunk, header: header ?? undefined, size }));
+      const reader = plain.getReader();
+      for (;;) {
+        const { done, value: chunk } = await reader.read();
+        if (done) break;
+        // Only authenticated chunks arrive here.
+        let off = 0;
+        while (off < chunk.length) {
+          const { bytesWritten } = await fh.write(chunk, off, chunk.length - off, written + off);
+          off += bytesWritten;
+        }
+        sha.update(chunk);
+        blake?.update(chunk);
+        written += chunk.length;
+        opts.progress.add(chunk.length);
+      }
+      if (written !== size) throw integrity(`File ${index + 1}: the decrypted size (${written}) differs from the manifest (${size}).`);
+      return { sha256: sha.digest('hex'), blake2b: blake ? blake.digest() : null, retries };
+    } catch (e) {
+      if (e instanceof CobblestoneError) throw e;
+      if (e instanceof ApiError && !isTransient(e)) {
+        if (e.status === 401 || e.status === 403) throw new CliError(EXIT.network, `The download grant was refused (${e.code}: ${e.message}). Run receive again if the share has downloads left.`);
+        throw fromApiError(e, 'File');
+      }
+      if (e instanceof CliError) throw e;
+      if (!isTransient(e) && !(e instanceof TypeError)) throw e;
+      // A dropped connection: keep what authenticated, resume from the last whole chunk.
+      written = Math.floor(written / CHUNK_BYTES) * CHUNK_BYTES;
+      failures = written > before ? 1 : failures + 1;
+      if (failures >= maxFailures) throw new CliError(EXIT.network, `The download of file ${index + 1} keeps failing (${(e as Error).message}). Run receive again later.`);
+      retries++;
+      const delay = backoffMs(failures - 1, Number(process.env.SEALDROP_RETRY_BASE_MS) || 1000, e);
+      opts.log(`Connection lost at ${written} of ${size} bytes (${(e as Error).message}); resuming from there in ${(delay / 1000).toFixed(1)} s.`);
+      await sleep(delay);
+    }
+  }
+}

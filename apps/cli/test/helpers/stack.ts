@@ -1,0 +1,111 @@
+// Starts the real local stack (scripts/start.mjs: D1 migrations + `wrangler dev`
+// with local D1/R2) on a free port of the CLI's range 8850-8859 and its own
+// state folder, waits for /api/health, and stops the whole process group after.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+const PORTS = [8850, 8851, 8852, 8853, 8854, 8855, 8856, 8857, 8858, 8859];
+
+export interface Stack {
+  url: string;
+  port: number;
+  persistDir: string;
+  /** The development admin token (from .dev.vars; honoured from loopback with LOCAL=1). */
+  adminToken: string;
+  /** Output of the stack so far (for failure messages). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+async function freePort(): Promise<number> {
+  for (const p of PORTS) if (await portFree(p)) return p;
+  throw new Error('No free port in 8850-8859 for the test stack.');
+}
+
+export interface StackOptions {
+  /** Extra `--var` style variables are not supported by start.mjs; PART_BYTES etc. come from wrangler.toml. */
+  keepState?: boolean;
+  timeoutMs?: number;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
+  const port = await freePort();
+  const persistRel = `.wrangler/cli-test-${port}`;
+  const persistDir = path.join(ROOT, persistRel);
+  if (!opts.keepState) rmSync(persistDir, { recursive: true, force: true });
+  // wrangler needs the assets folder to exist, even empty.
+  const dist = path.join(ROOT, 'apps/web/dist');
+  if (!existsSync(dist)) mkdirSync(dist, { recursive: true });
+
+  let out = '';
+  const child: ChildProcess = spawn(process.execPath, ['scripts/start.mjs'], {
+    cwd: ROOT,
+    detached: true, // its own process group, so stop() ends wrangler and workerd too
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: {
+      ...process.env,
+      PORT: String(port),
+      PERSIST_DIR: persistRel,
+      SKIP_BUILD: '1',
+      WRANGLER_SEND_METRICS: 'false',
+      WRANGLER_SEND_ERROR_REPORTS: 'false',
+      WRANGLER_HIDE_BANNER: 'true',
+      CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+    },
+  });
+  child.stdout!.on('data', (d) => (out = (out + d).slice(-20_000)));
+  child.stderr!.on('data', (d) => (out = (out + d).slice(-20_000)));
+  let exited = false;
+  child.on('exit', () => (exited = true));
+
+  const stop = async () => {
+    if (exited || child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      return;
+    }
+    const deadline = Date.now() + 10_000;
+    while (!exited && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (!exited) {
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+  };
+
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
+  for (;;) {
+    if (exited) throw new Error(`The stack exited before it was ready:\n${out}`);
+    try {
+      const r = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2000) });
+      if (r.ok) break;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`The stack did not answer /api/health within ${opts.timeoutMs ?? 90_000} ms:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  const vars = readFileSync(path.join(ROOT, '.dev.vars'), 'utf8');
+  const adminToken = /^ADMIN_TOKEN=(.*)$/m.exec(vars)?.[1] ?? '';
+  return { url, port, persistDir, adminToken, output: () => out, stop };
+}
