@@ -144,7 +144,9 @@ test('revoking a share from its detail page ends it for the recipient', async ({
   const recipient = await browser.newContext();
   const r = await recipient.newPage();
   await r.goto(share.url);
-  await expect(r.getByText(/revoked/i).first()).toBeVisible();
+  // What the receive page (src/receive/messages.ts) says for a revoked share.
+  await expect(r.getByRole('heading', { name: 'This link was withdrawn' })).toBeVisible();
+  await expect(r.getByRole('alert')).toContainText('revoked this link');
   await recipient.close();
 });
 

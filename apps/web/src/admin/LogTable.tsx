@@ -2,7 +2,7 @@
 // details come from strangers and are never interpreted as markup.
 import type { LogRow } from '@sealdrop/shared';
 import { Link } from '../app/Link.tsx';
-import { eventLabel, formatDateTime, shortId } from './format.ts';
+import { eventLabel, formatDateTime, formatShortDateTime, shortId } from './format.ts';
 
 export type LogColumn = 'time' | 'event' | 'share' | 'ip' | 'country' | 'userAgent' | 'outcome';
 
@@ -50,7 +50,11 @@ export function LogTable(props: { rows: LogRow[]; columns: LogColumn[]; caption:
 function cell(r: LogRow, c: LogColumn, shareHref?: (id: string) => string) {
   switch (c) {
     case 'time':
-      return <time dateTime={r.at}>{formatDateTime(r.at, true)}</time>;
+      return (
+        <time dateTime={r.at} title={formatDateTime(r.at, true)}>
+          {formatShortDateTime(r.at, true)}
+        </time>
+      );
     case 'event':
       return (
         <span className={`event event-${r.event}`} title={r.event}>
@@ -71,7 +75,14 @@ function cell(r: LogRow, c: LogColumn, shareHref?: (id: string) => string) {
     case 'country':
       return r.country ?? '—';
     case 'userAgent':
-      return r.userAgent ?? '—';
+      // Clamped to two lines on screen; the whole text stays in the page (and in the tooltip).
+      return r.userAgent ? (
+        <span className="clamp" title={r.userAgent}>
+          {r.userAgent}
+        </span>
+      ) : (
+        '—'
+      );
     case 'outcome':
       return (
         <>

@@ -2,7 +2,7 @@
 // exports in the formats the server writes (CSV, JSON Lines), saved as files.
 import { useId, useState, type FormEvent } from 'react';
 import { useQuery } from '@tanstack/react-query';
-import type { LogQuery } from '@sealdrop/shared';
+import type { LogQuery, LogRow } from '@sealdrop/shared';
 import { ADMIN_KEY, useAdmin } from './context.ts';
 import { LOG_EVENTS, eventLabel } from './format.ts';
 import { LogTable } from './LogTable.tsx';
@@ -24,6 +24,13 @@ function fromLocalInput(v: string): string | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
 
+function countText(rows: LogRow[], all: boolean): string {
+  const n = (k: number) => `${k} ${k === 1 ? 'entry' : 'entries'}`;
+  if (all) return n(rows.length);
+  const admin = rows.filter((r) => r.event === 'admin').length;
+  return admin ? `${n(rows.length - admin)} shown, ${admin} admin action${admin === 1 ? '' : 's'} hidden (exports include them)` : n(rows.length);
+}
+
 export function LogView() {
   const { admin } = useAdmin();
   const ids = { since: useId(), until: useId(), event: useId(), share: useId() };
@@ -35,6 +42,9 @@ export function LogView() {
   const [filters, setFilters] = useState<LogQuery>(() => ({ since: fromLocalInput(since) }));
   const [exportStatus, setExportStatus] = useState('');
   const [exporting, setExporting] = useState(false);
+  // Every dashboard request is itself logged as an admin action; they drown the rest unless asked for.
+  const [showAdmin, setShowAdmin] = useState(false);
+  const showAdminId = useId();
 
   const q = useQuery({ queryKey: [ADMIN_KEY, 'log', filters], queryFn: () => admin.log(filters) });
 
@@ -138,11 +148,19 @@ export function LogView() {
       {q.isLoading && <p>Loading the log…</p>}
       {q.data && (
         <>
-          <p className="muted small" role="status">
-            {q.data.rows.length} {q.data.rows.length === 1 ? 'entry' : 'entries'}
-          </p>
+          <div className="row">
+            <p className="muted small" role="status">
+              {countText(q.data.rows, showAdmin || filters.event === 'admin')}
+            </p>
+            {filters.event !== 'admin' && (
+              <div className="checkbox">
+                <input id={showAdminId} type="checkbox" checked={showAdmin} onChange={(e) => setShowAdmin(e.target.checked)} />
+                <label htmlFor={showAdminId}>Show admin actions</label>
+              </div>
+            )}
+          </div>
           <LogTable
-            rows={q.data.rows}
+            rows={showAdmin || filters.event === 'admin' ? q.data.rows : q.data.rows.filter((r) => r.event !== 'admin')}
             caption="Access log"
             captionHidden
             columns={['time', 'event', 'share', 'ip', 'country', 'userAgent', 'outcome']}

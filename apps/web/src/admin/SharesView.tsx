@@ -6,7 +6,7 @@ import { SHARE_ID_RE, type AdminShare, type ShareStatus } from '@sealdrop/shared
 import { Link } from '../app/Link.tsx';
 import { navigate } from '../app/router.ts';
 import { ADMIN_KEY, useAdmin } from './context.ts';
-import { SHARE_STATUSES, formatBytes, formatDateTime, shortId, statusLabel } from './format.ts';
+import { SHARE_STATUSES, formatBytes, formatDateTime, formatShortDateTime, shortId, statusLabel } from './format.ts';
 import { QueryProblem } from './QueryProblem.tsx';
 
 const PAGE_SIZE = 25;
@@ -43,11 +43,8 @@ export function SharesView() {
 
   return (
     <section aria-labelledby="admin-shares-h" className="stack">
-      <div className="row section-head">
-        <h2 id="admin-shares-h">Shares</h2>
-        <OpenById />
-      </div>
-      <div className="row">
+      <h2 id="admin-shares-h">Shares</h2>
+      <div className="row shares-toolbar">
         <div>
           <label htmlFor={filterId}>Status</label>
           <select id={filterId} value={status} onChange={(e) => changeStatus(e.target.value as ShareStatus | '')}>
@@ -59,6 +56,7 @@ export function SharesView() {
             ))}
           </select>
         </div>
+        <OpenById />
       </div>
       <p className="muted small">Sorting a column sorts the shares on this page only; the server pages them newest first.</p>
       {q.error && <QueryProblem error={q.error} what="the shares" onRetry={() => q.refetch()} />}
@@ -92,8 +90,20 @@ export function SharesView() {
                       <span className="visually-hidden"> (open share details)</span>
                     </Link>
                   </th>
-                  <td>{formatDateTime(s.createdAt)}</td>
-                  <td>{formatDateTime(s.expiresAt)}</td>
+                  <td>
+                    <time dateTime={s.createdAt} title={formatDateTime(s.createdAt, true)}>
+                      {formatShortDateTime(s.createdAt)}
+                    </time>
+                  </td>
+                  <td>
+                    {s.expiresAt ? (
+                      <time dateTime={s.expiresAt} title={formatDateTime(s.expiresAt, true)}>
+                        {formatShortDateTime(s.expiresAt)}
+                      </time>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
                   <td title={`${s.bytes.toLocaleString()} bytes in ${s.files} file${s.files === 1 ? '' : 's'}`}>{formatBytes(s.bytes)}</td>
                   <td>
                     {s.downloadsUsed} / {s.maxDownloads}

@@ -5,7 +5,7 @@ import type { ApiToken, CreateTokenResponse } from '@sealdrop/shared';
 import { ADMIN_KEY, useAdmin } from './context.ts';
 import { CopyField } from './CopyField.tsx';
 import { ConfirmDialog } from './Dialog.tsx';
-import { formatDateTime } from './format.ts';
+import { formatDateTime, formatShortDateTime } from './format.ts';
 import { errorMessage } from './errors.ts';
 import { QueryProblem } from './QueryProblem.tsx';
 
@@ -163,11 +163,11 @@ export function TokensView() {
                     <th scope="row">{t.label}</th>
                     <td>{t.scope === 'admin' ? 'Admin' : 'Upload'}</td>
                     <td className="mono">{t.id}</td>
-                    <td>{formatDateTime(t.createdAt)}</td>
-                    <td>{formatDateTime(t.expiresAt)}</td>
+                    <td>{formatShortDateTime(t.createdAt)}</td>
+                    <td>{formatShortDateTime(t.expiresAt)}</td>
                     <td>
                       <span className={`badge token-${state}`}>
-                        {state === 'revoked' ? `Revoked ${formatDateTime(t.revokedAt)}` : state === 'expired' ? 'Expired' : 'Active'}
+                        {state === 'revoked' ? `Revoked ${formatShortDateTime(t.revokedAt)}` : state === 'expired' ? 'Expired' : 'Active'}
                       </span>
                     </td>
                     <td>

@@ -29,6 +29,24 @@ const dateTimeSeconds = new Intl.DateTimeFormat(undefined, {
   second: '2-digit',
 });
 
+const SHORT = { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' } as const;
+const short = {
+  thisYear: new Intl.DateTimeFormat(undefined, SHORT),
+  otherYear: new Intl.DateTimeFormat(undefined, { ...SHORT, year: 'numeric' }),
+  thisYearSeconds: new Intl.DateTimeFormat(undefined, { ...SHORT, second: '2-digit' }),
+  otherYearSeconds: new Intl.DateTimeFormat(undefined, { ...SHORT, year: 'numeric', second: '2-digit' }),
+};
+
+/** A compact local date and time for table cells; the year only when it is not this one. */
+export function formatShortDateTime(iso: string | null | undefined, seconds = false): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return '—';
+  const thisYear = d.getFullYear() === new Date().getFullYear();
+  if (seconds) return (thisYear ? short.thisYearSeconds : short.otherYearSeconds).format(d);
+  return (thisYear ? short.thisYear : short.otherYear).format(d);
+}
+
 /** A local, human date and time; "—" for null or an unparsable value. */
 export function formatDateTime(iso: string | null | undefined, seconds = false): string {
   if (!iso) return '—';
