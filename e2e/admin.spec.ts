@@ -172,6 +172,70 @@ test('dashboard screenshots, light and dark', async ({ page }, testInfo) => {
   expect(overflow).toBeLessThanOrEqual(0);
 });
 
+test('shares table: filter by status, sort this page, page with the cursor', async ({ page }) => {
+  // More shares than one page holds (25), so the cursor is used.
+  let last = null;
+  for (let i = 0; i < 26; i++) last = await seedShareForAdmin({ files: [{ name: `p${i}.txt`, data: 'x'.repeat(i * 40) }], maxDownloads: 1 + (i % 3) });
+  await new SealdropClient(baseUrl()).admin(adminTokenFromDevVars()).revoke(last!.id);
+  await signIn(page);
+  const table = page.getByRole('table');
+  const ids = async () => table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-share-id')));
+  await expect(table.locator('tbody tr')).toHaveCount(25);
+  const first = await ids();
+
+  // Sort by size on this page: aria-sort tells assistive technology, the rows follow.
+  const sizeHeader = page.getByRole('columnheader', { name: /Size/ });
+  await sizeHeader.getByRole('button').click();
+  await expect(sizeHeader).toHaveAttribute('aria-sort', 'ascending');
+  const sizes = async () =>
+    table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => Number(r.querySelectorAll('td')[2].getAttribute('title')!.split(' ')[0].replace(/[^0-9]/g, ''))));
+  const asc = await sizes();
+  expect(asc).toEqual([...asc].sort((a, b) => a - b));
+  await sizeHeader.getByRole('button').click();
+  await expect(sizeHeader).toHaveAttribute('aria-sort', 'descending');
+  const desc = await sizes();
+  expect(desc).toEqual([...desc].sort((a, b) => b - a));
+
+  // Next loads the following page from the server; Previous comes back.
+  await page.getByRole('button', { name: 'Next' }).click();
+  await expect(page.getByText('Page 2', { exact: true })).toBeVisible();
+  await expect.poll(async () => (await ids()).some((id) => first.includes(id))).toBe(false);
+  await page.getByRole('button', { name: 'Previous' }).click();
+  await expect(page.getByText('Page 1', { exact: true })).toBeVisible();
+  await expect.poll(async () => new Set(await ids())).toEqual(new Set(first));
+
+  // Filter by status on the server: only revoked shares.
+  await page.getByLabel('Status').selectOption('revoked');
+  await expect(page.getByText('Page 1', { exact: true })).toBeVisible();
+  await expect(table.locator('tbody tr').first()).toBeVisible();
+  await expect.poll(async () => new Set(await table.locator('tbody tr .badge').allTextContents())).toEqual(new Set(['Revoked']));
+});
+
+test('keyboard only: sign in, open a share, a dialog that Escape closes and gives focus back', async ({ page }) => {
+  const share = await seedShareForAdmin({ files: [{ name: 'k.txt', data: 'keyboard' }] });
+  await page.goto('/admin');
+  await page.getByLabel('Admin token').focus();
+  await page.keyboard.type(adminTokenFromDevVars());
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  // Tab to the share's link and follow it with Enter.
+  const link = shareRow(page, share.id).getByRole('link');
+  for (let i = 0; i < 60 && !(await link.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press('Tab');
+  await expect(link).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { name: `Share ${share.id}` })).toBeVisible();
+  const revoke = page.getByRole('button', { name: 'Revoke this share…' });
+  await revoke.focus();
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: 'Revoke this share?' });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByRole('button', { name: 'Cancel' })).toBeFocused();
+  await page.keyboard.press('Escape');
+  await expect(dialog).toBeHidden();
+  await expect(revoke).toBeFocused();
+  expect((await recipientStatus(share.id)).status).toBe(200);
+});
+
 test('kill switch: revoke all needs the phrase and the token again, then every live share answers 410', async ({ page }) => {
   const shares = [
     await seedShareForAdmin({ files: [{ name: 'one.txt', data: 'one' }] }),
