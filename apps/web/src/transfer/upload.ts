@@ -510,9 +510,19 @@ async function transfer(run: Run): Promise<void> {
   }
 }
 
+/**
+ * A part as a Blob: Chromium streams a Blob body from blob storage (about twice
+ * as fast here as a Uint8Array body), and the part's array is freed on return.
+ */
+async function makePartBlob(run: Run, job: FileJob, n: number): Promise<{ body: Blob; sha256: string }> {
+  const { bytes, sha256 } = await makePart(run, job, n);
+  return { body: new Blob([bytes as Uint8Array<ArrayBuffer>]), sha256 };
+}
+
 async function sendPart(run: Run, job: FileJob, n: number): Promise<void> {
   const share = run.share!;
-  const { bytes, sha256 } = await makePart(run, job, n);
+  const { body, sha256 } = await makePartBlob(run, job, n);
+  const partSize = body.size;
   // The digest is on disk before the part leaves: a part the server has is always
   // one the journal can check after a reload.
   await share.writer.recordPart(job.index, n, sha256);
@@ -520,12 +530,12 @@ async function sendPart(run: Run, job: FileJob, n: number): Promise<void> {
   await retrying(
     async () => {
       run.inflight.set(key, 0);
-      const off = onUploadProgress(bytes, (loaded) => {
+      const off = onUploadProgress(body, (loaded) => {
         run.inflight.set(key, loaded);
         run.progress();
       });
       try {
-        await uploadApi.putPart(share.id, share.ownerToken, job.index, n, bytes, run.signal);
+        await uploadApi.putPart(share.id, share.ownerToken, job.index, n, body, run.signal);
       } finally {
         off();
         run.inflight.delete(key);
@@ -541,7 +551,7 @@ async function sendPart(run: Run, job: FileJob, n: number): Promise<void> {
     },
   );
   job.done.add(n);
-  job.sentBytes += bytes.length;
+  job.sentBytes += partSize;
   if (useUploadStore.getState().notice) set({ notice: null });
   run.progress();
 }

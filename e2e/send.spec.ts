@@ -1,0 +1,282 @@
+// The sending side in real Chromium against the real local stack: a real drop of
+// three files, an interrupted part, resume after a reload (unchanged and changed
+// file), what the page sends over the wire, 360 px, and screenshots.
+// Every upload is checked by downloading and decrypting it from Node.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeSync, closeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect, test, type Page, type Request } from '@playwright/test';
+import qrcode from 'qrcode-generator';
+import { b64uEncode } from '@sealdrop/crypto';
+import { fetchShareInNode, sendViaUi } from './helpers/send-ui.ts';
+
+const MiB = 1024 * 1024;
+const PART_URL = /\/api\/shares\/[^/]+\/files\/\d+\/parts\/\d+$/;
+const LINK_RE = /^http:\/\/127\.0\.0\.1:\d+\/s\/([A-Za-z0-9_-]{22})#([A-Za-z0-9_-]{43})$/;
+const UNICODE_NAME = 'Ünïcødé – 報告.txt';
+const screenshots = path.resolve(import.meta.dirname, '..', 'docs', 'screenshots');
+
+let dir: string;
+test.beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'sealdrop-send-e2e-'));
+});
+test.afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** A file of random bytes written in 1 MiB pieces (never all in memory). */
+function randomFile(name: string, size: number): string {
+  const p = path.join(dir, name);
+  const fd = openSync(p, 'w');
+  for (let done = 0; done < size; done += MiB) writeSync(fd, randomBytes(Math.min(MiB, size - done)));
+  closeSync(fd);
+  return p;
+}
+
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+const baseURL = () => test.info().project.use.baseURL!;
+
+/** Part uploads seen by the page: "file:part" for each PUT that left the browser. */
+function recordPuts(page: Page): string[] {
+  const seen: string[] = [];
+  page.on('request', (r) => {
+    if (r.method() === 'PUT' && PART_URL.test(r.url())) seen.push(r.url().split('/files/')[1].replace('/parts/', ':'));
+  });
+  return seen;
+}
+
+async function journals(page: Page): Promise<{ id: string; salts: string[]; partDigests: (string | null)[][] }[]> {
+  return page.evaluate(
+    () =>
+      new Promise((resolve, reject) => {
+        const req = indexedDB.open('sealdrop-send');
+        req.onsuccess = () => {
+          const db = req.result;
+          if (!db.objectStoreNames.contains('journals')) return resolve([]);
+          const get = db.transaction('journals').objectStore('journals').getAll();
+          get.onsuccess = () => resolve(get.result);
+          get.onerror = () => reject(get.error);
+        };
+        req.onerror = () => reject(req.error);
+      }),
+  );
+}
+
+test('a real drop of three files (empty, 40 MiB, non-ASCII name) gives a working link, QR code and checksums', async ({ page }) => {
+  const bigPath = randomFile('big.bin', 40 * MiB);
+  const big = readFileSync(bigPath);
+  const text = 'Grüße, 世界 — sealed in the browser.\n';
+  await page.goto('/');
+
+  // The 40 MiB file comes from disk through a carrier <input> of the test's own
+  // (not the app's), then all three go into one DataTransfer and a real `drop`.
+  await page.evaluate(() => {
+    const carrier = document.createElement('input');
+    carrier.type = 'file';
+    carrier.id = 'e2e-carrier';
+    carrier.hidden = true;
+    document.body.append(carrier);
+  });
+  await page.setInputFiles('#e2e-carrier', bigPath);
+  const dt = await page.evaluateHandle(
+    ({ name, text }) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([], 'empty.txt', { type: 'text/plain' }));
+      dt.items.add((document.getElementById('e2e-carrier') as HTMLInputElement).files![0]);
+      dt.items.add(new File([text], name, { type: 'text/plain' }));
+      return dt;
+    },
+    { name: UNICODE_NAME, text },
+  );
+  const target = page.locator('main');
+  await target.dispatchEvent('dragenter', { dataTransfer: dt });
+  await target.dispatchEvent('dragover', { dataTransfer: dt });
+  await expect(page.locator('.send-drop')).toHaveClass(/active/);
+  await target.dispatchEvent('drop', { dataTransfer: dt });
+
+  const rows = page.locator('.send-file-list li');
+  await expect(rows).toHaveCount(3);
+  await expect(rows.filter({ hasText: UNICODE_NAME })).toHaveCount(1);
+  await expect(rows.filter({ hasText: 'big.bin' })).toContainText('41.9 MB');
+
+  const started = Date.now();
+  await page.locator('.send-button').click();
+  const linkField = page.locator('#send-link');
+  await expect(linkField).toBeVisible({ timeout: 120_000 });
+  const seconds = (Date.now() - started) / 1000;
+  const link = await linkField.inputValue();
+  test.info().annotations.push({ type: 'upload speed', description: `40 MiB + 2 small files in ${seconds.toFixed(2)} s: ${(40 / seconds).toFixed(1)} MiB/s` });
+  console.log(`send: 40 MiB file sent in ${seconds.toFixed(2)} s (${(40 / seconds).toFixed(1)} MiB/s, encrypt + upload)`);
+
+  const m = LINK_RE.exec(link);
+  expect(m, link).not.toBeNull();
+  expect(link.startsWith(baseURL())).toBe(true);
+
+  // The QR code encodes exactly the link: its dark modules match the matrix
+  // qrcode-generator makes for that text.
+  const qr = page.getByRole('img', { name: /QR code of the link/ });
+  await expect(qr).toBeVisible();
+  const d = await qr.locator('path').getAttribute('d');
+  const modules = Number(await qr.getAttribute('data-modules'));
+  const expected = qrcode(0, 'M');
+  expected.addData(link, 'Byte');
+  expected.make();
+  expect(modules).toBe(expected.getModuleCount());
+  const dark = new Set<string>();
+  for (const [, x, y, w] of d!.matchAll(/M(\d+) (\d+)h(\d+)/g)) for (let i = 0; i < Number(w); i++) dark.add(`${Number(x) - 4 + i},${Number(y) - 4}`);
+  let mismatches = 0;
+  for (let r = 0; r < modules; r++) for (let c = 0; c < modules; c++) if (expected.isDark(r, c) !== dark.has(`${c},${r}`)) mismatches++;
+  expect(mismatches).toBe(0);
+
+  // The checksums shown are the files' SHA-256.
+  const originals = new Map<string, Uint8Array>([
+    ['empty.txt', new Uint8Array(0)],
+    ['big.bin', big],
+    [UNICODE_NAME, new TextEncoder().encode(text)],
+  ]);
+  for (const [name, bytes] of originals) {
+    await expect(page.locator('.send-hashes tr', { hasText: name }).locator('.sha256')).toHaveText(sha256(bytes));
+  }
+  await expect(page.locator('.send-server-sees')).toContainText('3 files');
+  await expect(page.getByText('1 day', { exact: true })).toBeVisible();
+
+  // What the recipient gets, decrypted in Node with the protocol library.
+  const share = await fetchShareInNode(baseURL(), link);
+  expect(share.manifest.files.map((f) => f.name).sort()).toEqual([...originals.keys()].sort());
+  for (const [i, f] of share.manifest.files.entries()) {
+    const original = originals.get(f.name)!;
+    expect(f.size).toBe(original.length);
+    expect(f.sha256).toBe(sha256(original));
+    expect(Buffer.compare(Buffer.from(share.files[i]), Buffer.from(original))).toBe(0);
+  }
+  // The journal (it holds the key) is gone after finalize.
+  expect(await journals(page)).toEqual([]);
+});
+
+test('an aborted part request is retried and the upload completes', async ({ page }) => {
+  const p = randomFile('retry.bin', 20 * MiB);
+  let aborted = 0;
+  await page.route(PART_URL, (route) => {
+    if (route.request().method() === 'PUT' && aborted === 0) {
+      aborted++;
+      return route.abort('connectionreset');
+    }
+    return route.continue();
+  });
+  const puts = recordPuts(page);
+  const link = await sendViaUi(page, [{ path: p }]);
+  expect(aborted).toBe(1);
+  // Two parts, one of them sent twice.
+  expect(puts.length).toBe(3);
+  expect(new Set(puts)).toEqual(new Set(['0:0', '0:1']));
+  const share = await fetchShareInNode(baseURL(), link);
+  expect(Buffer.compare(Buffer.from(share.files[0]), readFileSync(p))).toBe(0);
+});
+
+/** Starts a 3-part upload, lets part 0 finish, fails every other part, then reloads. */
+async function interruptAfterFirstPart(page: Page, file: string) {
+  await page.goto('/');
+  // Parts other than 0 never get through (the page keeps retrying them with
+  // back-off) until the reload; only then is the route removed.
+  await page.route(PART_URL, (route) => (route.request().url().endsWith('/parts/0') ? route.continue() : route.abort('connectionreset')));
+  const part0 = page.waitForResponse((r) => r.url().endsWith('/parts/0') && r.request().method() === 'PUT' && r.ok());
+  await page.getByTestId('send-files-input').setInputFiles(file);
+  await page.locator('.send-button').click();
+  await part0;
+  await expect(page.locator('.send-progress .notice.warn')).toContainText('trying again');
+  const [journal] = await journals(page);
+  expect(journal.partDigests[0].length).toBe(3);
+  expect(journal.partDigests[0][0]).toMatch(/^[0-9a-f]{64}$/);
+  await page.reload();
+  await page.unrouteAll({ behavior: 'ignoreErrors' });
+  await expect(page.getByRole('heading', { name: 'An upload was interrupted' })).toBeVisible();
+  return journal;
+}
+
+test('after a reload, re-selecting the same file resumes without re-sending finished parts', async ({ page }) => {
+  const p = randomFile('resume.bin', 40 * MiB);
+  const before = await interruptAfterFirstPart(page, p);
+  const puts = recordPuts(page);
+  await page.getByTestId('send-files-input').setInputFiles(p);
+  await expect(page.locator('.send-resume')).toContainText('found');
+  await page.getByRole('button', { name: 'Resume the interrupted upload' }).click();
+  const link = page.locator('#send-link');
+  await expect(link).toBeVisible({ timeout: 120_000 });
+  const url = await link.inputValue();
+  expect(LINK_RE.exec(url)![1]).toBe(before.id);
+  expect(puts.sort()).toEqual(['0:1', '0:2']);
+  const share = await fetchShareInNode(baseURL(), url);
+  // Same message as before the reload: the salt recorded in the journal.
+  expect(b64uEncode(share.ciphertexts[0].subarray(0, 24))).toBe(before.salts[0]);
+  expect(Buffer.compare(Buffer.from(share.files[0]), readFileSync(p))).toBe(0);
+  expect(await journals(page)).toEqual([]);
+});
+
+test('after a reload, a file that changed (same size and date) restarts from part 0 with a fresh salt', async ({ page }) => {
+  const p = randomFile('changed.bin', 40 * MiB);
+  const before = await interruptAfterFirstPart(page, p);
+  // Change the first bytes, keep the size and the modification time: only the
+  // part digests can tell.
+  const { mtime, atime } = statSync(p);
+  const fd = openSync(p, 'r+');
+  writeSync(fd, randomBytes(4096), 0, 4096, 0);
+  closeSync(fd);
+  utimesSync(p, atime, mtime);
+
+  const puts = recordPuts(page);
+  await page.getByTestId('send-files-input').setInputFiles(p);
+  await page.getByRole('button', { name: 'Resume the interrupted upload' }).click();
+  const link = page.locator('#send-link');
+  await expect(link).toBeVisible({ timeout: 120_000 });
+  expect(puts.sort()).toEqual(['0:0', '0:1', '0:2']);
+  const share = await fetchShareInNode(baseURL(), await link.inputValue());
+  expect(b64uEncode(share.ciphertexts[0].subarray(0, 24))).not.toBe(before.salts[0]);
+  expect(Buffer.compare(Buffer.from(share.files[0]), readFileSync(p))).toBe(0);
+});
+
+test('no file name, key or password leaves the browser', async ({ page }) => {
+  const name = 'Quarterly-secret-plans-Zq7.txt';
+  const content = 'the plaintext content of the zero-knowledge test';
+  const password = 'correct-horse-battery-staple';
+  const requests: Request[] = [];
+  page.on('request', (r) => requests.push(r));
+  const link = await sendViaUi(page, [{ name, bytes: new TextEncoder().encode(content), mimeType: 'text/plain' }], { password });
+  const secret = link.split('#')[1];
+  expect(requests.some((r) => r.url().includes('/api/shares'))).toBe(true);
+  const needles = [name, 'Quarterly-secret', secret, password, content].map((s) => Buffer.from(s));
+  for (const r of requests) {
+    const haystacks = [Buffer.from(r.url()), Buffer.from(JSON.stringify(await r.allHeaders())), r.postDataBuffer() ?? Buffer.alloc(0)];
+    for (const h of haystacks) for (const n of needles) expect(h.includes(n), `${n} in ${r.method()} ${r.url()}`).toBe(false);
+    expect(new URL(r.url()).origin).toBe(new URL(baseURL()).origin);
+  }
+  const share = await fetchShareInNode(baseURL(), link, password);
+  expect(new TextDecoder().decode(share.files[0])).toBe(content);
+  expect(share.manifest.files[0].name).toBe(name);
+});
+
+test('works at 360 px without sideways scrolling', async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  const link = await sendViaUi(page, [{ name: 'a-rather-long-file-name-for-a-small-phone-screen.pdf', bytes: randomBytes(1000) }]);
+  expect(link).toMatch(LINK_RE);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+});
+
+test('screenshots of the send page and the link, light and dark', async ({ page }) => {
+  mkdirSync(screenshots, { recursive: true });
+  await page.setViewportSize({ width: 1000, height: 900 });
+  for (const scheme of ['light', 'dark'] as const) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.goto('/');
+    const files = [
+      { name: 'holiday-photos.zip', bytes: randomBytes(300_000) },
+      { name: 'Ünïcødé – 報告.txt', bytes: new TextEncoder().encode('hello') },
+    ];
+    await page.getByTestId('send-files-input').setInputFiles(files.map((f) => ({ ...f, mimeType: 'application/octet-stream', buffer: Buffer.from(f.bytes) })));
+    await expect(page.locator('.send-file-list li')).toHaveCount(2);
+    await page.screenshot({ path: path.join(screenshots, `send-${scheme}.png`), fullPage: true });
+    await page.locator('.send-button').click();
+    await expect(page.locator('#send-link')).toBeVisible({ timeout: 60_000 });
+    await page.locator('h1').focus();
+    await page.screenshot({ path: path.join(screenshots, `link-${scheme}.png`), fullPage: true });
+  }
+});
