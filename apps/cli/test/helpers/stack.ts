@@ -30,8 +30,9 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-async function freePort(): Promise<number> {
-  for (const p of PORTS) if (await portFree(p)) return p;
+/** A free port of the CLI's range (8850-8859), skipping `taken`. */
+export async function freePort(taken: number[] = []): Promise<number> {
+  for (const p of PORTS) if (!taken.includes(p) && (await portFree(p))) return p;
   throw new Error('No free port in 8850-8859 for the test stack.');
 }
 
@@ -66,8 +67,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       CLOUDFLARE_CF_FETCH_ENABLED: 'false',
     },
   });
-  child.stdout!.on('data', (d) => (out = (out + d).slice(-20_000)));
-  child.stderr!.on('data', (d) => (out = (out + d).slice(-20_000)));
+  child.stdout!.on('data', (d) => (out = (out + d).slice(-500_000)));
+  child.stderr!.on('data', (d) => (out = (out + d).slice(-500_000)));
   let exited = false;
   child.on('exit', () => (exited = true));
 

@@ -1,0 +1,62 @@
+// A small HTTP proxy in front of the stack that misbehaves on purpose, to test
+// the CLI's retries and Range resume against real network failures.
+
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface ProxyRule {
+  /** Decides per request; return 'pass', 'cut' (drop the connection after `afterBytes` of the answer) or a status to answer with. */
+  (req: http.IncomingMessage, n: number): { action: 'pass' } | { action: 'cut'; afterBytes: number } | { action: 'status'; status: number };
+}
+
+export interface Proxy {
+  url: string;
+  requests: { method: string; url: string; range: string | undefined }[];
+  close(): Promise<void>;
+}
+
+export async function startProxy(upstream: string, port: number, rule: ProxyRule): Promise<Proxy> {
+  const target = new URL(upstream);
+  const requests: Proxy['requests'] = [];
+  const server = http.createServer((req, res) => {
+    requests.push({ method: req.method!, url: req.url!, range: req.headers.range });
+    const decision = rule(req, requests.length);
+    if (decision.action === 'status') {
+      req.resume();
+      res.writeHead(decision.status, { 'content-type': 'application/json', 'retry-after': '1' });
+      res.end(JSON.stringify({ error: { code: decision.status === 503 ? 'unavailable' : 'internal', message: 'injected by the test proxy' } }));
+      return;
+    }
+    const up = http.request(
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
+      (upRes) => {
+        res.writeHead(upRes.statusCode!, upRes.headers);
+        if (decision.action === 'cut') {
+          let sent = 0;
+          upRes.on('data', (chunk: Buffer) => {
+            if (sent >= decision.afterBytes) return;
+            const take = chunk.subarray(0, decision.afterBytes - sent);
+            sent += take.length;
+            res.write(take);
+            if (sent >= decision.afterBytes) {
+              upRes.destroy();
+              res.socket?.destroy();
+            }
+          });
+        } else upRes.pipe(res);
+      },
+    );
+    up.on('error', () => res.destroy());
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
