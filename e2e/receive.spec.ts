@@ -5,14 +5,16 @@
 // forces the Blob fallback with ?via=blob.
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, statSync, openSync, readSync, writeSync, closeSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
-import { expect, test, type Browser, type BrowserContext, type Download, type Page } from '@playwright/test';
+import { expect as baseExpect, test, type Browser, type BrowserContext, type Download, type Page } from '@playwright/test';
 import { ciphertextSize, generateLinkSecret } from '@sealdrop/crypto';
 import { SealdropClient } from '@sealdrop/shared';
 import { e2eBase, seedShare } from './helpers/seed.ts';
 
+// The machine is shared and slow at times: allow more than the default 5 s per check.
+const expect = baseExpect.configure({ timeout: 20_000 });
 const persistDir = path.resolve(process.env.E2E_PERSIST_DIR ?? '.wrangler/e2e-state');
 const client = () => new SealdropClient(e2eBase());
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -137,6 +139,29 @@ test('the Blob fallback (?via=blob) saves a verified copy too', async ({ browser
   expect(sha256(await downloadedBytes(d))).toBe(sha256(bytes));
   await expect(row(page, 'fallback.dat').getByText('SHA-256 verified')).toBeVisible();
   await expect(page.getByTestId('last-run')).toContainText('via memory');
+});
+
+test('a connection dropped mid-file resumes with Range within the same grant', async ({ browser }) => {
+  const bytes = new Uint8Array(randomBytes(3 * MiB + 77));
+  const share = await seedShare({ files: [{ name: 'resume.bin', bytes }], maxDownloads: 1 });
+  const ctx = await browser.newContext({ acceptDownloads: true });
+  contexts.push(ctx);
+  // The service worker's first request gets only half of the ciphertext, then the connection "ends".
+  const ranges: string[] = [];
+  await ctx.route('**/api/shares/*/files/*', async (route) => {
+    ranges.push(route.request().headers()['range'] ?? 'whole');
+    if (ranges.length > 1) return route.continue();
+    const res = await route.fetch();
+    const half = (await res.body()).subarray(0, Math.floor(ciphertextSize(bytes.length) / 2));
+    await route.fulfill({ status: res.status(), headers: { ...res.headers(), 'content-length': String(half.length) }, body: half });
+  });
+  const page = await ctx.newPage();
+  await page.goto(share.url);
+  const d = await download(page, 'Download resume.bin');
+  expect(sha256(await downloadedBytes(d))).toBe(sha256(bytes));
+  await expect(row(page, 'resume.bin').getByText('SHA-256 verified')).toBeVisible();
+  expect(ranges).toEqual(['whole', `bytes=${Math.floor(ciphertextSize(bytes.length) / 2)}-`]);
+  expect((await client().ownerStatus(share.id, share.ownerToken)).downloadsUsed).toBe(1);
 });
 
 test('password: wrong, then right; a damaged key is told apart', async ({ browser }) => {
@@ -279,3 +304,26 @@ test('fits 360 px without sideways scrolling', async ({ browser }) => {
   await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
 });
+
+// Screenshots of the recipient page (file list, one file verified), light and dark.
+// Saved as test artifacts; copied to docs/screenshots with UPDATE_SCREENSHOTS=1.
+for (const scheme of ['light', 'dark'] as const) {
+  test(`screenshot: recipient page, ${scheme}`, async ({ browser }) => {
+    const files = [
+      { name: 'Quarterly report.pdf', bytes: new Uint8Array(randomBytes(1_234_567)) },
+      { name: 'photos/Café terrace.jpg', bytes: new Uint8Array(randomBytes(3_456_789)) },
+      { name: 'notes.txt', bytes: new TextEncoder().encode('Meeting notes\n'.repeat(50)) },
+    ];
+    const { url } = await seedShare({ files, maxDownloads: 10, expiresIn: 7 * 24 * 3600, note: 'Here are the documents we talked about.\nThe photos are in their own folder.' });
+    const page = await open(browser, url, { colorScheme: scheme, width: 900 });
+    await downloadedBytes(await download(page, 'Download Quarterly report.pdf'));
+    await expect(row(page, 'Quarterly report.pdf').getByText('SHA-256 verified')).toBeVisible();
+    const file = test.info().outputPath(`receive-${scheme}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    if (process.env.UPDATE_SCREENSHOTS) {
+      const dir = path.resolve('docs/screenshots');
+      mkdirSync(dir, { recursive: true });
+      copyFileSync(file, path.join(dir, `receive-${scheme}.png`));
+    }
+  });
+}

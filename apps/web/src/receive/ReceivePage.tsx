@@ -46,7 +46,9 @@ function useCountdown(at: number | undefined): number {
 function Problem({ title, body, children }: { title: string; body: string; children?: React.ReactNode }) {
   return (
     <section className="receive" aria-labelledby="receive-title">
-      <h1 id="receive-title">{title}</h1>
+      <h1 id="receive-title" tabIndex={-1}>
+        {title}
+      </h1>
       <div className="notice error receive-problem" role="alert">
         <p>{body}</p>
       </div>
@@ -64,6 +66,11 @@ function Receive({ store }: { store: ReceiveStore }) {
   useEffect(() => {
     void store.getState().load();
   }, [store]);
+  // Tell keyboard and screen-reader users that the page changed: focus its heading.
+  const shown = phase.kind;
+  useEffect(() => {
+    if (shown !== 'loading' && shown !== 'password') document.getElementById('receive-title')?.focus();
+  }, [shown]);
   const retryAt = phase.kind === 'unavailable' ? phase.retryAt : undefined;
   const left = useCountdown(retryAt);
 
@@ -202,7 +209,7 @@ function FileList({ store }: { store: ReceiveStore }) {
 
   return (
     <section className="receive" aria-labelledby="receive-title">
-      <h1 id="receive-title">
+      <h1 id="receive-title" tabIndex={-1}>
         {count === 1 ? 'A file was shared with you' : `${count} files were shared with you`}
       </h1>
       <p className="muted">
@@ -300,8 +307,9 @@ function FileList({ store }: { store: ReceiveStore }) {
       </p>
       {lastRun && (
         <p className="muted small" data-testid="last-run">
-          Last download: {formatBytes(lastRun.bytes)} in {(lastRun.ms / 1000).toFixed(1)} s ({formatBytes((lastRun.bytes / lastRun.ms) * 1000)}/s, via{' '}
-          {lastRun.method === 'sw' ? 'streaming to disk' : lastRun.method === 'fsa' ? 'the file you picked' : 'memory'}).
+          Last download: {formatBytes(lastRun.bytes)} in {(lastRun.ms / 1000).toFixed(1)} s
+          {lastRun.bytes >= 10_000_000 ? ` (${formatBytes((lastRun.bytes / lastRun.ms) * 1000)}/s)` : ''}, saved{' '}
+          {lastRun.method === 'sw' ? 'by streaming to disk' : lastRun.method === 'fsa' ? 'into the file you picked' : 'via memory'}.
         </p>
       )}
     </section>
@@ -324,13 +332,17 @@ function FileRow(props: { index: number; name: string; size: number; expected: s
   const { index, name, size, expected, store } = props;
   const st: FileState = props.state ?? { status: 'idle', bytes: 0 };
   const { stem, ext } = fileExtension(name);
+  const cut = stem.lastIndexOf('/') + 1;
+  const folder = stem.slice(0, cut);
+  const base = stem.slice(cut);
   const busy = st.status === 'waiting' || st.status === 'running';
   const target: Target = index;
   return (
     <li className="file card" data-testid="file-row">
       <div className="file-head">
         <span className="file-name" title={name}>
-          <span className="stem">{stem}</span>
+          {folder && <span className="folder">{folder}</span>}
+          <span className="stem">{base}</span>
           {ext && <span className="ext">{ext}</span>}
         </span>
         <span className="muted file-size">{formatBytes(size)}</span>
