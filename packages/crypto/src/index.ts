@@ -1,1 +1,9 @@
-export {};
+// @sealdrop/crypto: the Sealdrop v1 protocol. Universal code (browsers, Node >= 20,
+// workerd) on WebCrypto, hash-wasm, @noble/curves and @noble/hashes only.
+export * from './encoding.ts';
+export * from './cobblestone.ts';
+export * from './keys.ts';
+export * from './access.ts';
+export * from './manifest.ts';
+export * from './sha256.ts';
+export * from './upload.ts';

@@ -1,0 +1,33 @@
+// All Wycheproof Cobblestone vectors in ../shared/testvectors, each named by its tcId.
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { checkVector, runVectorFile, type VectorFile } from '../bin/wycheproof.ts';
+
+const file: VectorFile = JSON.parse(readFileSync(new URL('../../../../shared/testvectors/c2sp_chunked_encryption_aes_128_gcm_test.json', import.meta.url), 'utf8'));
+
+test('the file holds the 35 vectors we expect', () => {
+  expect(file.testGroups.reduce((n, g) => n + g.tests.length, 0)).toBe(35);
+  expect(file.numberOfTests).toBe(35);
+});
+
+for (const group of file.testGroups) {
+  describe(`${file.algorithm} ${group.aead}`, () => {
+    test.each(group.tests.map((v) => [`tcId ${v.tcId}: ${v.comment} [${v.result}${v.flags.length ? ' ' + v.flags.join(',') : ''}]`, v] as const))('%s', async (_name, v) => {
+      expect(await checkVector(group.aead, v)).toEqual([]);
+    });
+  });
+}
+
+test('the runner notices a doctored vector file', async () => {
+  const doctored: VectorFile = structuredClone(file);
+  const tests = doctored.testGroups[0].tests;
+  tests.find((v) => v.tcId === 2)!.result = 'invalid'; // a valid message claimed invalid
+  tests.find((v) => v.tcId === 3)!.msgSha512 = '00'.repeat(64); // wrong plaintext hash
+  tests.find((v) => v.tcId === 12)!.msgLength = 0; // wrong valid prefix
+  const failed: number[] = [];
+  const res = await runVectorFile({ ...doctored, testGroups: [{ ...doctored.testGroups[0], tests: tests.filter((v) => [1, 2, 3, 12].includes(v.tcId)) }] }, (v, p) => {
+    if (p.length) failed.push(v.tcId);
+  });
+  expect(res).toEqual({ passed: 1, failed: 3 });
+  expect(failed).toEqual([2, 3, 12]);
+});
