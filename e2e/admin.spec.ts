@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
 import { SealdropClient, ApiError } from '@sealdrop/shared';
-import { adminTokenFromDevVars, baseUrl, downloadThroughApi, recipientStatus, saveToDocs, seedShareForAdmin } from './helpers/admin-seed.ts';
+import { adminTokenFromDevVars, baseUrl, downloadThroughApi, recipientStatus, reportShare, saveToDocs, seedShareForAdmin } from './helpers/admin-seed.ts';
 
 const FORMULA_UA = '=HYPERLINK("http://evil.example/","click") e2e-admin';
 
@@ -24,6 +24,8 @@ test.describe.configure({ mode: 'serial' });
 test('sign in, find a share, its create and download log rows, CSV export', async ({ page }) => {
   const share = await seedShareForAdmin({ files: [{ name: 'report.pdf', data: 'admin e2e '.repeat(100) }], maxDownloads: 3 });
   await downloadThroughApi(share, FORMULA_UA);
+  const REASON = 'Phishing kit <img src=x onerror="document.title=1"> inside';
+  expect(await reportShare(share.id, REASON)).toBe(202);
 
   // A wrong token first: the dashboard says so and keeps nothing.
   await page.goto('/admin');
@@ -45,7 +47,8 @@ test('sign in, find a share, its create and download log rows, CSV export', asyn
   await expect(row).toHaveCount(1);
   await expect(row).toContainText('1 / 3');
   await expect(row).toContainText('Active');
-  await expect(row).toContainText('No'); // no password
+  await expect(row.getByRole('cell').nth(4)).toHaveText('No'); // no password
+  await expect(row.getByRole('cell').last()).toHaveText('1'); // one report
 
   // Its detail: the create and download rows of its log, the user agent as plain text.
   await row.getByRole('link').click();
@@ -55,6 +58,9 @@ test('sign in, find a share, its create and download log rows, CSV export', asyn
   await expect(log.getByRole('cell', { name: 'Created' })).toBeVisible();
   await expect(log.getByRole('cell', { name: 'Download', exact: true })).toBeVisible();
   await expect(log.getByText(FORMULA_UA)).toBeVisible();
+  // Attacker-controlled text is shown as text, never as markup.
+  await expect(page.getByText(REASON)).toBeVisible();
+  await expect(page.locator('main img')).toHaveCount(0);
 
   // Export the log of this share as CSV and check the file the browser saved.
   await page.getByRole('link', { name: 'Access log' }).click();
@@ -173,14 +179,17 @@ test('dashboard screenshots, light and dark', async ({ page }, testInfo) => {
 });
 
 test('shares table: filter by status, sort this page, page with the cursor', async ({ page }) => {
-  // More shares than one page holds (25), so the cursor is used.
-  let last = null;
-  for (let i = 0; i < 26; i++) last = await seedShareForAdmin({ files: [{ name: `p${i}.txt`, data: 'x'.repeat(i * 40) }], maxDownloads: 1 + (i % 3) });
-  await new SealdropClient(baseUrl()).admin(adminTokenFromDevVars()).revoke(last!.id);
+  // More shares than one page of 10 holds, so the cursor is used (seeding only what is missing).
+  const admin = new SealdropClient(baseUrl()).admin(adminTokenFromDevVars());
+  const have = (await admin.shares({ limit: 12 })).shares.length;
+  for (let i = have; i < 12; i++) await seedShareForAdmin({ files: [{ name: `p${i}.txt`, data: 'x'.repeat(i * 40) }], maxDownloads: 1 + (i % 3) });
+  const toRevoke = await seedShareForAdmin({ files: [{ name: 'r.txt', data: 'revoked' }] });
+  await admin.revoke(toRevoke.id);
   await signIn(page);
+  await page.getByLabel('Rows per page').selectOption('10');
   const table = page.getByRole('table');
   const ids = async () => table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-share-id')));
-  await expect(table.locator('tbody tr')).toHaveCount(25);
+  await expect(table.locator('tbody tr')).toHaveCount(10);
   const first = await ids();
 
   // Sort by size on this page: aria-sort tells assistive technology, the rows follow.

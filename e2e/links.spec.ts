@@ -1,7 +1,7 @@
 // "My links" against the real local stack: a share saved in this browser shows its
 // live status, downloads and log, and can be revoked and forgotten from here.
 import { expect, test, type Page } from '@playwright/test';
-import { downloadThroughApi, recipientStatus, saveToDocs, seedShareForAdmin, type SeededShare } from './helpers/admin-seed.ts';
+import { downloadThroughApi, recipientStatus, saveToDocs, seedShareForAdmin, wrongPasswordAttempt, type SeededShare } from './helpers/admin-seed.ts';
 
 const KEY = 'sealdrop.myLinks.v1';
 
@@ -43,6 +43,7 @@ test('a saved share shows its status, downloads, log and link; Revoke works; For
   const share = await seedShareForAdmin({ files: [{ name: 'a.txt', data: 'a' }, { name: 'b.txt', data: 'b' }], maxDownloads: 3 });
   const other = await seedShareForAdmin({ files: [{ name: 'c.txt', data: 'c' }], maxDownloads: 1, password: 'two words' });
   await downloadThroughApi(share, 'e2e-links <b>not bold</b>');
+  expect(await wrongPasswordAttempt(other)).toBe(403);
   await remember(page, [share, other]);
 
   const c = card(page, share.id);
@@ -66,6 +67,7 @@ test('a saved share shows its status, downloads, log and link; Revoke works; For
   const o = card(page, other.id);
   await expect(o).toContainText('0 of 1 used, 1 left');
   await expect(o).toContainText('password protected');
+  await expect(o.locator('.facts')).toContainText(/Wrong passwords\s*1/);
 
   // Revoke, with a confirmation.
   await c.getByRole('button', { name: /^Revoke/ }).click();

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { SealdropClient } from '@sealdrop/shared';
 import {
   KDF_V1,
+  b64uDecode,
   b64uEncode,
   deriveShareKeys,
   derivePasswordKey,
@@ -36,6 +37,22 @@ export function adminTokenFromDevVars(): string {
     .find((l) => l.startsWith('ADMIN_TOKEN='));
   if (!line) throw new Error('no ADMIN_TOKEN in .dev.vars');
   return line.slice('ADMIN_TOKEN='.length).trim();
+}
+
+/**
+ * The server limits share creation per address (30 a minute); the whole e2e suite runs
+ * from 127.0.0.1, so a seed that meets the limit waits it out once, as a careful client would.
+ */
+async function withRateLimitRetry<T>(fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      const err = e as { code?: string; retryAfter?: number };
+      if (err.code !== 'rate_limited' || attempt >= 2) throw e;
+      await new Promise((r) => setTimeout(r, Math.min(65, err.retryAfter ?? 60) * 1000));
+    }
+  }
 }
 
 export interface SeededShare {
@@ -70,14 +87,14 @@ export async function seedShareForAdmin(opts: {
   const keys = await deriveShareKeys(parseLinkSecret(secret), passwordKey);
   const plain = opts.files.map((f) => (typeof f.data === 'string' ? utf8Encode(f.data) : f.data));
   const maxDownloads = opts.maxDownloads ?? 5;
-  const created = await client.createShare({
+  const created = await withRateLimitRetry(() => client.createShare({
     expiresIn: opts.expiresIn ?? 3600,
     maxDownloads,
     linkPub: b64uEncode(keys.linkPub),
     authPub: b64uEncode(keys.authPub),
     password,
     files: plain.map((p) => ({ size: ciphertextSize(p.length) })),
-  });
+  }));
   const { id, ownerToken } = created;
   for (let i = 0; i < plain.length; i++) {
     const ct = await encryptMessage(await keys.fileKey(i), plain[i], { context: shareContext(id) });
@@ -126,4 +143,28 @@ export async function saveToDocs(file: string, name: string): Promise<void> {
   const dir = path.join(root, 'docs', 'screenshots');
   await mkdir(dir, { recursive: true });
   await copyFile(file, path.join(dir, name));
+}
+
+/** One wrong-password attempt at a password share, as a recipient with the right link would make it. Returns the HTTP status. */
+export async function wrongPasswordAttempt(share: { id: string; secret: string }, wrong = 'not the password'): Promise<number> {
+  const client = new SealdropClient(baseUrl());
+  const info = await client.shareInfo(share.id);
+  if (!info.password) throw new Error('the share has no password');
+  const keys = await deriveShareKeys(parseLinkSecret(share.secret), await derivePasswordKey(wrong, b64uDecode(info.password.salt, 16)));
+  try {
+    await client.manifest(share.id, signAccess(keys, 'manifest', share.id, info.challenge));
+    return 200;
+  } catch (e) {
+    return (e as { status?: number }).status ?? 0;
+  }
+}
+
+/** Reports a share, as anyone may. */
+export async function reportShare(id: string, reason: string): Promise<number> {
+  const r = await fetch(`${baseUrl()}/api/shares/${id}/report`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ reason }),
+  });
+  return r.status;
 }

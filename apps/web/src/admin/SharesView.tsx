@@ -9,7 +9,7 @@ import { ADMIN_KEY, useAdmin } from './context.ts';
 import { SHARE_STATUSES, formatBytes, formatDateTime, formatShortDateTime, shortId, statusLabel } from './format.ts';
 import { QueryProblem } from './QueryProblem.tsx';
 
-const PAGE_SIZE = 25;
+const PAGE_SIZES = [10, 25, 50, 100];
 
 type SortKey = 'createdAt' | 'expiresAt' | 'bytes' | 'downloadsUsed' | 'status' | 'reportCount';
 type Sort = { key: SortKey; dir: 'ascending' | 'descending' } | null;
@@ -21,7 +21,9 @@ export function shareHref(id: string) {
 export function SharesView() {
   const { admin } = useAdmin();
   const filterId = useId();
+  const sizeId = useId();
   const [status, setStatus] = useState<ShareStatus | ''>('');
+  const [pageSize, setPageSize] = useState(25);
   // cursors[i] is the cursor that loads page i (undefined for the first page).
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const page = cursors.length - 1;
@@ -29,8 +31,8 @@ export function SharesView() {
   const [sort, setSort] = useState<Sort>(null);
 
   const q = useQuery({
-    queryKey: [ADMIN_KEY, 'shares', status, cursor ?? null],
-    queryFn: () => admin.shares({ status: status || undefined, cursor, limit: PAGE_SIZE }),
+    queryKey: [ADMIN_KEY, 'shares', status, pageSize, cursor ?? null],
+    queryFn: () => admin.shares({ status: status || undefined, cursor, limit: pageSize }),
     placeholderData: keepPreviousData,
   });
 
@@ -52,6 +54,23 @@ export function SharesView() {
             {SHARE_STATUSES.map((s) => (
               <option key={s} value={s}>
                 {statusLabel(s)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div>
+          <label htmlFor={sizeId}>Rows per page</label>
+          <select
+            id={sizeId}
+            value={pageSize}
+            onChange={(e) => {
+              setPageSize(Number(e.target.value));
+              setCursors([undefined]);
+            }}
+          >
+            {PAGE_SIZES.map((n) => (
+              <option key={n} value={n}>
+                {n}
               </option>
             ))}
           </select>
