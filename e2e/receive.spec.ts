@@ -5,7 +5,8 @@
 // forces the Blob fallback with ?via=blob.
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, copyFileSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { expect as baseExpect, test, type Browser, type BrowserContext, type Download, type Page } from '@playwright/test';
@@ -128,6 +129,65 @@ test.describe('three files: 0 B, 40 MiB, a non-ASCII name', () => {
     await expect(page.getByText('ZIP saved: every file in it decrypted and its SHA-256 verified.')).toBeVisible();
     for (const f of files) await expect(row(page, f.name).getByText('SHA-256 verified')).toBeVisible();
   });
+});
+
+test('browser to browser: a real drop of three files in one context, each downloaded in another', async ({ browser }) => {
+  test.setTimeout(240_000); // 40 MiB up and down on a shared 2-core machine
+  const dir = mkdtempSync(path.join(tmpdir(), 'sealdrop-receive-e2e-'));
+  try {
+    const bigPath = path.join(dir, 'big.bin');
+    const big = randomBytes(40 * MiB);
+    writeFileSync(bigPath, big);
+    const text = 'Grüße aus dem Browser.\n'.repeat(100);
+    const expected = new Map<string, Uint8Array>([
+      ['empty.txt', new Uint8Array(0)],
+      ['big.bin', big],
+      [NON_ASCII, new TextEncoder().encode(text)],
+    ]);
+
+    // Sender: the 40 MiB file comes from disk through a carrier <input> of the
+    // test's own, then all three go into one DataTransfer and a real `drop`.
+    const sender = await open(browser, `${e2eBase()}/`);
+    await sender.evaluate(() => {
+      const carrier = document.createElement('input');
+      carrier.type = 'file';
+      carrier.id = 'e2e-carrier';
+      carrier.hidden = true;
+      document.body.append(carrier);
+    });
+    await sender.setInputFiles('#e2e-carrier', bigPath);
+    const dt = await sender.evaluateHandle(
+      ({ name, text }) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([], 'empty.txt', { type: 'text/plain' }));
+        dt.items.add((document.getElementById('e2e-carrier') as HTMLInputElement).files![0]);
+        dt.items.add(new File([text], name, { type: 'text/plain' }));
+        return dt;
+      },
+      { name: NON_ASCII, text },
+    );
+    const target = sender.locator('main');
+    await target.dispatchEvent('dragenter', { dataTransfer: dt });
+    await target.dispatchEvent('dragover', { dataTransfer: dt });
+    await target.dispatchEvent('drop', { dataTransfer: dt });
+    await expect(sender.locator('.send-file-list li')).toHaveCount(3);
+    await sender.locator('.send-button').click();
+    const link = await sender.locator('#send-link').inputValue({ timeout: 120_000 });
+    expect(link).toMatch(/\/s\/[A-Za-z0-9_-]{22}#[A-Za-z0-9_-]{43}$/);
+
+    // Recipient: another context, nothing shared with the sender's.
+    const page = await open(browser, link);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText('3 files were shared with you');
+    for (const [name, bytes] of expected) {
+      const d = await download(page, `Download ${name}`);
+      expect(d.suggestedFilename()).toBe(name);
+      expect(sha256(await downloadedBytes(d))).toBe(sha256(bytes));
+      await expect(row(page, name).getByText('SHA-256 verified')).toBeVisible();
+      await expect(row(page, name).getByTestId('sha256')).toHaveText(sha256(bytes));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the Blob fallback (?via=blob) saves a verified copy too', async ({ browser }) => {
