@@ -29,9 +29,9 @@ export function DoneView({ result, onReset }: { result: SendResult; onReset: () 
 
   return (
     <section className="send-done" aria-labelledby="send-done-title">
-      <h2 id="send-done-title" ref={heading} tabIndex={-1}>
+      <h1 id="send-done-title" ref={heading} tabIndex={-1}>
         Your link is ready
-      </h2>
+      </h1>
       <div className="card stack">
         <div>
           <label htmlFor="send-link">Link (it contains the key: anyone with it can download)</label>
@@ -83,7 +83,7 @@ export function DoneView({ result, onReset }: { result: SendResult; onReset: () 
         </p>
       </div>
 
-      <h3>Checksums</h3>
+      <h2>Checksums</h2>
       <p className="muted small">The recipient&rsquo;s browser checks these SHA-256 digests after decrypting each file.</p>
       <div className="table-wrap">
         <table className="send-hashes">

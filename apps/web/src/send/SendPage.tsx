@@ -145,7 +145,6 @@ export function SendPage() {
   if (phase === 'done' && result) {
     return (
       <section className="send">
-        <h1>Sent</h1>
         <DoneView result={result} onReset={reset} />
       </section>
     );

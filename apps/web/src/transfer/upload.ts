@@ -380,8 +380,7 @@ function waitingFile(f: SendFileInput): FileProgress {
 async function makePart(run: Run, job: FileJob, n: number): Promise<{ bytes: Uint8Array; sha256: string }> {
   const share = run.share!;
   const { start, end } = job.enc.partRange(n);
-  const bytes = await run.crypto.encryptPart(job.file, job.inputKey, share.context, job.enc.salt, start, end);
-  const sha256 = await run.crypto.digest(bytes);
+  const { bytes, sha256 } = await run.crypto.makePart(job.file, job.inputKey, share.context, job.enc.salt, start, end);
   const recorded = share.writer.journal.partDigests[job.index][n];
   if (recorded && recorded !== sha256) throw new SourceChangedError(n);
   return { bytes, sha256 };
