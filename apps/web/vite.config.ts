@@ -10,28 +10,47 @@ const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
  * scope is /dl/ and it sees no page of the app. A service worker cannot load
  * code at run time, so nothing may be split out of it.
  */
+function swBuild(outDir: string, write: boolean) {
+  return build({
+    configFile: false,
+    root: here('.'),
+    logLevel: 'warn',
+    publicDir: false,
+    build: {
+      outDir: `${outDir}/dl`,
+      emptyOutDir: false,
+      write,
+      target: 'es2022',
+      sourcemap: false,
+      copyPublicDir: false,
+      lib: { entry: here('./src/sw/dl-sw.ts'), formats: ['iife'], name: 'sealdropDownloads', fileName: () => 'sw.js' },
+    },
+  });
+}
+
 function downloadServiceWorker(): Plugin {
   let outDir = here('./dist');
+  let command: 'build' | 'serve' = 'build';
   return {
     name: 'sealdrop-download-sw',
-    apply: 'build',
     configResolved(config) {
       outDir = config.build.outDir;
+      command = config.command;
     },
     async closeBundle() {
-      await build({
-        configFile: false,
-        root: here('.'),
-        logLevel: 'warn',
-        publicDir: false,
-        build: {
-          outDir: `${outDir}/dl`,
-          emptyOutDir: false,
-          target: 'es2022',
-          sourcemap: false,
-          copyPublicDir: false,
-          lib: { entry: here('./src/sw/dl-sw.ts'), formats: ['iife'], name: 'sealdropDownloads', fileName: () => 'sw.js' },
-        },
+      if (command === 'build') await swBuild(outDir, true);
+    },
+    // `vite` (dev): build the worker on request, so the dev loop streams downloads too.
+    configureServer(server) {
+      server.middlewares.use('/dl/sw.js', (_req, res, next) => {
+        swBuild(outDir, false)
+          .then((out) => {
+            const result = (Array.isArray(out) ? out[0] : out) as { output: { code?: string }[] };
+            res.setHeader('content-type', 'text/javascript; charset=utf-8');
+            res.setHeader('cache-control', 'no-store');
+            res.end(result.output[0].code);
+          })
+          .catch(next);
       });
     },
   };
