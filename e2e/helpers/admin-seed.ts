@@ -1,43 +1,18 @@
-// Seeding for the admin and "My links" tests: real shares made from Node with the
-// real protocol (@sealdrop/crypto + the shared API client), exactly as the CLI would.
-import { readFileSync } from 'node:fs';
+// Seeding for the admin and "My links" tests, on top of helpers/seed.ts (real shares
+// made from Node with @sealdrop/crypto and the shared client): the share's keys for
+// downloads with a chosen User-Agent, wrong-password attempts, reports.
 import { copyFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SealdropClient } from '@sealdrop/shared';
-import {
-  KDF_V1,
-  b64uDecode,
-  b64uEncode,
-  deriveShareKeys,
-  derivePasswordKey,
-  encryptMessage,
-  generateLinkSecret,
-  newPasswordSalt,
-  parseLinkSecret,
-  sealManifest,
-  sha256Hex,
-  shareContext,
-  signAccess,
-  utf8Encode,
-  ciphertextSize,
-  type ShareKeys,
-} from '@sealdrop/crypto';
+import { b64uDecode, deriveShareKeys, derivePasswordKey, parseLinkSecret, signAccess, utf8Encode, type ShareKeys } from '@sealdrop/crypto';
+import { adminToken, e2eBase, seedShare } from './seed.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export function baseUrl(): string {
-  return `http://127.0.0.1:${process.env.E2E_PORT ?? 8790}`;
-}
-
+export const baseUrl = e2eBase;
 /** The bootstrap admin token that scripts/start.mjs wrote to .dev.vars. */
-export function adminTokenFromDevVars(): string {
-  const line = readFileSync(path.join(root, '.dev.vars'), 'utf8')
-    .split('\n')
-    .find((l) => l.startsWith('ADMIN_TOKEN='));
-  if (!line) throw new Error('no ADMIN_TOKEN in .dev.vars');
-  return line.slice('ADMIN_TOKEN='.length).trim();
-}
+export const adminTokenFromDevVars = adminToken;
 
 /**
  * The server limits share creation per address (30 a minute); the whole e2e suite runs
@@ -72,54 +47,21 @@ export async function seedShareForAdmin(opts: {
   password?: string;
   maxDownloads?: number;
   expiresIn?: number;
-  userAgent?: string;
 }): Promise<SeededShare> {
-  const base = baseUrl();
-  const client = new SealdropClient(base, { headers: opts.userAgent ? { 'user-agent': opts.userAgent } : {} });
-  const secret = generateLinkSecret();
-  let passwordKey: Uint8Array | null = null;
-  let password = null;
-  if (opts.password) {
-    const salt = newPasswordSalt();
-    passwordKey = await derivePasswordKey(opts.password, salt);
-    password = { salt: b64uEncode(salt), kdf: { ...KDF_V1 } };
-  }
-  const keys = await deriveShareKeys(parseLinkSecret(secret), passwordKey);
-  const plain = opts.files.map((f) => (typeof f.data === 'string' ? utf8Encode(f.data) : f.data));
   const maxDownloads = opts.maxDownloads ?? 5;
-  const created = await withRateLimitRetry(() => client.createShare({
-    expiresIn: opts.expiresIn ?? 3600,
-    maxDownloads,
-    linkPub: b64uEncode(keys.linkPub),
-    authPub: b64uEncode(keys.authPub),
-    password,
-    files: plain.map((p) => ({ size: ciphertextSize(p.length) })),
-  }));
-  const { id, ownerToken } = created;
-  for (let i = 0; i < plain.length; i++) {
-    const ct = await encryptMessage(await keys.fileKey(i), plain[i], { context: shareContext(id) });
-    if (ct.length > created.partBytes) throw new Error('seed files must fit in one part');
-    await client.putPart(id, ownerToken, i, 0, ct);
-  }
-  const manifest = {
-    v: 1 as const,
-    createdAt: new Date().toISOString(),
-    files: await Promise.all(
-      opts.files.map(async (f, i) => ({ name: f.name, size: plain[i].length, type: 'application/octet-stream', sha256: await sha256Hex(plain[i]) })),
-    ),
-  };
-  const fin = await client.finalize(id, ownerToken, b64uEncode(await sealManifest(keys, id, manifest)));
-  return {
-    id,
-    ownerToken,
-    secret,
-    url: `${base}/s/${id}#${secret}`,
-    keys,
-    files: plain.length,
-    maxDownloads,
-    expiresAt: fin.expiresAt,
-    hasPassword: !!opts.password,
-  };
+  const seeded = await withRateLimitRetry(() =>
+    seedShare({
+      files: opts.files.map((f) => ({ name: f.name, bytes: typeof f.data === 'string' ? utf8Encode(f.data) : f.data })),
+      password: opts.password,
+      maxDownloads,
+      expiresIn: opts.expiresIn,
+    }),
+  );
+  // The recipient's view gives the expiry and the password salt; the keys come from S (and P).
+  const info = await new SealdropClient(baseUrl()).shareInfo(seeded.id);
+  const passwordKey = opts.password && info.password ? await derivePasswordKey(opts.password, b64uDecode(info.password.salt, 16)) : null;
+  const keys = await deriveShareKeys(parseLinkSecret(seeded.secret), passwordKey);
+  return { ...seeded, keys, files: opts.files.length, maxDownloads, expiresAt: info.expiresAt, hasPassword: !!opts.password };
 }
 
 /** Takes one download of a share through the API, as a recipient's browser would, with a chosen User-Agent. */
