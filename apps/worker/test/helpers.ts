@@ -1,9 +1,14 @@
-// A small client for the worker tests: real requests through the worker's fetch
+// A small client for the worker tests: real requests into the worker's fetch
 // handler (workerd, local D1 and R2), real Ed25519 signatures.
+//
+// Requests call the default export's fetch() in the test isolate, as the runtime
+// would. (exports.default.fetch, the loopback service binding, also works, see
+// health.test.ts and headers.test.ts, but slows down sharply past ~100 requests
+// in flight, which the 200-way download race needs.)
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { env } from 'cloudflare:test';
-import { exports } from 'cloudflare:workers';
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import type { CreateShareResponse, DownloadResponse } from '@sealdrop/shared';
+import worker from '../src/index.ts';
 
 export const ADMIN = env.ADMIN_TOKEN!;
 export const PART = Number(env.PART_BYTES);
@@ -33,7 +38,11 @@ export async function call(method: string, path: string, o: CallOptions = {}): P
     if (!headers.has('Content-Type')) headers.set('Content-Type', 'application/json');
     body = JSON.stringify(o.json);
   }
-  return exports.default.fetch(new Request(BASE + path, { method, headers, body }));
+  const ctx = createExecutionContext();
+  const req = new Request(BASE + path, { method, headers, body });
+  const res = await worker.fetch(req as Request<unknown, IncomingRequestCfProperties>, env, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
 }
 
 export async function callJson<T = any>(method: string, path: string, o: CallOptions = {}): Promise<{ status: number; body: T; res: Response }> {
