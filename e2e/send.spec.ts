@@ -3,7 +3,7 @@
 // file), what the page sends over the wire, 360 px, and screenshots.
 // Every upload is checked by downloading and decrypting it from Node.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeSync, closeSync } from 'node:fs';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, test, type Page, type Request } from '@playwright/test';
@@ -233,13 +233,27 @@ test('after a reload, a file that changed (same size and date) restarts from par
   expect(Buffer.compare(Buffer.from(share.files[0]), readFileSync(p))).toBe(0);
 });
 
-test('no file name, key or password leaves the browser', async ({ page }) => {
+test('no file name, key or password leaves the browser (with a suggested passphrase)', async ({ page }) => {
   const name = 'Quarterly-secret-plans-Zq7.txt';
   const content = 'the plaintext content of the zero-knowledge test';
-  const password = 'correct-horse-battery-staple';
   const requests: Request[] = [];
   page.on('request', (r) => requests.push(r));
-  const link = await sendViaUi(page, [{ name, bytes: new TextEncoder().encode(content), mimeType: 'text/plain' }], { password });
+  await page.goto('/');
+  await page.getByTestId('send-files-input').setInputFiles({ name, mimeType: 'text/plain', buffer: Buffer.from(content) });
+  await page.getByRole('button', { name: 'Suggest one' }).click();
+  const passwordField = page.getByLabel(/^Password/);
+  await expect(passwordField).toHaveAttribute('type', 'text'); // shown, so it can be copied
+  const password = await passwordField.inputValue();
+  expect(password).toMatch(/^[a-z]+(-[a-z]+){4}$/);
+  await page.getByRole('button', { name: 'Hide' }).click();
+  await expect(passwordField).toHaveAttribute('type', 'password');
+  await expect(page.getByText('Send the password another way than the link')).toBeVisible();
+  await page.locator('.send-button').click();
+  const linkField = page.locator('#send-link');
+  await expect(linkField).toBeVisible({ timeout: 60_000 });
+  const link = await linkField.inputValue();
+  await expect(page.getByText('Protected by a password')).toBeVisible();
+
   const secret = link.split('#')[1];
   expect(requests.some((r) => r.url().includes('/api/shares'))).toBe(true);
   const needles = [name, 'Quarterly-secret', secret, password, content].map((s) => Buffer.from(s));
@@ -251,6 +265,59 @@ test('no file name, key or password leaves the browser', async ({ page }) => {
   const share = await fetchShareInNode(baseURL(), link, password);
   expect(new TextDecoder().decode(share.files[0])).toBe(content);
   expect(share.manifest.files[0].name).toBe(name);
+});
+
+test('a picked folder keeps its relative paths; bad names are refused with a reason each', async ({ page }) => {
+  const root = path.join(dir, 'Project');
+  mkdirSync(path.join(root, 'docs', 'notes'), { recursive: true });
+  const files: Record<string, string> = { 'readme.md': '# hi', 'docs/a.txt': 'A', 'docs/notes/b.txt': 'B' };
+  for (const [rel, text] of Object.entries(files)) writeFileSync(path.join(root, rel), text);
+  await page.goto('/');
+  await page.getByTestId('send-folder-input').setInputFiles(root);
+  const rows = page.locator('.send-file-list li');
+  await expect(rows).toHaveCount(3);
+  await expect(rows.filter({ hasText: 'Project/docs/notes/b.txt' })).toHaveCount(1);
+
+  // Two names no recipient could safely write, each with its reason.
+  await page.getByTestId('send-files-input').setInputFiles([
+    { name: 'CON.txt', mimeType: 'text/plain', buffer: Buffer.from('x') },
+    { name: 'invoice\u202Etxt.exe', mimeType: 'text/plain', buffer: Buffer.from('y') },
+  ]);
+  await expect(rows).toHaveCount(5);
+  await expect(rows.filter({ hasText: 'CON.txt' })).toContainText('reserved device name');
+  await expect(rows.filter({ hasText: 'invoice' })).toContainText('invisible or text-direction');
+  await page.locator('.send-button').click();
+  await expect(page.getByRole('alert')).toContainText('2 names cannot be sent');
+  await expect(page.locator('#send-link')).toHaveCount(0);
+  await page.getByRole('button', { name: 'Remove CON.txt' }).click();
+  await page.getByRole('button', { name: /^Remove invoice/ }).click();
+  await expect(rows).toHaveCount(3);
+
+  await page.locator('.send-button').click();
+  const linkField = page.locator('#send-link');
+  await expect(linkField).toBeVisible({ timeout: 60_000 });
+  const share = await fetchShareInNode(baseURL(), await linkField.inputValue());
+  const got = Object.fromEntries(share.manifest.files.map((f, i) => [f.name, new TextDecoder().decode(share.files[i])]));
+  expect(got).toEqual(Object.fromEntries(Object.entries(files).map(([k, v]) => [`Project/${k}`, v])));
+});
+
+test('Cancel stops the upload, revokes the half-made share and forgets its key', async ({ page }) => {
+  const p = randomFile('cancel.bin', 40 * MiB);
+  await page.goto('/');
+  await page.route(PART_URL, (route) => (route.request().url().endsWith('/parts/0') ? route.continue() : route.abort('connectionreset')));
+  const part0 = page.waitForResponse((r) => r.url().endsWith('/parts/0') && r.ok());
+  await page.getByTestId('send-files-input').setInputFiles(p);
+  await page.locator('.send-button').click();
+  await part0;
+  const [journal] = await journals(page);
+  const revoke = page.waitForResponse((r) => r.request().method() === 'DELETE' && r.url().endsWith(`/api/shares/${journal.id}`));
+  await page.getByRole('button', { name: 'Cancel', exact: true }).click();
+  expect((await revoke).status()).toBe(200);
+  await expect(page.getByRole('button', { name: 'Choose files' })).toBeVisible();
+  expect(await journals(page)).toEqual([]);
+  // The server no longer lets the owner touch it.
+  const status = await page.request.get(`/api/shares/${journal.id}/owner`, { headers: { authorization: `Owner ${(journal as unknown as { ownerToken: string }).ownerToken}` } });
+  expect((await status.json()).status).toBe('revoked');
 });
 
 test('works at 360 px without sideways scrolling', async ({ page }) => {
