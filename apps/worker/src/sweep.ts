@@ -2,8 +2,8 @@
 // and idempotent: each category takes at most SWEEP_BATCH shares a run, and a
 // share interrupted half-way is simply taken again next time.
 //  - revoked shares: objects deleted (normally already done by the revoke);
-//  - expired and exhausted shares once last_grant_expires_at has passed (never
-//    under a live grant);
+//  - expired shares (expiry ends every grant), and exhausted shares once
+//    last_grant_expires_at has passed (never under a live grant);
 //  - shares not finalized within 24 hours: marked abandoned, uploads aborted;
 //  - purged shares keep their row (for the log) but lose link_pub, auth_pub, pw_salt;
 //  - log rows past LOG_RETENTION_DAYS, spent challenges, dead grants, stale back-off.
@@ -47,8 +47,8 @@ export async function sweep(env: Env, t = now()): Promise<SweepReport> {
 
   const dead = await env.DB.prepare(
     `SELECT id, CASE WHEN expires_at <= ?1 THEN 'expired' ELSE 'exhausted' END AS reason FROM shares
-     WHERE status = 'ready' AND purged_at IS NULL AND (expires_at <= ?1 OR downloads_used >= max_downloads)
-       AND last_grant_expires_at <= ?1
+     WHERE status = 'ready' AND purged_at IS NULL
+       AND (expires_at <= ?1 OR (downloads_used >= max_downloads AND last_grant_expires_at <= ?1))
      LIMIT ?2`,
   )
     .bind(t, batch)
