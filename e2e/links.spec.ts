@@ -1,6 +1,7 @@
 // "My links" against the real local stack: a share saved in this browser shows its
 // live status, downloads and log, and can be revoked and forgotten from here.
 import { expect, test, type Page } from '@playwright/test';
+import { sendViaUi } from './helpers/send-ui.ts';
 import { downloadThroughApi, recipientStatus, saveToDocs, seedShareForAdmin, wrongPasswordAttempt, type SeededShare } from './helpers/admin-seed.ts';
 
 const KEY = 'sealdrop.myLinks.v1';
@@ -107,4 +108,25 @@ test('a link not remembered has no Copy; screenshot', async ({ page }, testInfo)
   await page.screenshot({ path: file, fullPage: true });
   await testInfo.attach('links-light', { path: file, contentType: 'image/png' });
   await saveToDocs(file, 'links-light.png');
+});
+
+test('a share sent from the send page appears in My links, with its link only when remembered', async ({ page }) => {
+  const remembered = await sendViaUi(page, [{ name: 'remembered.txt', bytes: new TextEncoder().encode('kept') }], { downloads: 2, remember: true });
+  const rid = new URL(remembered).pathname.split('/').pop()!;
+  await page.goto('/');
+  const forgotten = await sendViaUi(page, [{ name: 'not-remembered.txt', bytes: new TextEncoder().encode('not kept') }], { remember: false });
+  const fid = new URL(forgotten).pathname.split('/').pop()!;
+
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'My links' }).click();
+  const r = card(page, rid);
+  await expect(r).toContainText('Active');
+  await expect(r).toContainText('0 of 2 used, 2 left');
+  await expect(r.getByLabel('Link')).toHaveValue(remembered);
+  const f = card(page, fid);
+  await expect(f).toContainText('Active');
+  await expect(f.getByRole('button', { name: /^Copy/ })).toHaveCount(0);
+  // The key of a link not remembered is nowhere on this device.
+  const stored = await page.evaluate((k) => localStorage.getItem(k), KEY);
+  expect(stored).toContain(fid);
+  expect(stored).not.toContain(forgotten.split('#')[1]);
 });
