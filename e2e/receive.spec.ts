@@ -119,6 +119,19 @@ test.describe('three files: 0 B, 40 MiB, a non-ASCII name', () => {
     test.info().annotations.push({ type: 'speed', description: speed ?? '' });
   });
 
+  test('three quick clicks give three complete downloads', async ({ browser }) => {
+    const page = await open(browser, url);
+    const downloads: Download[] = [];
+    page.on('download', (d) => downloads.push(d));
+    for (const f of files) await page.getByRole('button', { name: `Download ${f.name}`, exact: true }).click();
+    await expect.poll(() => downloads.length, { timeout: 60_000 }).toBe(3);
+    for (const f of files) {
+      const d = downloads.find((x) => x.suggestedFilename() === f.name)!;
+      expect(sha256(await downloadedBytes(d))).toBe(sha256(f.bytes));
+      await expect(row(page, f.name).getByText('SHA-256 verified')).toBeVisible();
+    }
+  });
+
   test('download all as one ZIP, unzipped and compared', async ({ browser }) => {
     const page = await open(browser, url);
     const d = await download(page, 'Download all as ZIP');

@@ -339,6 +339,8 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
             set({ lastRun: { method, bytes: total, ms: performance.now() - started } });
           } catch (e) {
             fail(e instanceof DownloadRunError ? e.failure : toFailure(e));
+          } finally {
+            for (const f of job.files) f.key.fill(0); // the workers got their own copies
           }
         } finally {
           running.delete(key);

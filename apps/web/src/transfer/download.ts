@@ -81,18 +81,33 @@ function randomToken(): string {
   return b64uEncode(crypto.getRandomValues(new Uint8Array(18)));
 }
 
+/**
+ * One /dl/ navigation at a time: a second navigation before the browser has
+ * turned the first into a download would cancel it. Released once bytes flow
+ * (or the job ends), at the latest after a few seconds.
+ */
+let navigationLock: Promise<void> = Promise.resolve();
+
 /** Runs a job through the service worker; resolves when the browser has the whole, verified file. */
 async function runInServiceWorker(job: DownloadJob, onEvent: (ev: DownloadEvent) => void, signal: AbortSignal): Promise<void> {
   const worker = await prepareServiceWorker();
   if (!worker) throw new MethodUnavailableError('The download helper (service worker) is not available in this browser.');
   const token = randomToken();
   const channel = new MessageChannel();
+  const previous = navigationLock;
+  let release!: () => void;
+  navigationLock = new Promise<void>((r) => {
+    release = r;
+    setTimeout(r, 5_000);
+  });
+  await previous;
   let state: 'handing' | 'accepted' | 'started' | 'over' = 'handing';
   let keepAlive: ReturnType<typeof setInterval> | undefined;
   return new Promise<void>((resolve, reject) => {
     const finish = (err?: Error) => {
       if (state === 'over') return;
       state = 'over';
+      release();
       clearInterval(keepAlive);
       clearTimeout(timer);
       channel.port1.close();
@@ -122,6 +137,7 @@ async function runInServiceWorker(job: DownloadJob, onEvent: (ev: DownloadEvent)
         // Messages to the worker keep it alive while the browser pulls the stream.
         keepAlive = setInterval(() => worker.postMessage({ type: 'ping' }), 10_000);
       }
+      if (ev.type === 'progress' || ev.type === 'file-done') release();
       onEvent(ev);
       if (ev.type === 'done') finish();
       else if (ev.type === 'error') finish(new DownloadRunError(ev.error));
