@@ -352,6 +352,34 @@ test('expired and revoked links say so', async ({ browser }) => {
   await expect(revoked.getByRole('heading', { level: 1 })).toHaveText('This link was withdrawn');
 });
 
+test('a revocation ends the grant a page already holds', async ({ browser }) => {
+  const share = await seedShare({ files: [{ name: 'first.txt', bytes: new TextEncoder().encode('1') }, { name: 'second.txt', bytes: new TextEncoder().encode('2') }] });
+  const page = await open(browser, share.url);
+  await downloadedBytes(await download(page, 'Download first.txt'));
+  await client().revoke(share.id, share.ownerToken);
+  const d = await download(page, 'Download second.txt');
+  expect(await d.failure()).not.toBeNull();
+  await expect(row(page, 'second.txt').getByRole('alert')).toContainText('This link was withdrawn');
+});
+
+test('Cancel stops a running download and the browser marks it failed', async ({ browser }) => {
+  const share = await seedShare({ files: [{ name: 'slow.bin', bytes: new Uint8Array(randomBytes(MiB)) }] });
+  const ctx = await browser.newContext({ acceptDownloads: true });
+  contexts.push(ctx);
+  // Hold the ciphertext back so the download is still running when Cancel is pressed.
+  await ctx.route('**/api/shares/*/files/*', async (route) => {
+    await new Promise((r) => setTimeout(r, 4000));
+    await route.continue().catch(() => {});
+  });
+  const page = await ctx.newPage();
+  await page.goto(share.url);
+  const d = await download(page, 'Download slow.bin');
+  await page.getByRole('button', { name: 'Cancel slow.bin', exact: true }).click();
+  expect(await d.failure()).not.toBeNull();
+  await expect(row(page, 'slow.bin').getByRole('alert')).toContainText('Canceled');
+  await expect(row(page, 'slow.bin').getByText('SHA-256 verified')).toHaveCount(0);
+});
+
 test('a missing, a malformed key and a bad id each get their own message', async ({ browser }) => {
   const share = await seedShare({ files: [{ name: 'k.txt', bytes: new TextEncoder().encode('k') }] });
   const missing = await open(browser, `${e2eBase()}/s/${share.id}`);
