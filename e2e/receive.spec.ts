@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { crc32 } from 'node:zlib';
 import { expect as baseExpect, test, type Browser, type BrowserContext, type Download, type Page } from '@playwright/test';
+import { ed25519 } from '@noble/curves/ed25519.js';
+import { blake2b } from 'hash-wasm';
 import { ciphertextSize, generateLinkSecret } from '@sealdrop/crypto';
 import { SealdropClient } from '@sealdrop/shared';
 import { e2eBase, seedShare } from './helpers/seed.ts';
@@ -397,6 +399,31 @@ test('a missing, a malformed key and a bad id each get their own message', async
   // Neither asked the server about the share.
   expect(requests.filter((u) => u.includes('/api/'))).toEqual([]);
   expect((await client().ownerStatus(share.id, share.ownerToken)).downloadsUsed).toBe(0);
+});
+
+/** A real minisign signature ("ED": Ed25519 over BLAKE2b-512 of the file) with a fresh key. */
+async function minisign(file: Uint8Array, trustedComment: string): Promise<{ text: string; keyId: string }> {
+  const seed = randomBytes(32);
+  const keynum = randomBytes(8);
+  const digest = await blake2b(file, 512);
+  const sig = ed25519.sign(Buffer.from(digest, 'hex'), seed);
+  const global = ed25519.sign(Buffer.concat([sig, Buffer.from(trustedComment)]), seed);
+  const line = Buffer.concat([Buffer.from('ED'), keynum, sig]).toString('base64');
+  return {
+    text: `untrusted comment: signature from minisign secret key\n${line}\ntrusted comment: ${trustedComment}\n${Buffer.from(global).toString('base64')}\n`,
+    keyId: Buffer.from(keynum).reverse().toString('hex').toUpperCase(),
+  };
+}
+
+test('a minisign signature in the manifest shows its key id, marked as not checked', async ({ browser }) => {
+  const bytes = new TextEncoder().encode('release 1.2.3');
+  const sig = await minisign(bytes, 'timestamp:1700000000\tfile:app.tar.gz');
+  const { url } = await seedShare({ files: [{ name: 'app.tar.gz', bytes }], signatures: [{ file: 0, minisig: sig.text }] });
+  const page = await open(browser, url);
+  const r = row(page, 'app.tar.gz');
+  await expect(r).toContainText(`Signed with minisign key ${sig.keyId}`);
+  await expect(r).toContainText('file:app.tar.gz');
+  await expect(r).toContainText('Not checked here');
 });
 
 test('fits 360 px without sideways scrolling', async ({ browser }) => {

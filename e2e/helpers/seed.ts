@@ -51,6 +51,8 @@ export interface SeedOptions {
   /** Seconds; default one hour. */
   expiresIn?: number;
   note?: string;
+  /** minisign signatures to put in the manifest, as DESIGN.md's `signatures`. */
+  signatures?: { file: number; minisig: string }[];
 }
 
 export interface Seeded {
@@ -93,6 +95,7 @@ export async function seedShare(opts: SeedOptions, base = e2eBase()): Promise<Se
       opts.files.map(async (f) => ({ name: f.name, size: f.bytes.length, type: f.type ?? 'application/octet-stream', sha256: await sha256Hex(f.bytes) })),
     ),
     ...(opts.note !== undefined ? { note: opts.note } : {}),
+    ...(opts.signatures !== undefined ? { signatures: opts.signatures } : {}),
   };
   await client.finalize(id, ownerToken, b64uEncode(await sealManifest(keys, id, manifest)));
   return { url: `${base}/s/${id}#${secret}`, id, ownerToken, secret };

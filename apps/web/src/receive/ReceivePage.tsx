@@ -7,6 +7,7 @@ import { useStore } from 'zustand';
 import { Link } from '../app/Link.tsx';
 import { createReceiveStore, progressText, type FileState, type ReceiveStore, type Target } from './receiveStore.ts';
 import { takeFragment } from './fragment.ts';
+import { readMinisig } from './minisig.ts';
 import { absoluteTime, formatBytes, percent, relativeTime } from './format.ts';
 import { BAD_MANIFEST_TITLE, DAMAGED_LINK, MALFORMED_KEY_TITLE, MISSING_KEY, UNAVAILABLE, UNSUPPORTED_KDF, tryAgainIn } from './messages.ts';
 import type { DownloadFailure } from '../transfer/downloadTypes.ts';
@@ -268,7 +269,17 @@ function FileList({ store }: { store: ReceiveStore }) {
 
       <ul className="file-list" aria-label="Files">
         {manifest.files.map((f, i) => (
-          <FileRow key={i} index={i} name={f.name} size={f.size} expected={f.sha256} state={files[i]} store={store} zipBusy={zip.status === 'waiting' || zip.status === 'running'} />
+          <FileRow
+            key={i}
+            index={i}
+            name={f.name}
+            size={f.size}
+            expected={f.sha256}
+            minisig={manifest.signatures?.find((sig) => sig.file === i)?.minisig}
+            state={files[i]}
+            store={store}
+            zipBusy={zip.status === 'waiting' || zip.status === 'running'}
+          />
         ))}
       </ul>
 
@@ -328,7 +339,16 @@ function Progress({ done, total, label }: { done: number; total: number; label: 
   );
 }
 
-function FileRow(props: { index: number; name: string; size: number; expected: string; state: FileState | undefined; store: ReceiveStore; zipBusy: boolean }) {
+function FileRow(props: {
+  index: number;
+  name: string;
+  size: number;
+  expected: string;
+  minisig?: string;
+  state: FileState | undefined;
+  store: ReceiveStore;
+  zipBusy: boolean;
+}) {
   const { index, name, size, expected, store } = props;
   const st: FileState = props.state ?? { status: 'idle', bytes: 0 };
   const { stem, ext } = fileExtension(name);
@@ -360,6 +380,7 @@ function FileRow(props: { index: number; name: string; size: number; expected: s
         </span>
       </div>
       {ext && <p className="muted small file-type">Type: {ext.slice(1).toUpperCase()} file</p>}
+      {props.minisig !== undefined && <Signature text={props.minisig} />}
       {busy && (
         <>
           <Progress done={st.bytes} total={size} label={`Downloading ${name}`} />
@@ -375,6 +396,24 @@ function FileRow(props: { index: number; name: string; size: number; expected: s
         </details>
       )}
     </li>
+  );
+}
+
+function Signature({ text }: { text: string }) {
+  const info = readMinisig(text);
+  if (!info) return <p className="small error-text">The sender attached a signature this page cannot read.</p>;
+  return (
+    <p className="small signature">
+      Signed with minisign key <code className="mono">{info.keyId}</code>
+      {info.trustedComment && (
+        <>
+          {' '}
+          (“<span className="signature-comment">{info.trustedComment}</span>”)
+        </>
+      )}
+      . Not checked here: compare the key id with the sender's public key from a place you trust, or check the downloaded file with{' '}
+      <code className="mono">minisign -V</code>.
+    </p>
   );
 }
 
