@@ -1,0 +1,87 @@
+// @sealdrop/crypto's browser worker pool in real Chromium: a tiny page built with
+// Vite (packages/crypto/test/browser) and served on the crypto port range.
+// encryptPart over a Blob must give exactly encryptMessage's bytes, sha256Blob must
+// match, Argon2id in a worker must match the known answer, and workers must do the work.
+import { expect, test } from '@playwright/test';
+import { buildAndServe } from '../packages/crypto/test/browser/serve.mjs';
+
+let site: Awaited<ReturnType<typeof buildAndServe>>;
+
+test.beforeAll(async () => {
+  site = await buildAndServe();
+});
+
+test.afterAll(async () => {
+  await site?.close();
+});
+
+test('crypto worker pool: parts equal the whole message, SHA-256 and Argon2id match, workers used', async ({ page }) => {
+  test.setTimeout(60_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.goto(site.url);
+  await expect(page).toHaveTitle('ready');
+
+  const result = await page.evaluate(async () => {
+    const s = (window as any).sealdrop;
+    const pool = s.createCryptoPool({ workers: 2, minSliceChunks: 8 });
+    const out: Record<string, unknown> = {};
+    const random = (n: number) => {
+      const b = new Uint8Array(new ArrayBuffer(n));
+      for (let o = 0; o < n; o += 65536) crypto.getRandomValues(b.subarray(o, Math.min(n, o + 65536)));
+      return b;
+    };
+    const hex = async (b: Uint8Array) => [...new Uint8Array(await crypto.subtle.digest("SHA-256", b as Uint8Array<ArrayBuffer>))].map((x) => x.toString(16).padStart(2, '0')).join('');
+    const key = random(32);
+    const context = s.shareContext('AAECAwQFBgcICQoLDA0ODw');
+    const cases = [];
+    for (const size of [0, 1, 16384, 3 * 1024 * 1024 + 12345]) {
+      const plain = random(size);
+      const blob = new Blob([plain]);
+      const salt = random(24);
+      const whole: Uint8Array<ArrayBuffer> = await s.encryptMessage(key, plain, { context, salt });
+      // Random part boundaries, including ones inside the header and inside chunks.
+      const cuts = new Set([0, whole.length, Math.min(40, whole.length)]);
+      for (let i = 0; i < 5; i++) cuts.add(Math.floor(Math.random() * (whole.length + 1)));
+      const b = [...cuts].sort((x, y) => x - y);
+      const parts = await Promise.all(b.slice(1).map((end, i) => pool.encryptPart(blob, key, context, salt, b[i], end)));
+      const joined = s.concatBytes(...parts);
+      const [sha, shaRef] = await Promise.all([pool.sha256Blob(blob), hex(plain)]);
+      // And back through the streaming decryptor in a worker.
+      const dec = await s.decryptInWorker(new Blob([whole]), key, context);
+      cases.push({
+        size,
+        partsEqualWhole: joined.length === whole.length && (await hex(joined)) === (await hex(whole)),
+        sha256Matches: sha === shaRef,
+        decrypted: dec.ok && dec.bytes === size && dec.sha256 === shaRef,
+      });
+    }
+    out.cases = cases;
+    // Progress is reported while hashing.
+    const progress: number[] = [];
+    await pool.sha256Blob(new Blob([random(20 * 1024 * 1024)]), (n: number) => progress.push(n));
+    out.progressEnd = progress[progress.length - 1];
+    // Argon2id v1 in a worker: known answer from sealdrop-v1-kat.json (case "password").
+    const pk: Uint8Array = await pool.derivePasswordKey('correct horse battery staple', s.b64uDecode('yMnKy8zNzs_Q0dLT1NXW1w', 16));
+    out.passwordKey = s.hexEncode(pk);
+    // A damaged message fails in the worker, with its kind.
+    const bad = await s.encryptMessage(key, random(50000), { context });
+    bad[bad.length - 1] ^= 1;
+    out.tampered = await s.decryptInWorker(new Blob([bad]), key, context);
+    out.stats = pool.stats();
+    pool.terminate();
+    return out;
+  });
+
+  expect(result.cases).toEqual([0, 1, 16384, 3 * 1024 * 1024 + 12345].map((size) => ({ size, partsEqualWhole: true, sha256Matches: true, decrypted: true })));
+  expect(result.progressEnd).toBe(20 * 1024 * 1024);
+  expect(result.passwordKey).toBe('621d86e011501b52d590832be494a89c336689e92e4f3fde6eb908ef534810b9');
+  expect(result.tampered).toMatchObject({ ok: false, kind: 'auth' });
+  const stats = result.stats as { encryptWorkers: number; slicesPerWorker: number[]; hashJobs: number };
+  expect(stats.encryptWorkers).toBe(2);
+  // Both encryption workers took slices, and the hashing worker did the hashing.
+  expect(stats.slicesPerWorker.every((n) => n > 0)).toBe(true);
+  expect(stats.hashJobs).toBe(5);
+  expect(errors).toEqual([]);
+});

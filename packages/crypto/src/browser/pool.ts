@@ -1,0 +1,156 @@
+// A pool of Web Workers for the sender's heavy work. Chromium's WebCrypto does
+// its work inside each call, so only workers use more cores: a part's chunks are
+// split across the encryption workers (each reads its range with
+// blob.slice().stream() and encrypts a batch of chunks per read), while a
+// separate worker hashes the plaintext at the same time.
+import { ciphertextSize, chunkOffset, ciphertextRangeChunks, CobblestoneError, type CobblestoneErrorKind } from '../cobblestone.ts';
+import type { PoolRequest, PoolResponse } from './protocol.ts';
+
+type Job = { msg: PoolRequest; resolve: (r: Extract<PoolResponse, { ok: true }>) => void; reject: (e: Error) => void; onProgress?: (bytes: number) => void };
+
+/** By default a worker gets at least 256 chunks (4 MiB) of a part: smaller slices cost more in messages than they save. */
+const MIN_SLICE_CHUNKS = 256;
+
+export interface CryptoPoolStats {
+  encryptWorkers: number;
+  /** Slices each encryption worker has finished. */
+  slicesPerWorker: number[];
+  hashJobs: number;
+}
+
+export interface CryptoPool {
+  /** Ciphertext bytes [start, end) of the message encrypting `blob` (same bytes as encryptRange). */
+  encryptPart(blob: Blob, inputKey: Uint8Array, context: Uint8Array, salt: Uint8Array, start: number, end: number): Promise<Uint8Array>;
+  /** SHA-256 (hex) of a Blob, in the dedicated hashing worker. */
+  sha256Blob(blob: Blob, onProgress?: (bytes: number) => void): Promise<string>;
+  /** SHA-256 (hex) of bytes (copied), in the hashing worker; e.g. a part's ciphertext for the resume journal. */
+  sha256Bytes(bytes: Uint8Array): Promise<string>;
+  /** The v1 Argon2id password key, in a worker of its own (its 64 MiB go away with it). */
+  derivePasswordKey(password: string, salt: Uint8Array, kdf?: unknown): Promise<Uint8Array>;
+  stats(): CryptoPoolStats;
+  terminate(): void;
+}
+
+function newWorker(): Worker {
+  return new Worker(new URL('./pool.worker.ts', import.meta.url), { type: 'module', name: 'sealdrop-crypto' });
+}
+
+function toError(r: Extract<PoolResponse, { ok: false }>): Error {
+  if (r.name === 'CobblestoneError' && r.kind) return new CobblestoneError(r.kind as CobblestoneErrorKind);
+  const e = new Error(r.message);
+  e.name = r.name;
+  return e;
+}
+
+class Lane {
+  worker: Worker | null = null;
+  busy: Job | null = null;
+  done = 0;
+  constructor(private readonly onIdle: () => void) {}
+  run(job: Job): void {
+    this.worker ??= this.spawn();
+    this.busy = job;
+    this.worker.postMessage(job.msg);
+  }
+  private spawn(): Worker {
+    const w = newWorker();
+    w.onmessage = (e: MessageEvent<PoolResponse>) => {
+      const r = e.data;
+      const job = this.busy;
+      if (!job || r.id !== job.msg.id) return;
+      if ('progress' in r) return job.onProgress?.(r.progress);
+      this.busy = null;
+      this.done++;
+      if (r.ok) job.resolve(r);
+      else job.reject(toError(r));
+      this.onIdle();
+    };
+    w.onerror = (e) => {
+      e.preventDefault();
+      const job = this.busy;
+      this.busy = null;
+      w.terminate();
+      this.worker = null;
+      job?.reject(new Error(`crypto worker failed: ${e.message || 'could not start'}`));
+      this.onIdle();
+    };
+    return w;
+  }
+  terminate(): void {
+    this.worker?.terminate();
+    this.worker = null;
+    this.busy?.reject(new Error('crypto pool terminated'));
+    this.busy = null;
+  }
+}
+
+export function createCryptoPool(opts: { workers?: number; minSliceChunks?: number } = {}): CryptoPool {
+  const minSlice = Math.max(1, opts.minSliceChunks ?? MIN_SLICE_CHUNKS);
+  const cores = typeof navigator !== 'undefined' && navigator.hardwareConcurrency ? navigator.hardwareConcurrency : 2;
+  const count = Math.max(1, Math.min(8, opts.workers ?? Math.min(4, cores)));
+  let nextId = 1;
+  let closed = false;
+  const queue: Job[] = [];
+  const hashQueue: Job[] = [];
+  const dispatch = () => {
+    for (const lane of lanes) if (!lane.busy && queue.length) lane.run(queue.shift()!);
+    if (!hashLane.busy && hashQueue.length) hashLane.run(hashQueue.shift()!);
+  };
+  const lanes = Array.from({ length: count }, () => new Lane(dispatch));
+  const hashLane = new Lane(dispatch);
+
+  function submit(q: Job[], msg: PoolRequest, onProgress?: (bytes: number) => void) {
+    if (closed) return Promise.reject(new Error('crypto pool terminated'));
+    return new Promise<Extract<PoolResponse, { ok: true }>>((resolve, reject) => {
+      q.push({ msg, resolve, reject, onProgress });
+      dispatch();
+    });
+  }
+
+  return {
+    async encryptPart(blob, inputKey, context, salt, start, end) {
+      const total = ciphertextSize(blob.size);
+      if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || start > end || end > total) {
+        throw new RangeError(`range [${start}, ${end}) outside the message (${total} bytes)`);
+      }
+      // Cut [start, end) at chunk boundaries into up to `count` slices.
+      const cuts = [start];
+      const chunks = ciphertextRangeChunks(start, end, blob.size);
+      if (chunks) {
+        const n = chunks.last - chunks.first + 1;
+        const slices = Math.max(1, Math.min(count, Math.floor(n / minSlice)));
+        for (let i = 1; i < slices; i++) cuts.push(chunkOffset(chunks.first + Math.round((n * i) / slices)));
+      }
+      cuts.push(end);
+      const results = await Promise.all(
+        cuts.slice(1).map((e, i) => submit(queue, { op: 'encrypt', id: nextId++, blob, inputKey, context, salt, start: cuts[i], end: e })),
+      );
+      if (results.length === 1) return results[0].bytes!;
+      const out = new Uint8Array(end - start);
+      results.forEach((r, i) => out.set(r.bytes!, cuts[i] - start));
+      return out;
+    },
+    async sha256Blob(blob, onProgress) {
+      return (await submit(hashQueue, { op: 'sha256', id: nextId++, blob }, onProgress)).sha256!;
+    },
+    async sha256Bytes(bytes) {
+      return (await submit(hashQueue, { op: 'sha256', id: nextId++, bytes }, undefined)).sha256!;
+    },
+    derivePasswordKey(password, salt, kdf) {
+      if (closed) return Promise.reject(new Error('crypto pool terminated'));
+      const lane = new Lane(() => lane.terminate());
+      return new Promise<Uint8Array>((resolve, reject) => {
+        lane.run({ msg: { op: 'argon2', id: nextId++, password, salt, kdf }, resolve: (r) => resolve(r.bytes!), reject });
+      });
+    },
+    stats() {
+      return { encryptWorkers: count, slicesPerWorker: lanes.map((l) => l.done), hashJobs: hashLane.done };
+    },
+    terminate() {
+      closed = true;
+      for (const j of [...queue.splice(0), ...hashQueue.splice(0)]) j.reject(new Error('crypto pool terminated'));
+      for (const lane of lanes) lane.terminate();
+      hashLane.terminate();
+    },
+  };
+}
