@@ -105,6 +105,10 @@ test('a link not remembered has no Copy; screenshot', async ({ page }, testInfo)
   await card(page, remembered.id).getByText(/^Access log \(/).click();
   await page.emulateMedia({ colorScheme: 'light' });
   const file = testInfo.outputPath('links-light.png');
+  await page.setViewportSize({ width: 360, height: 800 });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow, 'horizontal overflow at 360 px').toBeLessThanOrEqual(0);
+  await page.setViewportSize({ width: 1000, height: 900 });
   await page.screenshot({ path: file, fullPage: true });
   await testInfo.attach('links-light', { path: file, contentType: 'image/png' });
   await saveToDocs(file, 'links-light.png');

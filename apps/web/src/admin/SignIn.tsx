@@ -46,7 +46,7 @@ export function SignIn(props: { notice?: string }) {
   };
 
   return (
-    <section className="admin-signin">
+    <section className="admin admin-signin">
       <h1>Admin</h1>
       {props.notice && (
         <p className="notice ok" role="status">
