@@ -320,12 +320,35 @@ test('Cancel stops the upload, revokes the half-made share and forgets its key',
   expect((await status.json()).status).toBe('revoked');
 });
 
-test('works at 360 px without sideways scrolling', async ({ page }) => {
+const myLinks = (page: Page) => page.evaluate(() => JSON.parse(localStorage.getItem('sealdrop.myLinks.v1') ?? '[]') as { id: string; ownerToken: string; url?: string }[]);
+
+test('works at 360 px without sideways scrolling; My links keeps the owner token but not the key by default', async ({ page }) => {
   await page.setViewportSize({ width: 360, height: 740 });
-  const link = await sendViaUi(page, [{ name: 'a-rather-long-file-name-for-a-small-phone-screen.pdf', bytes: randomBytes(1000) }]);
+  await page.goto('/');
+  await page.getByTestId('send-files-input').setInputFiles({ name: 'a-rather-long-file-name-for-a-small-phone-screen.pdf', mimeType: 'application/pdf', buffer: randomBytes(1000) });
+  const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(await overflow()).toBeLessThanOrEqual(0);
+  await expect(page.getByLabel('Remember links on this device')).not.toBeChecked();
+  await page.locator('.send-button').click();
+  const link = await page.locator('#send-link').inputValue({ timeout: 60_000 });
   expect(link).toMatch(LINK_RE);
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-  expect(overflow).toBeLessThanOrEqual(0);
+  expect(await overflow()).toBeLessThanOrEqual(0);
+  const [saved] = await myLinks(page);
+  expect(saved.id).toBe(LINK_RE.exec(link)![1]);
+  expect(saved.ownerToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  expect(saved.url).toBeUndefined();
+  expect(JSON.stringify(await myLinks(page))).not.toContain(link.split('#')[1]);
+});
+
+test('"Remember links on this device" keeps the full link; "Send more files" starts afresh', async ({ page }) => {
+  const link = await sendViaUi(page, [{ name: 'remember.txt', bytes: new TextEncoder().encode('kept') }], { remember: true, expiry: '1 hour', downloads: 5 });
+  await expect(page.getByText('up to 5 downloads')).toBeVisible();
+  await expect(page.getByText('1 hour', { exact: true })).toBeVisible();
+  expect((await myLinks(page))[0].url).toBe(link);
+  await page.getByRole('button', { name: 'Send more files' }).click();
+  await expect(page.getByRole('button', { name: 'Choose files' })).toBeVisible();
+  await expect(page.locator('.send-file-list li')).toHaveCount(0);
+  await expect(page.getByLabel('Link expires after')).toHaveValue(String(24 * 3600));
 });
 
 test('screenshots of the send page and the link, light and dark', async ({ page }) => {
