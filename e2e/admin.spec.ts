@@ -91,7 +91,7 @@ test('sign in, find a share, its create and download log rows, CSV export', asyn
   expect(await page.evaluate(() => sessionStorage.getItem('sealdrop.adminToken'))).toBeNull();
 });
 
-test('create an API token (shown once), revoke it, and it stops working', async ({ page }) => {
+test('create an API token (shown once), revoke it, and it stops working', async ({ page, browser }) => {
   await signIn(page);
   await page.getByRole('link', { name: 'API tokens' }).click();
   const label = `e2e token ${Date.now()}`;
@@ -106,6 +106,10 @@ test('create an API token (shown once), revoke it, and it stops working', async 
   // It works: an admin call with it succeeds.
   const client = new SealdropClient(baseUrl());
   await expect(client.admin(secret).stats()).resolves.toHaveProperty('activeShares');
+  // A second admin signs in with the new token in another browser.
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
+  await signIn(otherPage, secret);
 
   const row = page.getByRole('row').filter({ hasText: label });
   await expect(row).toContainText('Active');
@@ -125,6 +129,12 @@ test('create an API token (shown once), revoke it, and it stops working', async 
   );
   expect(err).toBeInstanceOf(ApiError);
   expect([401, 403]).toContain((err as ApiError).status);
+  // The other admin's dashboard says so on its next request, and offers to sign in again.
+  await otherPage.getByRole('link', { name: 'API tokens' }).click();
+  await expect(otherPage.getByRole('alert').filter({ hasText: 'no longer accepts this admin token' }).first()).toBeVisible();
+  await otherPage.getByRole('button', { name: 'Sign in again' }).first().click();
+  await expect(otherPage.getByLabel('Admin token')).toBeVisible();
+  await other.close();
   // And after a reload the list still shows it revoked, with no secret anywhere.
   await page.reload();
   await expect(page.getByRole('row').filter({ hasText: label })).toContainText('Revoked');
