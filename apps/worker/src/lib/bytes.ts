@@ -1,53 +1,19 @@
 // Byte helpers: strict base64url, hex, SHA-256, HMAC, constant-time compare, randomness.
+import { b64uDecode as strictB64uDecode, b64uEncode } from '@sealdrop/crypto';
 
-const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
-const LOOKUP = new Int16Array(128).fill(-1);
-for (let i = 0; i < ALPHABET.length; i++) LOOKUP[ALPHABET.charCodeAt(i)] = i;
-
-export function b64uEncode(bytes: Uint8Array): string {
-  let out = '';
-  let i = 0;
-  for (; i + 2 < bytes.length; i += 3) {
-    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    out += ALPHABET[n >> 18] + ALPHABET[(n >> 12) & 63] + ALPHABET[(n >> 6) & 63] + ALPHABET[n & 63];
-  }
-  const rest = bytes.length - i;
-  if (rest === 1) {
-    const n = bytes[i] << 16;
-    out += ALPHABET[n >> 18] + ALPHABET[(n >> 12) & 63];
-  } else if (rest === 2) {
-    const n = (bytes[i] << 16) | (bytes[i + 1] << 8);
-    out += ALPHABET[n >> 18] + ALPHABET[(n >> 12) & 63] + ALPHABET[(n >> 6) & 63];
-  }
-  return out;
-}
+export { b64uEncode };
 
 /**
- * Strict base64url without padding: only the URL-safe alphabet, no padding or
- * whitespace, no impossible length, and zero unused trailing bits (one spelling
- * per value). Returns null on anything else, or when the length is not `expected`.
+ * Strict base64url without padding (packages/crypto): only the URL-safe alphabet,
+ * no padding or whitespace, no impossible length, zero trailing bits (one spelling
+ * per value). null on anything else, or when the length is not `expected`.
  */
 export function b64uDecode(s: string, expected?: number): Uint8Array | null {
-  if (s.length % 4 === 1) return null;
-  const len = Math.floor((s.length * 3) / 4);
-  if (expected !== undefined && len !== expected) return null;
-  const out = new Uint8Array(len);
-  let acc = 0;
-  let bits = 0;
-  let o = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    const v = c < 128 ? LOOKUP[c] : -1;
-    if (v < 0) return null;
-    acc = ((acc << 6) | v) & 0xffffff;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out[o++] = (acc >> bits) & 0xff;
-    }
+  try {
+    return strictB64uDecode(s, expected);
+  } catch {
+    return null;
   }
-  if (bits > 0 && (acc & ((1 << bits) - 1)) !== 0) return null;
-  return out;
 }
 
 export function hex(bytes: Uint8Array): string {

@@ -11,11 +11,11 @@ import {
   type UploadsResponse,
 } from '@sealdrop/shared';
 import { Hono, type Context } from 'hono';
+import { isCiphertextSize } from '@sealdrop/crypto';
 import type { AppEnv, Env } from '../env.ts';
 import { checkOwner, requireCredential } from '../middleware/auth.ts';
 import { json } from '../middleware/json.ts';
 import { b64uDecode, sha256Hex } from '../lib/bytes.ts';
-import { isCiphertextSize } from '../lib/cobblestone.ts';
 import { Fail } from '../lib/errors.ts';
 import { writeLog } from '../lib/log.ts';
 import { indexParam, shareIdParam } from '../lib/params.ts';
