@@ -166,6 +166,24 @@ test('revoking a share from its detail page ends it for the recipient', async ({
   await recipient.close();
 });
 
+test('an expired share reads Expired on the dashboard, and the recipient is told it expired', async ({ page, browser }) => {
+  const share = await seedShareForAdmin({ files: [{ name: 'short.txt', data: 'short-lived' }], expiresIn: 2 });
+  await expect.poll(async () => (await recipientStatus(share.id)).code, { timeout: 15_000 }).toBe('expired');
+  await signIn(page);
+  await expect(shareRow(page, share.id)).toContainText('Expired');
+  await page.getByLabel('Status').selectOption('expired');
+  await expect(shareRow(page, share.id)).toContainText('Expired');
+  await shareRow(page, share.id).getByRole('link').click();
+  await expect(page.locator('.facts')).toContainText('Expired');
+  await expect(page.getByRole('button', { name: 'Revoke this share…' })).toBeDisabled();
+
+  const recipient = await browser.newContext();
+  const r = await recipient.newPage();
+  await r.goto(share.url);
+  await expect(r.getByRole('heading', { name: 'This link has expired' })).toBeVisible();
+  await recipient.close();
+});
+
 test('dashboard screenshots, light and dark', async ({ page }, testInfo) => {
   const a = await seedShareForAdmin({ files: [{ name: 'x.bin', data: new Uint8Array(300_000) }], maxDownloads: 10, password: 'correct horse battery staple' });
   await seedShareForAdmin({ files: [{ name: 'y.txt', data: 'hello' }, { name: 'z.txt', data: 'world' }], maxDownloads: 1 });
