@@ -244,6 +244,8 @@ test('password: wrong, then right; a damaged key is told apart', async ({ browse
   const share = await seedShare({ files: [{ name: 'plans.txt', bytes }], password: 'correct horse battery staple' });
   const page = await open(browser, share.url);
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('This share is protected by a password');
+  const workers: string[] = [];
+  page.on('worker', (w) => workers.push(w.url()));
   const input = page.getByLabel('Password', { exact: true });
   await input.fill('wrong password');
   await page.getByRole('button', { name: 'Unlock' }).click();
@@ -251,6 +253,8 @@ test('password: wrong, then right; a damaged key is told apart', async ({ browse
   await input.fill('correct horse battery staple');
   await page.getByRole('button', { name: 'Unlock' }).click();
   await expect(page.getByRole('heading', { level: 1 })).toHaveText('A file was shared with you');
+  // Argon2id ran in the crypto pool's worker, not on the page's main thread.
+  expect(workers.filter((u) => u.includes('pool.worker'))).toHaveLength(2);
   const d = await download(page, 'Download plans.txt');
   expect(sha256(await downloadedBytes(d))).toBe(sha256(bytes));
   await expect(row(page, 'plans.txt').getByText('SHA-256 verified')).toBeVisible();
