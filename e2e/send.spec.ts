@@ -172,19 +172,20 @@ test('an aborted part request is retried and the upload completes', async ({ pag
   expect(Buffer.compare(Buffer.from(share.files[0]), readFileSync(p))).toBe(0);
 });
 
-/** Starts a 3-part upload, lets part 0 finish, fails every other part, then reloads. */
-async function interruptAfterFirstPart(page: Page, file: string) {
+/** Starts a multi-part upload, lets part 0 finish, fails every other part, then reloads. */
+async function interruptAfterFirstPart(page: Page, file: string, opts: { parts?: number; password?: string } = {}) {
   await page.goto('/');
   // Parts other than 0 never get through (the page keeps retrying them with
   // back-off) until the reload; only then is the route removed.
   await page.route(PART_URL, (route) => (route.request().url().endsWith('/parts/0') ? route.continue() : route.abort('connectionreset')));
   const part0 = page.waitForResponse((r) => r.url().endsWith('/parts/0') && r.request().method() === 'PUT' && r.ok());
   await page.getByTestId('send-files-input').setInputFiles(file);
+  if (opts.password) await page.getByLabel(/^Password/).fill(opts.password);
   await page.locator('.send-button').click();
   await part0;
   await expect(page.locator('.send-progress .notice.warn')).toContainText('trying again');
   const [journal] = await journals(page);
-  expect(journal.partDigests[0].length).toBe(3);
+  expect(journal.partDigests[0].length).toBe(opts.parts ?? 3);
   expect(journal.partDigests[0][0]).toMatch(/^[0-9a-f]{64}$/);
   await page.reload();
   await page.unrouteAll({ behavior: 'ignoreErrors' });
@@ -231,6 +232,45 @@ test('after a reload, a file that changed (same size and date) restarts from par
   const share = await fetchShareInNode(baseURL(), await link.inputValue());
   expect(b64uEncode(share.ciphertexts[0].subarray(0, 24))).not.toBe(before.salts[0]);
   expect(Buffer.compare(Buffer.from(share.files[0]), readFileSync(p))).toBe(0);
+});
+
+test('resuming a password-protected upload asks for the password again and checks it', async ({ page }) => {
+  const p = randomFile('pw-resume.bin', 20 * MiB);
+  const password = 'velvet-harbor-tulip-ember-quiet';
+  const before = await interruptAfterFirstPart(page, p, { parts: 2, password });
+  // The journal never holds the password or a key derived from it.
+  expect(JSON.stringify(before)).not.toContain(password);
+  await page.getByTestId('send-files-input').setInputFiles(p);
+  const resume = page.getByRole('button', { name: 'Resume the interrupted upload' });
+  await expect(resume).toBeDisabled();
+  await page.getByLabel('Password of this upload').fill('wrong-password');
+  await resume.click();
+  await expect(page.locator('.send-resume [role=alert]')).toContainText('not the password this upload was started with', { timeout: 30_000 });
+  const puts = recordPuts(page);
+  await page.getByLabel('Password of this upload').fill(password);
+  await resume.click();
+  const link = page.locator('#send-link');
+  await expect(link).toBeVisible({ timeout: 120_000 });
+  expect(puts).toEqual(['0:1']);
+  const share = await fetchShareInNode(baseURL(), await link.inputValue(), password);
+  expect(Buffer.compare(Buffer.from(share.files[0]), readFileSync(p))).toBe(0);
+});
+
+test('a file whose size changed cannot join the interrupted share: it is cancelled, with a reason', async ({ page }) => {
+  const p = randomFile('resized.bin', 20 * MiB);
+  const before = await interruptAfterFirstPart(page, p, { parts: 2 });
+  const fd = openSync(p, 'a');
+  writeSync(fd, Buffer.from('one more line\n'));
+  closeSync(fd);
+  const revoke = page.waitForResponse((r) => r.request().method() === 'DELETE' && r.url().endsWith(`/api/shares/${before.id}`));
+  await page.getByTestId('send-files-input').setInputFiles(p);
+  await page.getByRole('button', { name: 'Resume the interrupted upload' }).click();
+  await expect(page.getByRole('alert')).toContainText('changed size since the upload began', { timeout: 30_000 });
+  expect((await revoke).ok()).toBe(true);
+  await expect(page.getByRole('heading', { name: 'An upload was interrupted' })).toHaveCount(0);
+  expect(await journals(page)).toEqual([]);
+  // The file stays selected, ready to be sent as a new share.
+  await expect(page.locator('.send-file-list li')).toHaveCount(1);
 });
 
 test('no file name, key or password leaves the browser (with a suggested passphrase)', async ({ page }) => {
