@@ -386,6 +386,20 @@ test('Cancel stops a running download and the browser marks it failed', async ({
   await expect(row(page, 'slow.bin').getByText('SHA-256 verified')).toHaveCount(0);
 });
 
+test('a network failure says so, and Try again recovers', async ({ browser }) => {
+  const share = await seedShare({ files: [{ name: 'n.txt', bytes: new TextEncoder().encode('n') }] });
+  const ctx = await browser.newContext({ acceptDownloads: true });
+  contexts.push(ctx);
+  const cut = (route: import('@playwright/test').Route) => route.abort('internetdisconnected');
+  await ctx.route('**/api/shares/**', cut);
+  const page = await ctx.newPage();
+  await page.goto(share.url);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Cannot reach Sealdrop');
+  await ctx.unroute('**/api/shares/**', cut);
+  await page.getByRole('button', { name: 'Try again' }).click();
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('A file was shared with you');
+});
+
 test('a missing, a malformed key and a bad id each get their own message', async ({ browser }) => {
   const share = await seedShare({ files: [{ name: 'k.txt', bytes: new TextEncoder().encode('k') }] });
   const missing = await open(browser, `${e2eBase()}/s/${share.id}`);
