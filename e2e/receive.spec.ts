@@ -386,6 +386,19 @@ test('Cancel stops a running download and the browser marks it failed', async ({
   await expect(row(page, 'slow.bin').getByText('SHA-256 verified')).toHaveCount(0);
 });
 
+test('a manifest that breaks the name rules is refused with its reason', async ({ browser }) => {
+  // U+202E (right-to-left override) would show "invoice‮fdp.exe" as "invoiceexe.pdf".
+  const spoof = 'invoice\u202efdp.exe';
+  const { url } = await seedShare({
+    files: [{ name: 'invoice.exe', bytes: new TextEncoder().encode('MZ') }],
+    rawManifest: (m) => ({ ...m, files: (m as { files: object[] }).files.map((f) => ({ ...f, name: spoof })) }),
+  });
+  const page = await open(browser, url);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('The file list cannot be trusted');
+  await expect(page.getByRole('alert')).toContainText('invisible or text-direction characters');
+  await expect(page.getByRole('button', { name: /Download/ })).toHaveCount(0);
+});
+
 test('a network failure says so, and Try again recovers', async ({ browser }) => {
   const share = await seedShare({ files: [{ name: 'n.txt', bytes: new TextEncoder().encode('n') }] });
   const ctx = await browser.newContext({ acceptDownloads: true });

@@ -12,6 +12,7 @@ import {
   bytesSource,
   ciphertextSize,
   derivePasswordKey,
+  encryptMessage,
   deriveShareKeys,
   generateLinkSecret,
   newPasswordSalt,
@@ -53,6 +54,11 @@ export interface SeedOptions {
   note?: string;
   /** minisign signatures to put in the manifest, as DESIGN.md's `signatures`. */
   signatures?: { file: number; minisig: string }[];
+  /**
+   * A hostile sender: seal this manifest object as it is (JSON, padded), skipping
+   * the sender-side rules, instead of the one made from `files`.
+   */
+  rawManifest?: (honest: object) => unknown;
 }
 
 export interface Seeded {
@@ -97,7 +103,14 @@ export async function seedShare(opts: SeedOptions, base = e2eBase()): Promise<Se
     ...(opts.note !== undefined ? { note: opts.note } : {}),
     ...(opts.signatures !== undefined ? { signatures: opts.signatures } : {}),
   };
-  await client.finalize(id, ownerToken, b64uEncode(await sealManifest(keys, id, manifest)));
+  let sealed: Uint8Array;
+  if (opts.rawManifest) {
+    const json = new TextEncoder().encode(JSON.stringify(opts.rawManifest(manifest)));
+    const padded = new Uint8Array(Math.ceil(json.length / 4096) * 4096).fill(0x20);
+    padded.set(json);
+    sealed = await encryptMessage(keys.manifestKey, padded, { context: shareContext(id) });
+  } else sealed = await sealManifest(keys, id, manifest);
+  await client.finalize(id, ownerToken, b64uEncode(sealed));
   return { url: `${base}/s/${id}#${secret}`, id, ownerToken, secret };
 }
 
