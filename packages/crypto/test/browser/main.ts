@@ -5,7 +5,7 @@ import { createCryptoPool } from '../../src/browser/index.ts';
 import type { DecryptRequest, DecryptResponse } from './decrypt.worker.ts';
 
 /** Decrypts a Blob holding a whole message in a worker through createDecryptStream; returns the plaintext SHA-256 and timing. */
-function decryptInWorker(blob: Blob, inputKey: Uint8Array, context: Uint8Array): Promise<DecryptResponse> {
+function decryptInWorker(blob: Blob, inputKey: Uint8Array, context: Uint8Array, hash = true): Promise<DecryptResponse> {
   const w = new Worker(new URL('./decrypt.worker.ts', import.meta.url), { type: 'module' });
   return new Promise<DecryptResponse>((resolve, reject) => {
     w.onmessage = (e: MessageEvent<DecryptResponse>) => {
@@ -16,7 +16,7 @@ function decryptInWorker(blob: Blob, inputKey: Uint8Array, context: Uint8Array):
       w.terminate();
       reject(new Error(e.message));
     };
-    w.postMessage({ blob, inputKey, context } satisfies DecryptRequest);
+    w.postMessage({ blob, inputKey, context, hash } satisfies DecryptRequest);
   });
 }
 

@@ -1,0 +1,114 @@
+// The Chromium half of `npm run bench`: a fresh headless Chromium per input size,
+// the Vite-built page of packages/crypto/test/browser, the input handed over as a
+// disk-backed File (setInputFiles), and the renderer's RSS sampled from /proc.
+import { readdirSync, readFileSync } from 'node:fs';
+import { chromium } from '@playwright/test';
+
+function children() {
+  const byParent = new Map();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (!byParent.has(ppid)) byParent.set(ppid, []);
+      byParent.get(ppid).push(Number(d));
+    } catch {}
+  }
+  return byParent;
+}
+
+/** RSS (bytes) of our Chromium's renderer processes and of all its processes. */
+function chromiumRss() {
+  const byParent = children();
+  const todo = [...(byParent.get(process.pid) ?? [])];
+  let renderer = 0;
+  let total = 0;
+  while (todo.length) {
+    const pid = todo.pop();
+    todo.push(...(byParent.get(pid) ?? []));
+    try {
+      const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
+      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (!cmd.includes('chromium') && !cmd.includes('chrome')) continue;
+      total += rss;
+      if (cmd.includes('--type=renderer')) renderer += rss;
+    } catch {}
+  }
+  return { renderer, total };
+}
+
+export async function benchChromium({ url, plainPath, ctPath, keyHex, context, partBytes, repeat = 1 }) {
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-gpu'],
+  });
+  let peak = { renderer: 0, total: 0 };
+  const timer = setInterval(() => {
+    const r = chromiumRss();
+    peak = { renderer: Math.max(peak.renderer, r.renderer), total: Math.max(peak.total, r.total) };
+  }, 25);
+  try {
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.waitForFunction(() => document.title === 'ready');
+    await page.setInputFiles('#file', [plainPath, ctPath]);
+    const phase = async (name) => {
+      peak = { renderer: 0, total: 0 };
+      let best = null;
+      for (let i = 0; i < repeat; i++) {
+        const r = await page.evaluate(runPhase, { name, keyHex, context, partBytes });
+        if (!r.ok) throw new Error(`${name}: ${r.error}`);
+        if (!best || r.ms < best.ms) best = r;
+      }
+      return { mbps: Math.round(best.bytes / 1e3 / best.ms), seconds: +(best.ms / 1000).toFixed(2), peakRendererMiB: Math.round(peak.renderer / 2 ** 20), peakChromiumMiB: Math.round(peak.total / 2 ** 20), ...(best.extra ?? {}) };
+    };
+    const encrypt = await phase('encrypt');
+    const encryptSha256 = await phase('encrypt+sha256');
+    const decrypt = await phase('decrypt');
+    return { encrypt, encryptSha256, decrypt };
+  } finally {
+    clearInterval(timer);
+    await browser.close();
+  }
+}
+
+/** Runs in the page. */
+async function runPhase({ name, keyHex, context, partBytes }) {
+  const s = window.sealdrop;
+  const [plain, ct] = document.getElementById('file').files;
+  const key = s.hexDecode(keyHex);
+  const ctx = s.utf8Encode(context);
+  const salt = crypto.getRandomValues(new Uint8Array(24));
+  try {
+    if (name === 'decrypt') {
+      const r = await s.decryptInWorker(ct, key, ctx, false);
+      if (!r.ok) return { ok: false, error: r.error };
+      if (r.bytes !== plain.size) return { ok: false, error: `decrypted ${r.bytes} of ${plain.size} bytes` };
+      return { ok: true, bytes: plain.size, ms: r.ms };
+    }
+    const pool = window.__pool ?? (window.__pool = s.createCryptoPool());
+    const total = s.ciphertextSize(plain.size);
+    const t0 = performance.now();
+    const hashing = name === 'encrypt+sha256' ? pool.sha256Blob(plain) : null;
+    // Parts as an uploader makes them, two in flight; the bytes are dropped at once.
+    let next = 0;
+    let made = 0;
+    const lane = async () => {
+      for (;;) {
+        const start = next;
+        if (start >= total) return;
+        next = Math.min(total, start + partBytes);
+        const bytes = await pool.encryptPart(plain, key, ctx, salt, start, next);
+        made += bytes.length;
+      }
+    };
+    await Promise.all([lane(), lane()]);
+    const sha = hashing ? await hashing : null;
+    const ms = performance.now() - t0;
+    if (made !== total) return { ok: false, error: `made ${made} of ${total} bytes` };
+    return { ok: true, bytes: plain.size, ms, extra: { workers: pool.stats().encryptWorkers, ...(sha ? { sha256: sha.slice(0, 16) } : {}) } };
+  } catch (e) {
+    return { ok: false, error: String(e) };
+  }
+}
