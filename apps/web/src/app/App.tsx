@@ -15,9 +15,13 @@ export function App() {
   const path = usePath();
   const route = matchRoute(path);
   const main = useRef<HTMLElement>(null);
+  const firstPath = useRef(path);
 
-  // Move focus to the new page's content so screen readers announce navigation.
+  // After an in-app navigation, move focus to the new page's content so screen
+  // readers announce it; on first load leave focus alone (autofocus fields keep it).
   useEffect(() => {
+    if (path === firstPath.current) return;
+    firstPath.current = '';
     main.current?.focus();
   }, [path]);
 
