@@ -99,6 +99,9 @@ test.describe('three files: 0 B, 40 MiB, a non-ASCII name', () => {
 
   test('each file downloads in a fresh context, bytes equal, verified', async ({ browser }) => {
     const page = await open(browser, url);
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(e.message));
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('3 files were shared with you');
     // The key left the address bar; the note is text, never markup.
     expect(page.url()).not.toContain('#');
@@ -117,6 +120,7 @@ test.describe('three files: 0 B, 40 MiB, a non-ASCII name', () => {
     }
     // Three files, one grant: only one download was used.
     await expect(page.getByTestId('downloads-left')).toHaveText('4');
+    expect(errors).toEqual([]);
     const speed = await page.getByTestId('last-run').textContent();
     test.info().annotations.push({ type: 'speed', description: speed ?? '' });
   });
@@ -266,6 +270,23 @@ test('password: wrong, then right; a damaged key is told apart', async ({ browse
   await expect(damaged.getByRole('heading', { level: 1 })).toHaveText('This link is damaged');
   await expect(damaged.getByRole('alert')).toContainText('Its key does not match these files');
   await expect(damaged.getByText('Wrong password')).toHaveCount(0);
+});
+
+test('keyboard only: password, then Tab to Download and Enter', async ({ browser }) => {
+  const bytes = new TextEncoder().encode('typed, not clicked');
+  const share = await seedShare({ files: [{ name: 'keys.txt', bytes }], password: 'pass phrase' });
+  const page = await open(browser, share.url);
+  await expect(page.getByLabel('Password', { exact: true })).toBeFocused();
+  await page.keyboard.type('pass phrase');
+  await page.keyboard.press('Enter');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('A file was shared with you');
+  const button = page.getByRole('button', { name: 'Download keys.txt', exact: true });
+  for (let i = 0; i < 20 && !(await button.evaluate((b) => b === document.activeElement)); i++) await page.keyboard.press('Tab');
+  await expect(button).toBeFocused();
+  expect(await button.evaluate((b) => getComputedStyle(b).outlineStyle)).not.toBe('none');
+  const [d] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+  expect(sha256(await downloadedBytes(d))).toBe(sha256(bytes));
+  await expect(row(page, 'keys.txt').getByText('SHA-256 verified')).toBeVisible();
 });
 
 test('wrong passwords back off with a countdown', async ({ browser }) => {
