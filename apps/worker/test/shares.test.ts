@@ -1,5 +1,7 @@
-import { env } from 'cloudflare:test';
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
 import { describe, expect, it } from 'vitest';
+import worker from '../src/index.ts';
+import { makeGrant } from '../src/lib/grant.ts';
 import {
   access,
   b64u,
@@ -19,6 +21,7 @@ import {
   putPart,
   readyShare,
   shareRow,
+  tableCounts,
   uploadAll,
 } from './helpers.ts';
 
@@ -268,5 +271,63 @@ describe('file requests', () => {
     expect((await call('GET', `/api/shares/${a.id}/files/0`)).status).toBe(401);
     expect((await call('GET', `/api/shares/${a.id}/files/0`, { auth: `Bearer ${ga}` })).status).toBe(401);
     expect((await getFile(a.id, 5, ga)).status).toBe(404);
+  });
+});
+
+describe('quotas', () => {
+  async function createWith(vars: Record<string, string>, sizes: number[]) {
+    const ctx = createExecutionContext();
+    const req = new Request('http://sealdrop.test/api/shares', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'CF-Connecting-IP': freshIp() },
+      body: JSON.stringify(createBody({ sizes })),
+    });
+    const res = await worker.fetch(req as any, { ...env, ...vars }, ctx);
+    await waitOnExecutionContext(ctx);
+    return { status: res.status, body: await res.json<any>() };
+  }
+
+  it('reserves bytes against the global quota at create, atomically, and refuses what does not fit', async () => {
+    const reserved = async () => (await env.DB.prepare('SELECT reserved FROM quota').first<{ reserved: number }>())!.reserved;
+    const r0 = await reserved();
+    const size = ciphertextSize(100_000);
+    const cap = String(r0 + 2 * size + 10);
+    const results = await Promise.all([1, 2, 3, 4].map(() => createWith({ QUOTA_BYTES: cap }, [size])));
+    expect(results.map((r) => r.status).sort()).toEqual([201, 201, 413, 413]);
+    expect(results.find((r) => r.status === 413)!.body.error.code).toBe('too_large');
+    expect(await reserved()).toBe(r0 + 2 * size);
+    const before = await tableCounts();
+    expect((await createWith({ QUOTA_BYTES: cap }, [size])).status).toBe(413);
+    expect(await tableCounts()).toEqual(before);
+    // Revoking one releases its reservation.
+    const won = results.find((r) => r.status === 201)!.body;
+    await callJson('DELETE', `/api/shares/${won.id}`, { auth: owner(won) });
+    expect(await reserved()).toBe(r0 + size);
+    expect((await createWith({ QUOTA_BYTES: cap }, [size])).status).toBe(201);
+  });
+
+  it('honours lowered per-file, per-share and file-count limits', async () => {
+    const size = ciphertextSize(1000);
+    expect((await createWith({ MAX_FILE_BYTES: String(size - 1) }, [size])).status).toBe(413);
+    expect((await createWith({ MAX_SHARE_BYTES: String(2 * size - 1) }, [size, size])).status).toBe(413);
+    expect((await createWith({ MAX_FILES: '1' }, [size, size])).status).toBe(400);
+    expect((await createWith({ MAX_FILES: '2' }, [size, size])).status).toBe(201);
+  });
+});
+
+describe('grants', () => {
+  it('an expired grant is refused even while the share lives', async () => {
+    const s = await readyShare();
+    const { grant } = await download(s);
+    const gid = JSON.parse(atob(grant.split('.')[0].replace(/-/g, '+').replace(/_/g, '/'))).gid;
+    const old = await makeGrant(env.SERVER_SECRET!, s.id, gid, Date.now() - 1000);
+    const r = await callJson('GET', `/api/shares/${s.id}/files/0`, { auth: `Grant ${old}` });
+    expect(r.status).toBe(401);
+    // A well-formed grant this server never recorded is refused too.
+    const unknown = await makeGrant(env.SERVER_SECRET!, s.id, 'never-issued', Date.now() + 60_000);
+    expect((await callJson('GET', `/api/shares/${s.id}/files/0`, { auth: `Grant ${unknown}` })).status).toBe(401);
+    // A grant made with another server secret is refused.
+    const foreign = await makeGrant('another-secret-0123456789abcdefghijklmnop', s.id, gid, Date.now() + 60_000);
+    expect((await callJson('GET', `/api/shares/${s.id}/files/0`, { auth: `Grant ${foreign}` })).status).toBe(401);
   });
 });
