@@ -172,6 +172,24 @@ test('an aborted part request is retried and the upload completes', async ({ pag
   expect(Buffer.compare(Buffer.from(share.files[0]), readFileSync(p))).toBe(0);
 });
 
+test('going offline mid-upload waits, then continues when the connection is back', async ({ page, context }) => {
+  const p = randomFile('offline.bin', 40 * MiB);
+  await page.goto('/');
+  const part0 = page.waitForResponse((r) => PART_URL.test(r.url()) && r.ok());
+  await page.getByTestId('send-files-input').setInputFiles(p);
+  await page.locator('.send-button').click();
+  await part0;
+  await context.setOffline(true);
+  await expect(page.locator('.send-progress .notice.warn')).toContainText(/offline|connection dropped/, { timeout: 30_000 });
+  await page.waitForTimeout(3000);
+  await expect(page.locator('#send-link')).toHaveCount(0);
+  await context.setOffline(false);
+  const link = page.locator('#send-link');
+  await expect(link).toBeVisible({ timeout: 120_000 });
+  const share = await fetchShareInNode(baseURL(), await link.inputValue());
+  expect(Buffer.compare(Buffer.from(share.files[0]), readFileSync(p))).toBe(0);
+});
+
 /** Starts a multi-part upload, lets part 0 finish, fails every other part, then reloads. */
 async function interruptAfterFirstPart(page: Page, file: string, opts: { parts?: number; password?: string } = {}) {
   await page.goto('/');
