@@ -65,6 +65,9 @@ test('a real drop of three files (empty, 40 MiB, non-ASCII name) gives a working
   const bigPath = randomFile('big.bin', 40 * MiB);
   const big = readFileSync(bigPath);
   const text = 'Grüße, 世界 — sealed in the browser.\n';
+  const errors: string[] = []; // CSP violations and script errors show up here
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(e.message));
   await page.goto('/');
 
   // The 40 MiB file comes from disk through a carrier <input> of the test's own
@@ -150,6 +153,7 @@ test('a real drop of three files (empty, 40 MiB, non-ASCII name) gives a working
   }
   // The journal (it holds the key) is gone after finalize.
   expect(await journals(page)).toEqual([]);
+  expect(errors).toEqual([]);
 });
 
 test('an aborted part request is retried and the upload completes', async ({ page }) => {
