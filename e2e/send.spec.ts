@@ -278,6 +278,32 @@ test('resuming a password-protected upload asks for the password again and check
   expect(Buffer.compare(Buffer.from(share.files[0]), readFileSync(p))).toBe(0);
 });
 
+test('another tab does not offer to resume an upload that is still running; after it closes, Discard revokes it', async ({ page, context }) => {
+  const p = randomFile('two-tabs.bin', 20 * MiB);
+  await page.goto('/');
+  await page.route(PART_URL, (route) => (route.request().url().endsWith('/parts/0') ? route.continue() : route.abort('connectionreset')));
+  const part0 = page.waitForResponse((r) => r.url().endsWith('/parts/0') && r.ok());
+  await page.getByTestId('send-files-input').setInputFiles(p);
+  await page.locator('.send-button').click();
+  await part0;
+  const [journal] = await journals(page);
+
+  const other = await context.newPage();
+  await other.goto('/');
+  await expect(other.getByRole('button', { name: 'Choose files' })).toBeVisible();
+  await other.waitForTimeout(1000);
+  await expect(other.getByRole('heading', { name: 'An upload was interrupted' })).toHaveCount(0);
+
+  await page.close();
+  await other.reload();
+  await expect(other.getByRole('heading', { name: 'An upload was interrupted' })).toBeVisible();
+  const revoke = other.waitForResponse((r) => r.request().method() === 'DELETE' && r.url().endsWith(`/api/shares/${journal.id}`));
+  await other.getByRole('button', { name: 'Discard it' }).click();
+  expect((await revoke).ok()).toBe(true);
+  await expect(other.getByRole('heading', { name: 'An upload was interrupted' })).toHaveCount(0);
+  expect(await journals(other)).toEqual([]);
+});
+
 test('a file whose size changed cannot join the interrupted share: it is cancelled, with a reason', async ({ page }) => {
   const p = randomFile('resized.bin', 20 * MiB);
   const before = await interruptAfterFirstPart(page, p, { parts: 2 });

@@ -49,10 +49,12 @@ async function withStore<T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) =>
   }
 }
 
+/** Journals of interrupted uploads: not those another tab is sending right now. */
 export async function listJournals(): Promise<SendJournal[]> {
   try {
+    const busy = await busyJournals();
     const all = ((await withStore<SendJournal[]>('readonly', (s) => s.getAll() as IDBRequest<SendJournal[]>)) ?? []).filter(
-      (j) => j && j.v === 1,
+      (j) => j && j.v === 1 && !busy.has(j.id),
     );
     return all.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
   } catch {
@@ -62,6 +64,25 @@ export async function listJournals(): Promise<SendJournal[]> {
 
 export async function deleteJournal(id: string): Promise<void> {
   await withStore('readwrite', (s) => void s.delete(id));
+}
+
+// A tab sending a share holds a Web Lock named after it, so another tab does not
+// offer to "resume" an upload that is still running.
+const LOCK_PREFIX = 'sealdrop-upload-';
+
+async function busyJournals(): Promise<Set<string>> {
+  if (!navigator.locks) return new Set();
+  const { held = [] } = await navigator.locks.query();
+  return new Set(held.map((l) => l.name ?? '').filter((n) => n.startsWith(LOCK_PREFIX)).map((n) => n.slice(LOCK_PREFIX.length)));
+}
+
+/** Holds the "sending" lock of share `id` until the returned function is called. */
+export function holdUploadLock(id: string): () => void {
+  let release = () => {};
+  if (!navigator.locks) return release;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  navigator.locks.request(LOCK_PREFIX + id, { ifAvailable: true }, () => held).catch(() => {});
+  return release;
 }
 
 /**

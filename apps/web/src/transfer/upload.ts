@@ -23,7 +23,7 @@ import {
 import { ApiError, SealdropClient, type ConfigResponse } from '@sealdrop/shared';
 import { api } from '../app/api.ts';
 import { saveMyLink } from '../links/myLinks.ts';
-import { deleteJournal, JournalWriter, type SendJournal } from './journal.ts';
+import { deleteJournal, holdUploadLock, JournalWriter, type SendJournal } from './journal.ts';
 import { createUploadCrypto, type UploadCrypto } from './uploadCrypto.ts';
 import { isAbort, retrying } from './uploadRetry.ts';
 import { initialUploadState, useUploadStore, type FileProgress, type SendResult } from './uploadStore.ts';
@@ -110,6 +110,8 @@ class Run {
   readonly controller = new AbortController();
   readonly crypto: UploadCrypto = createUploadCrypto();
   share: Share | null = null;
+  /** Releases this tab's "sending" lock on the share (see journal.ts). */
+  releaseLock: () => void = () => {};
   jobs: FileJob[] = [];
   readonly inflight = new Map<string, number>();
   readonly started = performance.now();
@@ -234,6 +236,7 @@ export async function startSend(files: SendFileInput[], opts: SendOptions): Prom
     };
     const writer = new JournalWriter(journal);
     run.share = { id: created.id, ownerToken: created.ownerToken, secret, keys, context, partBytes: created.partBytes, writer, passwordKey };
+    run.releaseLock = holdUploadLock(created.id);
     run.jobs = jobs;
     lastInputs = { files, passwordKey, journal };
     await writer.flush();
@@ -313,6 +316,7 @@ export async function resumeSend(input: ResumeInput): Promise<void> {
     const context = shareContext(journal.id);
     const writer = new JournalWriter(journal);
     run.share = { id: journal.id, ownerToken: journal.ownerToken, secret: journal.secret, keys, context, partBytes: journal.partBytes, writer, passwordKey };
+    run.releaseLock = holdUploadLock(journal.id);
     lastInputs = { files, passwordKey, journal };
     set({ phase: 'checking' });
     const onServer = new Map(uploads.files.map((f) => [f.index, new Set(f.parts)]));
@@ -347,6 +351,7 @@ export async function cancelSend(): Promise<void> {
   if (run) {
     run.controller.abort();
     run.crypto.terminate();
+    run.releaseLock();
     current = null;
   }
   lastInputs = null;
@@ -500,6 +505,7 @@ async function transfer(run: Run): Promise<void> {
       seconds,
     };
     run.crypto.terminate();
+    run.releaseLock();
     current = null;
     lastInputs = null;
     set({ phase: 'done', result, notice: null, sent: total, total, speed: 0, eta: 0 });
@@ -559,6 +565,7 @@ function fail(run: Run, e: unknown): void {
   if (current !== run) return; // cancelled: the store was already reset
   run.controller.abort();
   run.crypto.terminate();
+  run.releaseLock();
   current = null;
   if (isAbort(e)) return;
   console.error(e);
