@@ -50,7 +50,9 @@ async function download(page: Page, buttonName: string): Promise<Download> {
 }
 
 async function downloadedBytes(d: Download): Promise<Buffer> {
-  expect(await d.failure()).toBeNull();
+  const failure = await d.failure();
+  const alerts = failure ? await d.page().getByRole('alert').allTextContents() : [];
+  expect(failure, `download failed; the page says: ${alerts.join(' | ')}`).toBeNull();
   return readFileSync((await d.path())!);
 }
 
@@ -220,16 +222,20 @@ test('the Blob fallback (?via=blob) saves a verified copy too', async ({ browser
   await expect(page.getByTestId('last-run')).toContainText('via memory');
 });
 
-test('a connection dropped mid-file resumes with Range within the same grant', async ({ browser }) => {
+test('a dropped connection and a 503 mid-file: resumed with Range within the same grant', async ({ browser }) => {
   const bytes = new Uint8Array(randomBytes(3 * MiB + 77));
   const share = await seedShare({ files: [{ name: 'resume.bin', bytes }], maxDownloads: 1 });
   const ctx = await browser.newContext({ acceptDownloads: true });
   contexts.push(ctx);
-  // The service worker's first request gets only half of the ciphertext, then the connection "ends".
+  // The service worker's first request gets only half of the ciphertext, then the
+  // connection "ends"; the second gets a server hiccup (503); the third goes through.
   const ranges: string[] = [];
   await ctx.route('**/api/shares/*/files/*', async (route) => {
     ranges.push(route.request().headers()['range'] ?? 'whole');
-    if (ranges.length > 1) return route.continue();
+    if (ranges.length === 2) {
+      return route.fulfill({ status: 503, contentType: 'application/json', body: JSON.stringify({ error: { code: 'unavailable', message: 'try again' } }) });
+    }
+    if (ranges.length > 2) return route.continue();
     const res = await route.fetch();
     const half = (await res.body()).subarray(0, Math.floor(ciphertextSize(bytes.length) / 2));
     await route.fulfill({ status: res.status(), headers: { ...res.headers(), 'content-length': String(half.length) }, body: half });
@@ -239,7 +245,8 @@ test('a connection dropped mid-file resumes with Range within the same grant', a
   const d = await download(page, 'Download resume.bin');
   expect(sha256(await downloadedBytes(d))).toBe(sha256(bytes));
   await expect(row(page, 'resume.bin').getByText('SHA-256 verified')).toBeVisible();
-  expect(ranges).toEqual(['whole', `bytes=${Math.floor(ciphertextSize(bytes.length) / 2)}-`]);
+  const resumeAt = `bytes=${Math.floor(ciphertextSize(bytes.length) / 2)}-`;
+  expect(ranges).toEqual(['whole', resumeAt, resumeAt]);
   expect((await client().ownerStatus(share.id, share.ownerToken)).downloadsUsed).toBe(1);
 });
 

@@ -145,13 +145,18 @@ export function ciphertextStream(
             reader?.cancel().catch(() => {});
             reader = null;
             if (e instanceof DownloadError) throw e;
-            if (e instanceof ApiError && e.code !== 'network') throw e;
+            // Dropped connections, server hiccups (5xx) and rate limits are retried;
+            // answers about the share itself (410, 401, 404, ...) are final.
+            const transient = !(e instanceof ApiError) || e.code === 'network' || e.code === 'rate_limited' || e.status >= 500;
+            if (!transient) throw e;
             if ((e as Error)?.name === 'AbortError' || opts.signal?.aborted) throw e;
             if (++failures > MAX_RETRIES) {
+              if (e instanceof ApiError && e.code !== 'network') throw e;
               throw new DownloadError({ kind: 'network', file, message: 'The connection to the server keeps dropping. Try again later.' });
             }
             opts.onRetry?.(failures);
-            await sleep(Math.min(250 * 2 ** failures, 8000), opts.signal);
+            const wait = e instanceof ApiError && e.retryAfter ? e.retryAfter * 1000 : 250 * 2 ** failures;
+            await sleep(Math.min(wait, 30_000), opts.signal);
           }
         }
       },
