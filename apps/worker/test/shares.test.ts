@@ -131,6 +131,18 @@ describe('create, upload, finalize, download', () => {
     expect((await env.BUCKET.head(`shares/${s.id}/0`))!.size).toBe(size);
   });
 
+  it('takes all parts of two multi-part files in parallel (one R2 upload per file)', async () => {
+    const s = await createShare({ sizes: [ciphertextSize(2 * PART + 5), ciphertextSize(PART + 1)] });
+    const jobs = [0, 1, 2].map((n) => putPart(s, 0, n)).concat([0, 1].map((n) => putPart(s, 1, n)));
+    expect((await Promise.all(jobs)).map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect((await finalize(s)).status).toBe(200);
+    const d = await download(s);
+    for (const i of [0, 1]) {
+      const res = await getFile(s.id, i, d.grant);
+      expect(equalBytes(new Uint8Array(await res.arrayBuffer()), s.contents[i])).toBe(true);
+    }
+  });
+
   it('caps part re-sends at 3', async () => {
     const s = await createShare();
     for (let k = 0; k < 4; k++) expect((await putPart(s, 0, 0)).status).toBe(200);
