@@ -1,6 +1,7 @@
 // The cron sweep (every 5 minutes; DESIGN.md "Storage and server state"). Batched
-// and idempotent: each category takes at most SWEEP_BATCH shares a run, and a
-// share interrupted half-way is simply taken again next time.
+// and idempotent: each category takes at most SWEEP_BATCH shares a run (a purge
+// costs about five binding calls; an invocation may make 1000), and a share
+// interrupted half-way is simply taken again next time.
 //  - revoked shares: objects deleted (normally already done by the revoke);
 //  - expired shares (expiry ends every grant), and exhausted shares once
 //    last_grant_expires_at has passed (never under a live grant);
@@ -28,11 +29,12 @@ async function ids(env: Env, sql: string, ...args: unknown[]): Promise<string[]>
   return results.map((r) => r.id);
 }
 
-async function logSweep(env: Env, id: string, reason: string, t: number): Promise<void> {
-  await env.DB.prepare(`INSERT INTO access_log (share_id, event, at, outcome, detail) VALUES (?, 'sweep_delete', ?, 'ok', ?)`)
-    .bind(id, t, reason)
-    .run();
-}
+const logSweep = (env: Env, id: string, reason: string, t: number): D1PreparedStatement =>
+  env.DB.prepare(`INSERT INTO access_log (share_id, event, at, outcome, detail) VALUES (?, 'sweep_delete', ?, 'ok', ?)`).bind(
+    id,
+    t,
+    reason,
+  );
 
 export async function sweep(env: Env, t = now()): Promise<SweepReport> {
   const cfg = config(env);
@@ -40,8 +42,7 @@ export async function sweep(env: Env, t = now()): Promise<SweepReport> {
   const report: SweepReport = { revoked: 0, expired: 0, abandoned: 0, logRows: 0 };
 
   for (const id of await ids(env, `SELECT id FROM shares WHERE status = 'revoked' AND purged_at IS NULL LIMIT ?`, batch)) {
-    await purgeShare(env, id, t);
-    await logSweep(env, id, 'revoked', t);
+    await purgeShare(env, id, t, [logSweep(env, id, 'revoked', t)]);
     report.revoked++;
   }
 
@@ -54,8 +55,7 @@ export async function sweep(env: Env, t = now()): Promise<SweepReport> {
     .bind(t, batch)
     .all<{ id: string; reason: string }>();
   for (const { id, reason } of dead.results) {
-    await purgeShare(env, id, t);
-    await logSweep(env, id, reason, t);
+    await purgeShare(env, id, t, [logSweep(env, id, reason, t)]);
     report.expired++;
   }
 
@@ -67,8 +67,7 @@ export async function sweep(env: Env, t = now()): Promise<SweepReport> {
   );
   for (const id of stale) {
     await env.DB.prepare(`UPDATE shares SET status = 'abandoned' WHERE id = ? AND status = 'uploading'`).bind(id).run();
-    await purgeShare(env, id, t);
-    await logSweep(env, id, 'not finalized', t);
+    await purgeShare(env, id, t, [logSweep(env, id, 'not finalized', t)]);
     report.abandoned++;
   }
 

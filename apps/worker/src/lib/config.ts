@@ -35,7 +35,7 @@ export interface Config {
 }
 
 export const DEFAULT_QUOTA_BYTES = 1024 * GIB;
-export const DEFAULT_SWEEP_BATCH = 100;
+export const DEFAULT_SWEEP_BATCH = 50;
 
 /** A positive integer from a var, clamped to [min, max]; the default when unset or garbled. */
 function int(v: string | undefined, def: number, min: number, max: number): number {
@@ -59,7 +59,7 @@ export function config(env: Env): Config {
     maxShareBytes: int(env.MAX_SHARE_BYTES, DEFAULT_MAX_SHARE_BYTES, 1, Number.MAX_SAFE_INTEGER),
     maxFiles: int(env.MAX_FILES, DEFAULT_MAX_FILES, 1, 10_000),
     quotaBytes: int(env.QUOTA_BYTES, DEFAULT_QUOTA_BYTES, 0, Number.MAX_SAFE_INTEGER),
-    sweepBatch: int(env.SWEEP_BATCH, DEFAULT_SWEEP_BATCH, 1, 1000),
+    sweepBatch: int(env.SWEEP_BATCH, DEFAULT_SWEEP_BATCH, 1, 60),
     local: env.LOCAL === '1',
   };
 }

@@ -139,11 +139,13 @@ export async function abortUploads(env: Env, id: string): Promise<void> {
  * Remove what a dead share holds: abort open uploads, delete its objects, wipe
  * its public keys and password salt (the row stays for the log), release its
  * quota reservation. Idempotent; `purged_at` records that it ran to the end.
+ * `extra` statements (a log row) join the final batch. About five binding calls.
  */
-export async function purgeShare(env: Env, id: string, t: number): Promise<void> {
+export async function purgeShare(env: Env, id: string, t: number, extra: D1PreparedStatement[] = []): Promise<void> {
   await abortUploads(env, id);
   await deleteObjects(env, id);
   await env.DB.batch([
+    ...extra,
     env.DB.prepare(
       `UPDATE quota SET reserved = MAX(0, reserved - COALESCE(
          (SELECT bytes FROM shares WHERE id = ?1 AND quota_released = 0), 0)) WHERE id = 1`,

@@ -64,6 +64,9 @@ function toApiToken(r: TokenRow): ApiToken {
   };
 }
 
+/** Purges revoke-all starts at once (about five binding calls each); the sweep does the rest. */
+const REVOKE_ALL_INLINE_PURGES = 50;
+
 const LOG_COLUMNS = ['id', 'at', 'shareId', 'event', 'ip', 'country', 'userAgent', 'outcome', 'detail', 'tokenId'] as const;
 
 export const adminRoutes = new Hono<AppEnv>()
@@ -127,7 +130,7 @@ export const adminRoutes = new Hono<AppEnv>()
     const env = c.env;
     c.executionCtx.waitUntil(
       (async () => {
-        for (const id of ids.slice(0, 200)) await purgeShare(env, id, now()).catch(() => {});
+        for (const id of ids.slice(0, REVOKE_ALL_INLINE_PURGES)) await purgeShare(env, id, now()).catch(() => {});
       })(),
     );
     return c.json({ revoked: ids.length } satisfies RevokeAllResponse);
