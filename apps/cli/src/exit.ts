@@ -4,7 +4,7 @@
 // Every failure becomes a CliError carrying its code and a message that says what
 // happened and what to do. Messages never contain a link secret or an owner token.
 
-import { ApiError } from '@sealdrop/shared';
+import { ApiError } from '@sealdrop/shared/errors';
 import { CobblestoneError, LinkError, ManifestError } from '@sealdrop/crypto';
 import { MinisignError } from './minisign/format.ts';
 

@@ -1,11 +1,12 @@
 // sealdrop admin: the dashboard's actions from a terminal, with SEALDROP_ADMIN_TOKEN.
 
 import { readFile, writeFile } from 'node:fs/promises';
-import { ApiError, SealdropClient, type ShareStatus } from '@sealdrop/shared';
+import { ApiError } from '@sealdrop/shared/errors';
+import type { ShareStatus } from '@sealdrop/shared';
 import { HELP, humanBytes, parse, parseDuration, parsePositiveInt, serverUrl } from '../args.ts';
 import { CliError, EXIT, fromApiError, usage } from '../exit.ts';
 import { table } from '../table.ts';
-import { userAgent } from '../version.ts';
+import { makeClient } from '../client.ts';
 
 export const help = `Usage: sealdrop admin <action> [options]   (--server URL or SEALDROP_SERVER)
 
@@ -61,7 +62,7 @@ export async function run(argv: string[]): Promise<number> {
   const server = serverUrl(values.server)!;
   const token = values['admin-token-file'] ? (await readFile(values['admin-token-file'], 'utf8')).trim() : process.env.SEALDROP_ADMIN_TOKEN;
   if (!token) throw usage('The admin token is needed: set SEALDROP_ADMIN_TOKEN (or use --admin-token-file FILE).');
-  const admin = new SealdropClient(server, { headers: { 'user-agent': userAgent() } }).admin(token);
+  const admin = makeClient(server).admin(token);
   const [action, ...rest] = positionals;
   const json = Boolean(values.json);
   const out = (v: unknown) => console.log(JSON.stringify(v, null, 2));

@@ -1,13 +1,12 @@
 // sealdrop info: what a link holds, without using a download (GET + /manifest).
 
-import { SealdropClient } from '@sealdrop/shared';
 import { HELP, humanBytes, parse } from '../args.ts';
 import { usage } from '../exit.ts';
 import { linkArgument, parseLink } from '../link.ts';
 import { keyId, parseSignature } from '../minisign/format.ts';
 import { promptHidden, readPasswordFile } from '../password.ts';
 import { openShare, readManifest } from '../transfer/download.ts';
-import { userAgent } from '../version.ts';
+import { makeClient } from '../client.ts';
 
 export const help = `Usage: sealdrop info <link | -> [--password-file FILE] [--json]
 
@@ -21,7 +20,7 @@ export async function run(argv: string[]): Promise<number> {
   if (values.help) return console.log(help), 0;
   if (positionals.length > 1) throw usage('Give one link.');
   const link = parseLink(await linkArgument(positionals[0]), { needSecret: true });
-  const client = new SealdropClient(link.server, { headers: { 'user-agent': userAgent() } });
+  const client = makeClient(link.server);
   const share = await openShare(client, link, async () => {
     if (values['password-file']) return (await readPasswordFile(values['password-file'])).normalize('NFC');
     if (!process.stdin.isTTY) throw usage('This share is protected by a password: use --password-file FILE.');

@@ -6,7 +6,6 @@ import { lstat, mkdir, open, realpath, rename, writeFile } from 'node:fs/promise
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ciphertextSize, type Manifest } from '@sealdrop/crypto';
-import { SealdropClient } from '@sealdrop/shared';
 import { HELP, humanBytes, parse } from '../args.ts';
 import { EXIT, integrity, usage } from '../exit.ts';
 import { linkArgument, parseLink } from '../link.ts';
@@ -16,7 +15,7 @@ import { readWholeFile, verifySignature } from '../minisign/sign.ts';
 import { promptHidden, readPasswordFile } from '../password.ts';
 import { Progress } from '../progress.ts';
 import { downloadFile, openShare, readManifest, takeDownload } from '../transfer/download.ts';
-import { userAgent } from '../version.ts';
+import { makeClient } from '../client.ts';
 
 export const help = `Usage: sealdrop receive <link | -> [-o DIR] [--password-file FILE] [--force] [--pubkey KEY]
 
@@ -100,7 +99,7 @@ export async function run(argv: string[]): Promise<number> {
   await mkdir(outDir, { recursive: true });
   const root = await realpath(outDir);
 
-  const client = new SealdropClient(link.server, { headers: { 'user-agent': userAgent() } });
+  const client = makeClient(link.server);
   const share = await openShare(client, link, async () => {
     if (values['password-file']) return (await readPasswordFile(values['password-file'])).normalize('NFC');
     if (!process.stdin.isTTY) throw usage('This share is protected by a password: use --password-file FILE.');

@@ -1,11 +1,11 @@
 // sealdrop revoke: the owner ends a share now (objects deleted, grants end).
 
 import { readFile } from 'node:fs/promises';
-import { ApiError, SealdropClient } from '@sealdrop/shared';
+import { ApiError } from '@sealdrop/shared/errors';
 import { HELP, parse, serverUrl } from '../args.ts';
 import { fromApiError, usage } from '../exit.ts';
 import { linkOrId } from '../link.ts';
-import { userAgent } from '../version.ts';
+import { makeClient } from '../client.ts';
 
 export const help = `Usage: sealdrop revoke <link | id> --owner-token TOKEN [--server URL]
 
@@ -26,7 +26,7 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw usage('Give the link or the share id.');
   const { server, id } = linkOrId(positionals[0], serverUrl(values.server, false));
   const token = await ownerToken(values);
-  const client = new SealdropClient(server, { headers: { 'user-agent': userAgent() } });
+  const client = makeClient(server);
   await client.revoke(id, token).catch((e) => {
     if (e instanceof ApiError && (e.status === 401 || e.status === 403)) throw usage('The server refused the owner token for this share.');
     throw e instanceof ApiError ? fromApiError(e, 'Share') : e;

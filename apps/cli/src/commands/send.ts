@@ -1,7 +1,6 @@
 // sealdrop send: encrypt files locally and upload them; prints the link on stdout.
 
 import { writeFile } from 'node:fs/promises';
-import { SealdropClient } from '@sealdrop/shared';
 import { HELP, humanBytes, parse, parseDuration, parsePositiveInt, serverUrl } from '../args.ts';
 import { usage } from '../exit.ts';
 import { collectFiles } from '../files.ts';
@@ -10,7 +9,7 @@ import { loadSecretKey } from '../minisign/files.ts';
 import { keyId } from '../minisign/format.ts';
 import { sharePassword } from '../password.ts';
 import { uploadShare } from '../transfer/upload.ts';
-import { userAgent } from '../version.ts';
+import { makeClient } from '../client.ts';
 
 export const help = `Usage: sealdrop send <paths...> --server URL [options]
 
@@ -82,7 +81,7 @@ export async function run(argv: string[]): Promise<number> {
   const total = files.reduce((s, f) => s + f.size, 0);
   log(`Sending ${files.length} file${files.length === 1 ? '' : 's'} (${humanBytes(total)}) to ${server}${signer ? `, signed by key id ${keyId(signer.keynum)}` : ''}.`);
 
-  const client = new SealdropClient(server, { headers: { 'user-agent': userAgent() } });
+  const client = makeClient(server);
   const r = await uploadShare({
     client,
     server,

@@ -1,10 +1,10 @@
 // sealdrop status: the owner's view of a share (downloads, wrong passwords, log).
 
-import { ApiError, SealdropClient } from '@sealdrop/shared';
+import { ApiError } from '@sealdrop/shared/errors';
 import { HELP, parse, serverUrl } from '../args.ts';
 import { fromApiError, usage } from '../exit.ts';
 import { linkOrId } from '../link.ts';
-import { userAgent } from '../version.ts';
+import { makeClient } from '../client.ts';
 import { ownerToken } from './revoke.ts';
 import { table } from '../table.ts';
 
@@ -19,7 +19,7 @@ export async function run(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw usage('Give the link or the share id.');
   const { server, id } = linkOrId(positionals[0], serverUrl(values.server, false));
   const token = await ownerToken(values);
-  const client = new SealdropClient(server, { headers: { 'user-agent': userAgent() } });
+  const client = makeClient(server);
   const s = await client.ownerStatus(id, token).catch((e) => {
     if (e instanceof ApiError && (e.status === 401 || e.status === 403)) throw usage('The server refused the owner token for this share.');
     throw e instanceof ApiError ? fromApiError(e, 'Share') : e;

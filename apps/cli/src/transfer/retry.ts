@@ -1,7 +1,7 @@
 // Retries with exponential back-off for transient failures: network errors,
 // 5xx, 408 and 429 (honouring Retry-After). Anything else fails at once.
 
-import { ApiError } from '@sealdrop/shared';
+import { ApiError } from '@sealdrop/shared/errors';
 
 export function isTransient(e: unknown): boolean {
   if (e instanceof ApiError) return e.code === 'network' || e.status >= 500 || e.status === 429 || e.status === 408;

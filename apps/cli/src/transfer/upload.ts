@@ -8,8 +8,7 @@
 // server already holds are not sent again.
 
 import { createHash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import {
   b64uDecode,
   b64uEncode,
@@ -29,7 +28,8 @@ import {
   type ShareKeys,
 } from '@sealdrop/crypto';
 import { fileSource, type FileSource } from '@sealdrop/crypto/node';
-import { ApiError, type ConfigResponse, type SealdropClient } from '@sealdrop/shared';
+import { ApiError } from '@sealdrop/shared/errors';
+import type { ConfigResponse, SealdropClient } from '@sealdrop/shared';
 import { humanBytes } from '../args.ts';
 import { CliError, EXIT, toCliError, usage } from '../exit.ts';
 import type { InputFile } from '../files.ts';
@@ -38,7 +38,9 @@ import { deleteJournal, JournalWriter, loadJournal, type CliJournal } from '../j
 import { formatSignature } from '../minisign/format.ts';
 import type { SecretKey } from '../minisign/keys.ts';
 import { createBlake2b512, defaultTrustedComment, signDigest } from '../minisign/sign.ts';
+import { collectGarbage } from '../memory.ts';
 import { Progress } from '../progress.ts';
+import { SizedBody } from './http.ts';
 import { withRetry } from './retry.ts';
 
 export interface UploadOptions {
@@ -52,7 +54,7 @@ export interface UploadOptions {
   signer?: SecretKey | null;
   uploadToken?: string;
   journalFile: string;
-  /** Parts in flight at once (default: 2 to 4, fewer for big parts to keep memory flat). */
+  /** Parts in flight at once (default 3). */
   concurrency?: number;
   quiet?: boolean;
   log: (msg: string) => void;
@@ -70,12 +72,8 @@ export interface UploadResult {
   seconds: number;
 }
 
-/** Budget for part buffers in flight. */
-const INFLIGHT_BYTES = 48 * 1024 * 1024;
-
-export function defaultConcurrency(partBytes: number): number {
-  return Math.max(2, Math.min(4, Math.floor(INFLIGHT_BYTES / partBytes)));
-}
+/** Parts in flight: each holds one slice in memory, so this does not depend on the part size. */
+export const DEFAULT_CONCURRENCY = 3;
 
 function checkLimits(config: ConfigResponse, o: UploadOptions): number {
   if (o.files.length > config.maxFiles) throw usage(`This server takes at most ${config.maxFiles} files per share (${o.files.length} given).`);
@@ -100,31 +98,93 @@ async function passwordKey(password: string | null, salt: Uint8Array | null): Pr
   return derivePasswordKey(password, salt, { ...KDF_V1 });
 }
 
-/** Plaintext SHA-256 (and BLAKE2b-512 when signing) in one streaming read. */
+/** Plaintext SHA-256 (and BLAKE2b-512 when signing) in one read through a reused buffer. */
 async function hashFile(file: InputFile, withBlake: boolean, progress: Progress): Promise<{ sha256: string; blake2b: Uint8Array | null }> {
   const sha = createHash('sha256');
   const blake = withBlake ? await createBlake2b512() : null;
-  for await (const chunk of createReadStream(file.path, { highWaterMark: 1 << 20 })) {
-    sha.update(chunk as Buffer);
-    blake?.update(chunk as Buffer);
-    progress.add((chunk as Buffer).length);
+  const fh = await open(file.path, 'r');
+  const buf = Buffer.allocUnsafe(1 << 20);
+  try {
+    for (let pos = 0; ; ) {
+      const { bytesRead } = await fh.read(buf, 0, buf.length, pos);
+      if (bytesRead === 0) break;
+      const chunk = buf.subarray(0, bytesRead);
+      sha.update(chunk);
+      blake?.update(chunk);
+      pos += bytesRead;
+      progress.add(bytesRead);
+    }
+  } finally {
+    await fh.close();
   }
   return { sha256: sha.digest('hex'), blake2b: blake ? blake.digest() : null };
 }
 
-/**
- * Ciphertext of part n and its SHA-256, as FileEncryptor.makePart makes them
- * (same bytes, same digest), but hashed with Node's native SHA-256, several
- * times faster than WebAssembly here. A digest recorded earlier must match:
- * otherwise the file changed and must restart with a fresh salt.
- */
-async function makePart(enc: FileEncryptor, digests: (string | null)[], n: number): Promise<{ bytes: Uint8Array; sha256: string }> {
+/** Ciphertext made per encryptRange call; garbage is collected between slices. */
+const SLICE_BYTES = 4 * 1024 * 1024;
+
+/** What the first pass over a part learns: its digest, and each slice's, to check the second pass against. */
+interface PartPlan {
+  n: number;
+  length: number;
+  sha256: string;
+  slices: string[];
+}
+
+function sliceBounds(enc: FileEncryptor, n: number): { start: number; end: number }[] {
   const { start, end } = enc.partRange(n);
-  const bytes = await encryptRange(enc.source, enc.keys, start, end);
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const out = [];
+  for (let off = start; off < end; off += SLICE_BYTES) out.push({ start: off, end: Math.min(end, off + SLICE_BYTES) });
+  if (out.length === 0) out.push({ start, end }); // never: a part holds at least the header
+  return out;
+}
+
+/**
+ * First pass over part n: its ciphertext made slice by slice (encryptRange gives
+ * the same bytes however the range is cut, so this is exactly FileEncryptor's
+ * part) and hashed, nothing kept. A digest recorded earlier must match
+ * (otherwise the file changed: SourceChangedError, restart with a fresh salt);
+ * a new one is recorded in `digests`, for the journal, before anything is sent.
+ * Native SHA-256 here is several times faster than WebAssembly.
+ */
+async function planPart(enc: FileEncryptor, digests: (string | null)[], n: number, onBytes?: (b: number) => void): Promise<PartPlan> {
+  const hash = createHash('sha256');
+  const slices: string[] = [];
+  let length = 0;
+  for (const b of sliceBounds(enc, n)) {
+    const slice = await encryptRange(enc.source, enc.keys, b.start, b.end);
+    hash.update(slice);
+    slices.push(createHash('sha256').update(slice).digest('hex'));
+    length += slice.length;
+    onBytes?.(slice.length);
+    collectGarbage(); // the chunk buffers WebCrypto made for this slice
+  }
+  const sha256 = hash.digest('hex');
   if (digests[n] != null && digests[n] !== sha256) throw new SourceChangedError(n);
   digests[n] = sha256;
-  return { bytes, sha256 };
+  return { n, length, sha256, slices };
+}
+
+/**
+ * Second pass: the part's body, made again slice by slice while it streams to
+ * the server, so memory holds one slice per part in flight whatever the part
+ * size. Each slice is compared with the first pass before it is written: no
+ * byte that differs from the recorded digest ever leaves.
+ */
+function partBody(enc: FileEncryptor, plan: PartPlan, onBytes: (b: number) => void, onChanged: () => void): SizedBody {
+  return new SizedBody(plan.length, async function* () {
+    const bounds = sliceBounds(enc, plan.n);
+    for (const [k, b] of bounds.entries()) {
+      const slice = await encryptRange(enc.source, enc.keys, b.start, b.end);
+      if (createHash('sha256').update(slice).digest('hex') !== plan.slices[k]) {
+        onChanged();
+        throw new SourceChangedError(plan.n);
+      }
+      yield slice;
+      onBytes(slice.length);
+      collectGarbage();
+    }
+  });
 }
 
 export async function uploadShare(o: UploadOptions): Promise<UploadResult> {
@@ -276,7 +336,7 @@ export async function uploadShare(o: UploadOptions): Promise<UploadResult> {
         for (let n = 0; n < enc.partCount && !changed; n++) {
           if (j.partDigests[i][n] == null) continue;
           try {
-            progress.add((await makePart(enc, j.partDigests[i], n)).bytes.length);
+            await planPart(enc, j.partDigests[i], n, (b) => progress.add(b));
           } catch (e) {
             if (e instanceof SourceChangedError) changed = true;
             else throw e;
@@ -348,27 +408,50 @@ export async function uploadShare(o: UploadOptions): Promise<UploadResult> {
       const t = tasks[next++];
       try {
         const { enc } = await encryptorFor(t.i);
-        let part: { bytes: Uint8Array; sha256: string };
+        const changed = () =>
+          new CliError(EXIT.usage, `${o.files[t.i].name} changed while being sent. Run the same command again: it will restart that file with a fresh salt.`);
+        let plan: PartPlan;
         try {
-          part = await makePart(enc, j.partDigests[t.i], t.n);
+          plan = await planPart(enc, j.partDigests[t.i], t.n);
         } catch (e) {
-          if (e instanceof SourceChangedError) throw new CliError(EXIT.usage, `${o.files[t.i].name} changed while being sent. Run the same command again: it will restart that file with a fresh salt.`);
-          throw e;
+          throw e instanceof SourceChangedError ? changed() : e;
         }
         // The digest is on disk before a byte of this part leaves.
         await writer.save();
-        await withRetry(() => o.client.putPart(j.id, j.ownerToken, t.i, t.n, part.bytes), {
-          onRetry: (e, attempt, delay) => o.log(`Part ${t.n + 1} of ${o.files[t.i].name}: ${(e as Error).message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s.`),
+        let counted = 0;
+        let sourceChanged = false;
+        await withRetry(
+          () => {
+            progress.sub(counted);
+            counted = 0;
+            const body = partBody(
+              enc,
+              plan,
+              (b) => {
+                counted += b;
+                progress.add(b);
+              },
+              () => (sourceChanged = true),
+            );
+            // putPart hands its body to the transport untouched; cliFetch streams a SizedBody.
+            return o.client.putPart(j.id, j.ownerToken, t.i, t.n, body as unknown as Uint8Array).catch((e) => {
+              throw sourceChanged ? new SourceChangedError(t.n) : e;
+            });
+          },
+          {
+            onRetry: (e, attempt, delay) => o.log(`Part ${t.n + 1} of ${o.files[t.i].name}: ${(e as Error).message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s.`),
+          },
+        ).catch((e) => {
+          throw e instanceof SourceChangedError ? changed() : e;
         });
         sentParts++;
-        progress.add(part.bytes.length);
         await release(t.i);
       } catch (e) {
         failed ??= e;
       }
     }
   };
-  const concurrency = Math.max(1, o.concurrency ?? defaultConcurrency(j.partBytes));
+  const concurrency = Math.max(1, o.concurrency ?? DEFAULT_CONCURRENCY);
   await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, tasks.length)) }, worker));
   for (const [, e] of open) if (e.p) await e.p.then((x) => x.src.close()).catch(() => {});
   if (failed) {
