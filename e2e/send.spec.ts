@@ -9,6 +9,8 @@ import path from 'node:path';
 import { expect, test, type Page, type Request } from '@playwright/test';
 import qrcode from 'qrcode-generator';
 import { b64uEncode } from '@sealdrop/crypto';
+import { SealdropClient } from '@sealdrop/shared';
+import { adminToken } from './helpers/seed.ts';
 import { fetchShareInNode, sendViaUi } from './helpers/send-ui.ts';
 
 const MiB = 1024 * 1024;
@@ -406,6 +408,36 @@ test('Cancel stops the upload, revokes the half-made share and forgets its key',
   // The server no longer lets the owner touch it.
   const status = await page.request.get(`/api/shares/${journal.id}/owner`, { headers: { authorization: `Owner ${(journal as unknown as { ownerToken: string }).ownerToken}` } });
   expect((await status.json()).status).toBe('revoked');
+});
+
+test('on a server that needs an upload token, the page asks for one and sends it as Bearer', async ({ page }) => {
+  // The one thing not real here: this test server runs in open mode, so its
+  // config answer is rewritten to "token" to make the page show the field. The
+  // server still checks any token it is sent, so a wrong one is refused for real.
+  await page.route('**/api/config', async (route) => {
+    const res = await route.fetch();
+    await route.fulfill({ response: res, json: { ...(await res.json()), uploadPolicy: 'token' } });
+  });
+  const client = new SealdropClient(baseURL());
+  const token = await client.admin(adminToken()).createToken({ label: 'e2e send', scope: 'upload', expiresIn: 3600 });
+  await page.goto('/');
+  await page.getByTestId('send-files-input').setInputFiles({ name: 'token.txt', mimeType: 'text/plain', buffer: Buffer.from('with a token') });
+  const field = page.getByLabel('Upload token');
+  await field.fill('not-a-real-token');
+  await page.locator('.send-button').click();
+  await expect(page.getByRole('alert')).toContainText('valid upload token');
+  await page.getByRole('button', { name: 'Start over' }).click();
+
+  await page.getByTestId('send-files-input').setInputFiles({ name: 'token.txt', mimeType: 'text/plain', buffer: Buffer.from('with a token') });
+  await expect(field).toHaveValue('not-a-real-token'); // kept for this tab's session
+  await field.fill(token.token);
+  const create = page.waitForRequest((r) => r.method() === 'POST' && r.url().endsWith('/api/shares'));
+  await page.locator('.send-button').click();
+  expect((await create).headers().authorization).toBe(`Bearer ${token.token}`);
+  const link = page.locator('#send-link');
+  await expect(link).toBeVisible({ timeout: 60_000 });
+  const share = await fetchShareInNode(baseURL(), await link.inputValue());
+  expect(new TextDecoder().decode(share.files[0])).toBe('with a token');
 });
 
 const myLinks = (page: Page) => page.evaluate(() => JSON.parse(localStorage.getItem('sealdrop.myLinks.v1') ?? '[]') as { id: string; ownerToken: string; url?: string }[]);

@@ -10,7 +10,26 @@ export interface SendOptionsValue {
   maxDownloads: number;
   password: string;
   remember: boolean;
+  /** Only for servers whose uploadPolicy is "token" (kept for this tab's session). */
+  uploadToken: string;
 }
+
+const TOKEN_KEY = 'sealdrop.uploadToken';
+export const savedUploadToken = () => {
+  try {
+    return sessionStorage.getItem(TOKEN_KEY) ?? '';
+  } catch {
+    return '';
+  }
+};
+const saveUploadToken = (t: string) => {
+  try {
+    if (t) sessionStorage.setItem(TOKEN_KEY, t);
+    else sessionStorage.removeItem(TOKEN_KEY);
+  } catch {
+    // storage disabled: the token lives in memory only
+  }
+};
 
 export const DEFAULT_EXPIRY = 24 * 3600;
 export const DEFAULT_DOWNLOADS = 1;
@@ -36,6 +55,7 @@ export function defaultOptions(config?: ConfigResponse): SendOptionsValue {
     maxDownloads: dl.includes(DEFAULT_DOWNLOADS) ? DEFAULT_DOWNLOADS : dl[0],
     password: '',
     remember: false,
+    uploadToken: savedUploadToken(),
   };
 }
 
@@ -80,6 +100,27 @@ export function SendOptions({
           </select>
         </div>
       </div>
+
+      {config?.uploadPolicy === 'token' && (
+        <div className="send-token">
+          <label htmlFor={`${id}-token`}>Upload token</label>
+          <input
+            id={`${id}-token`}
+            type="password"
+            value={value.uploadToken}
+            autoComplete="off"
+            spellCheck={false}
+            aria-describedby={`${id}-token-help`}
+            onChange={(e) => {
+              saveUploadToken(e.target.value.trim());
+              set({ uploadToken: e.target.value.trim() });
+            }}
+          />
+          <p id={`${id}-token-help`} className="muted small">
+            This server accepts uploads only from people with a token. Ask its administrator for one.
+          </p>
+        </div>
+      )}
 
       <div className="send-password">
         <label htmlFor={`${id}-password`}>

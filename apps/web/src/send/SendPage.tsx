@@ -47,7 +47,7 @@ export function SendPage() {
 
   // Defaults follow the server's limits until the user picks something.
   useEffect(() => {
-    if (config.data && !touchedOptions) setOptions((o) => ({ ...defaultOptions(config.data), password: o.password, remember: o.remember }));
+    if (config.data && !touchedOptions) setOptions((o) => ({ ...defaultOptions(config.data), password: o.password, remember: o.remember, uploadToken: o.uploadToken }));
   }, [config.data, touchedOptions]);
 
   // A resume that failed on its input (wrong password, missing file, share gone):
@@ -123,6 +123,7 @@ export function SendPage() {
       maxDownloads: options.maxDownloads,
       password: options.password || null,
       remember: options.remember,
+      uploadToken: config.data?.uploadPolicy === 'token' ? options.uploadToken || undefined : undefined,
     });
   };
 
@@ -137,7 +138,7 @@ export function SendPage() {
     setPicked([]);
     setProblems([]);
     setResumeError(null);
-    setOptions((o) => ({ ...defaultOptions(config.data), remember: o.remember }));
+    setOptions((o) => ({ ...defaultOptions(config.data), remember: o.remember, uploadToken: o.uploadToken }));
     setTouchedOptions(false);
     refreshJournals();
   };

@@ -41,6 +41,8 @@ export interface SendOptions {
   password: string | null;
   /** Keep the full link (with its key) in this browser's "My links". */
   remember: boolean;
+  /** Bearer token for servers whose uploadPolicy is "token". */
+  uploadToken?: string;
 }
 
 /** Parts in flight at once (DESIGN: 2 to 4). */
@@ -196,18 +198,15 @@ export async function startSend(files: SendFileInput[], opts: SendOptions): Prom
     const keys = await deriveShareKeys(parseLinkSecret(secret), passwordKey);
     // Not retried on a lost connection: the server may have created the share, and
     // the same keys cannot register twice. A retry by the user draws a new secret.
-    const created = await retrying(
-      () =>
-        api.createShare({
-          expiresIn: opts.expiresIn,
-          maxDownloads: opts.maxDownloads,
-          linkPub: b64uEncode(keys.linkPub),
-          authPub: b64uEncode(keys.authPub),
-          password: passwordSalt ? { salt: b64uEncode(passwordSalt), kdf: { ...KDF_V1 } } : null,
-          files: files.map((f) => ({ size: ciphertextSize(f.file.size) })),
-        }),
-      { signal: run.signal, maxServerRetries: 3, retryNetwork: false },
-    );
+    const request = {
+      expiresIn: opts.expiresIn,
+      maxDownloads: opts.maxDownloads,
+      linkPub: b64uEncode(keys.linkPub),
+      authPub: b64uEncode(keys.authPub),
+      password: passwordSalt ? { salt: b64uEncode(passwordSalt), kdf: { ...KDF_V1 } } : null,
+      files: files.map((f) => ({ size: ciphertextSize(f.file.size) })),
+    };
+    const created = await retrying(() => api.createShare(request, opts.uploadToken), { signal: run.signal, maxServerRetries: 3, retryNetwork: false });
     const context = shareContext(created.id);
     const jobs: FileJob[] = [];
     for (const [index, f] of files.entries()) {
@@ -590,7 +589,7 @@ function describe(e: unknown): string {
       case 'rate_limited':
         return 'The server is limiting uploads right now. Wait a minute and try again.';
       case 'unauthorized':
-        return 'This server accepts uploads only with an upload token.';
+        return 'This server accepts uploads only with a valid upload token: check the token and try again.';
       case 'revoked':
       case 'expired':
       case 'not_found':
