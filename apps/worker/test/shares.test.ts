@@ -343,3 +343,27 @@ describe('grants', () => {
     expect((await callJson('GET', `/api/shares/${s.id}/files/0`, { auth: `Grant ${foreign}` })).status).toBe(401);
   });
 });
+
+describe('grant byte cap', () => {
+  it('a grant reads its share at most 4 times over; ranges count what they send', async () => {
+    const s = await readyShare({ sizes: [ciphertextSize(3000)] });
+    const { grant } = await download(s);
+    for (let k = 0; k < 4; k++) {
+      const r = await getFile(s.id, 0, grant);
+      expect(r.status).toBe(200);
+      await r.arrayBuffer();
+    }
+    const tiny = await getFile(s.id, 0, grant, { Range: 'bytes=0-0' });
+    expect(tiny.status).toBe(410);
+    expect((await tiny.json<any>()).error.code).toBe('exhausted');
+    // HEAD reads nothing and still answers.
+    expect((await getFile(s.id, 0, grant, {}, 'HEAD')).status).toBe(200);
+    // Another grant has its own allowance.
+    const other = await download(s);
+    const r = await getFile(s.id, 0, other.grant, { Range: 'bytes=0-99' });
+    expect(r.status).toBe(206);
+    await r.arrayBuffer();
+    const row = await env.DB.prepare('SELECT bytes_served FROM grants WHERE share_id = ? ORDER BY issued_at').bind(s.id).all();
+    expect(row.results.map((x: any) => x.bytes_served).sort((a, b) => a - b)).toEqual([100, 4 * s.sizes[0]]);
+  });
+});

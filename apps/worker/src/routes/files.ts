@@ -21,6 +21,9 @@ const FILE_HEADERS = {
   'Accept-Ranges': 'bytes',
 };
 
+/** How many times over a grant may read its share's bytes. */
+export const GRANT_BYTES_FACTOR = 4;
+
 export type ByteRange = { start: number; end: number } | 'unsatisfiable' | null;
 
 /**
@@ -54,12 +57,12 @@ export const fileRoutes = new Hono<AppEnv>().get('/api/shares/:id/files/:i', asy
   if (grant.exp * 1000 <= t) throw new Fail('unauthorized', 'this grant has expired: start the download again');
 
   const row = await c.env.DB.prepare(
-    `SELECT s.status, s.expires_at, s.purged_at, f.size, g.gid
+    `SELECT s.status, s.expires_at, s.purged_at, s.bytes, f.size, g.gid
      FROM shares s LEFT JOIN grants g ON g.gid = ?2 AND g.share_id = s.id
      LEFT JOIN files f ON f.share_id = s.id AND f.idx = ?3 WHERE s.id = ?1`,
   )
     .bind(id, grant.gid, i)
-    .first<Pick<ShareRow, 'status' | 'expires_at' | 'purged_at'> & { size: number | null; gid: string | null }>();
+    .first<Pick<ShareRow, 'status' | 'expires_at' | 'purged_at' | 'bytes'> & { size: number | null; gid: string | null }>();
   if (!row || row.gid === null) throw new Fail('unauthorized', 'this grant is not valid');
   if (row.status === 'revoked') throw new Fail('revoked', 'this share was revoked');
   if (row.status !== 'ready' || row.purged_at !== null || (row.expires_at ?? 0) <= t) {
@@ -79,6 +82,14 @@ export const fileRoutes = new Hono<AppEnv>().get('/api/shares/:id/files/:i', asy
   if (range) headers.set('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
   if (c.req.method === 'HEAD') return new Response(null, { status, headers });
 
+  // A grant reads its share a few times over (resumes, "download all"), not more:
+  // a one-time link cannot be turned into a CDN.
+  const counted = await c.env.DB.prepare(
+    'UPDATE grants SET bytes_served = bytes_served + ?1 WHERE gid = ?2 AND bytes_served + ?1 <= ?3 RETURNING gid',
+  )
+    .bind(length, grant.gid, GRANT_BYTES_FACTOR * row.bytes)
+    .first();
+  if (!counted) throw new Fail('exhausted', `this grant has already read this share ${GRANT_BYTES_FACTOR} times over`);
   const obj = await c.env.BUCKET.get(objectKey(id, i), range ? { range: { offset: range.start, length } } : undefined);
   if (!obj) throw new Fail('expired', 'this share has expired');
   await writeLog(
