@@ -340,9 +340,9 @@ test('a one-time link: opening and reloading use nothing; after one download, no
 });
 
 test('tamper: a flipped byte in storage is an integrity error and no completed file', async ({ browser }) => {
-  const size = 300_001 + Math.floor(Math.random() * 1000); // a size no other stored object has
+  const size = 300_001 + Math.floor(Math.random() * 200_000); // a size no other stored object has
   const bytes = new Uint8Array(randomBytes(size));
-  const share = await seedShare({ files: [{ name: 'report.pdf', bytes }] });
+  const share = await seedShare({ files: [{ name: 'intro.txt', bytes: new TextEncoder().encode('intact') }, { name: 'report.pdf', bytes }] });
   const blobs = path.join(persistDir, 'v3', 'r2');
   const found: string[] = [];
   const walk = (dir: string) => {
@@ -368,6 +368,12 @@ test('tamper: a flipped byte in storage is an integrity error and no completed f
   const r = row(page, 'report.pdf');
   await expect(r.getByRole('alert')).toContainText('Integrity check failed');
   await expect(r.getByText('SHA-256 verified')).toHaveCount(0);
+
+  // The ZIP is aborted too: never a complete-looking archive with a bad file in it.
+  const zip = await download(page, 'Download all as ZIP');
+  expect(await zip.failure()).not.toBeNull();
+  await expect(page.locator('.zip').getByRole('alert')).toContainText('Integrity check failed');
+  await expect(page.getByText('ZIP saved')).toHaveCount(0);
 });
 
 test('expired and revoked links say so', async ({ browser }) => {
