@@ -433,6 +433,19 @@ test('a manifest that breaks the name rules is refused with its reason', async (
   await expect(page.getByRole('button', { name: /Download/ })).toHaveCount(0);
 });
 
+test('a file whose stored size differs from the manifest is refused', async ({ browser }) => {
+  // The sender's list says 1001 bytes; the server holds the ciphertext of 1000.
+  const { url } = await seedShare({
+    files: [{ name: 'sized.bin', bytes: new Uint8Array(randomBytes(1000)) }],
+    rawManifest: (m) => ({ ...m, files: (m as { files: object[] }).files.map((f) => ({ ...f, size: 1001 })) }),
+  });
+  const page = await open(browser, url);
+  await page.getByRole('button', { name: 'Download sized.bin', exact: true }).click();
+  const r = row(page, 'sized.bin');
+  await expect(r.getByRole('alert')).toContainText('Integrity check failed');
+  await expect(r.getByRole('alert')).toContainText('wrong size');
+});
+
 test('a network failure says so, and Try again recovers', async ({ browser }) => {
   const share = await seedShare({ files: [{ name: 'n.txt', bytes: new TextEncoder().encode('n') }] });
   const ctx = await browser.newContext({ acceptDownloads: true });
