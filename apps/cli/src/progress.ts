@@ -1,5 +1,5 @@
 // Progress on stderr: a redrawn bar when stderr is a terminal, otherwise a plain
-// line now and then (every 10 % or 15 s), so CI logs stay short.
+// line now and then (at most every 5 s: every 10 % or every 30 s), so CI logs stay short.
 
 import { humanBytes } from './args.ts';
 
@@ -89,7 +89,7 @@ export class Progress {
       const width = Math.max(10, cols - this.#label.length - text.length - 4);
       const filled = Math.round((width * pct) / 100);
       this.#out.write(`\r\x1b[2K${this.#label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}]${text}`);
-    } else if (force || pct - this.#lastLinePct >= 10 || now - this.#lastLineAt >= 15_000) {
+    } else if (force || (now - this.#lastLineAt >= 5_000 && (pct - this.#lastLinePct >= 10 || now - this.#lastLineAt >= 30_000))) {
       if (pct >= 100 && !force) return; // finish() prints the last line
       this.#lastLinePct = pct;
       this.#lastLineAt = now;

@@ -196,7 +196,8 @@ export async function downloadFile(
       if (failures >= maxFailures) throw new CliError(EXIT.network, `The download of file ${index + 1} keeps failing (${(e as Error).message}). Run receive again later.`);
       retries++;
       const delay = backoffMs(failures - 1, Number(process.env.SEALDROP_RETRY_BASE_MS) || 1000, e);
-      opts.log(`Connection lost at ${written} of ${size} bytes (${(e as Error).message}); resuming from there in ${(delay / 1000).toFixed(1)} s.`);
+      const what = e instanceof ApiError ? `The server failed (${e.status} ${e.code})` : `Connection lost (${(e as Error).message})`;
+      opts.log(`${what} at ${written} of ${size} bytes; resuming from there in ${(delay / 1000).toFixed(1)} s.`);
       await sleep(delay);
     }
   }
