@@ -42,6 +42,7 @@ export default defineConfig({
     env: {
       PORT: String(port),
       PERSIST_DIR: process.env.E2E_PERSIST_DIR ?? '.wrangler/e2e-state',
+      RELAX_RATE_LIMITS: '1',
       WRANGLER_SEND_METRICS: 'false',
       WRANGLER_SEND_ERROR_REPORTS: 'false',
       WRANGLER_HIDE_BANNER: 'true',

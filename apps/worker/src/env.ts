@@ -26,6 +26,8 @@ export interface Env {
   QUOTA_BYTES?: string;
   SWEEP_BATCH?: string;
   LOCAL?: string;
+  /** `off` (honoured only with LOCAL=1) lifts the per-IP limiters for test stacks. */
+  RATE_LIMITS?: string;
 }
 
 export interface Vars {
