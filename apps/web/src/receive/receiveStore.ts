@@ -270,9 +270,7 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
           const info = await api.shareInfo(id);
           await openShare(info.challenge);
         } catch (e) {
-          showFailure(e, true);
-          const now = get().phase;
-          if (now.kind === 'password' && now.error) announce(now.error);
+          showFailure(e, true); // shown in a role="alert", which screen readers announce
         }
       },
 
@@ -308,7 +306,7 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
               set({ zip: { status: 'failed', bytes: 0, error: failure } });
               set((s) => ({ files: s.files.map((f, j) => (indices.includes(j) && f.status !== 'verified' ? { ...f, status: j === failure.file ? 'failed' : 'idle', error: j === failure.file ? failure : undefined } : f)) }));
             } else setFile(target, { status: 'failed', error: failure, retrying: false });
-            announce(`Download of ${saveAs} failed. ${failure.message}`);
+            announce(''); // the failure itself is a role="alert" next to the file
           };
 
           let g: DownloadResponse;
