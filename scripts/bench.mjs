@@ -74,6 +74,7 @@ if (!args['node-only']) {
     for (const { mib, plain, ct } of inputs) {
       const r = await benchChromium({ url: site.url, plainPath: plain, ctPath: ct, keyHex, context, partBytes: PART, repeat: mib >= 1024 ? 2 : 1 });
       results.chromium[mib] = r;
+      console.log(`chromium calibration (one thread, in memory, same moment): WebCrypto AES-256-GCM ${r.calibration.aes256gcmOneThreadMBps} MB/s, hash-wasm SHA-256 ${r.calibration.sha256OneThreadMBps} MB/s`);
       console.log(
         `chromium ${String(mib).padStart(5)} MiB  encrypt ${r.encrypt.mbps} MB/s  decrypt ${r.decrypt.mbps} MB/s  encrypt+SHA-256 ${r.encryptSha256.mbps} MB/s  ` +
           `peak renderer RSS ${r.encryptSha256.peakRendererMiB} MiB (all Chromium processes ${r.encryptSha256.peakChromiumMiB} MiB)  workers ${r.encrypt.workers}`,
@@ -104,6 +105,7 @@ if (results.node[big] && small !== big) {
   const b = peak(results.node[big]);
   console.log(`node peak RSS ${big} MiB vs ${small} MiB: ${b} vs ${a} MiB (${pct(b, a)})`);
 }
+console.log(`load average at the end ${loadavg().map((l) => l.toFixed(2)).join(' ')} (STACK.md's figures were taken on a quiet machine: AES ~710 MB/s, SHA-256 ~290 MB/s per thread)`);
 if (args.json) console.log(JSON.stringify(results));
 if (!args.keep) await rm(dir, { recursive: true, force: true });
 clearTimeout(deadline);
