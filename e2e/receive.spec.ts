@@ -222,6 +222,22 @@ test('the Blob fallback (?via=blob) saves a verified copy too', async ({ browser
   await expect(page.getByTestId('last-run')).toContainText('via memory');
 });
 
+test('with only the Blob fallback, a large download asks first (and takes nothing)', async ({ browser }) => {
+  // The manifest announces 300 MiB; the warning comes before any request for it.
+  const share = await seedShare({
+    files: [{ name: 'huge.iso', bytes: new Uint8Array(10) }],
+    rawManifest: (m) => ({ ...m, files: (m as { files: object[] }).files.map((f) => ({ ...f, size: 300 * MiB })) }),
+  });
+  const page = await open(browser, share.url.replace('#', '?via=blob#'));
+  await page.getByRole('button', { name: 'Download huge.iso', exact: true }).click();
+  const warning = page.getByRole('alert').filter({ hasText: 'holding all of it in memory' });
+  await expect(warning).toBeVisible();
+  await expect(warning.getByRole('button', { name: 'Download anyway' })).toBeVisible();
+  await warning.getByRole('button', { name: 'Cancel' }).click();
+  await expect(warning).toHaveCount(0);
+  expect((await client().ownerStatus(share.id, share.ownerToken)).downloadsUsed).toBe(0);
+});
+
 test('a dropped connection and a 503 mid-file: resumed with Range within the same grant', async ({ browser }) => {
   const bytes = new Uint8Array(randomBytes(3 * MiB + 77));
   const share = await seedShare({ files: [{ name: 'resume.bin', bytes }], maxDownloads: 1 });
