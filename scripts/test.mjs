@@ -12,6 +12,8 @@ const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 const env = offlineEnv();
 
 const suites = [
+  // The SPA build comes first: wrangler and the worker tests need apps/web/dist.
+  ['build (SPA)', bin('vite'), ['build', 'apps/web', '--logLevel', 'warn']],
   ['typecheck', bin('tsc'), ['-b']],
   ['unit (crypto, cli)', bin('vitest'), ['run', '--project', 'crypto', '--project', 'cli']],
   ['worker (workerd, local D1/R2)', bin('vitest'), ['run', '--config', 'apps/worker/vitest.config.ts']],
