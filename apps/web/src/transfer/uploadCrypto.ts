@@ -7,8 +7,12 @@
 import { createCryptoPool } from '@sealdrop/crypto/browser';
 
 export interface UploadCrypto {
-  /** Ciphertext bytes [start, end) of the message encrypting `blob` under (inputKey, salt, context), and their SHA-256 (hex). */
-  makePart(blob: Blob, inputKey: Uint8Array, context: Uint8Array, salt: Uint8Array, start: number, end: number): Promise<{ bytes: Uint8Array; sha256: string }>;
+  /**
+   * Ciphertext bytes [start, end) of the message encrypting `blob` under
+   * (inputKey, salt, context), as a Blob (ready to be a request body; Chromium
+   * keeps it out of the page's heap and streams it), and their SHA-256 (hex).
+   */
+  makePart(blob: Blob, inputKey: Uint8Array, context: Uint8Array, salt: Uint8Array, start: number, end: number): Promise<{ body: Blob; sha256: string }>;
   /** Hex SHA-256 of a whole file, read as a stream. */
   sha256Blob(blob: Blob, onProgress?: (bytes: number) => void): Promise<string>;
   derivePasswordKey(password: string, salt: Uint8Array): Promise<Uint8Array>;
@@ -20,8 +24,9 @@ export function createUploadCrypto(): UploadCrypto {
   const files = createCryptoPool({ workers: 1 });
   return {
     async makePart(blob, inputKey, context, salt, start, end) {
-      const bytes = await parts.encryptPart(blob, inputKey, context, salt, start, end);
-      return { bytes, sha256: await parts.sha256Bytes(bytes) };
+      const body = new Blob([(await parts.encryptPart(blob, inputKey, context, salt, start, end)) as Uint8Array<ArrayBuffer>]);
+      // Hashed from the Blob: the worker streams it, no second copy of the part.
+      return { body, sha256: await parts.sha256Blob(body) };
     },
     sha256Blob: (blob, onProgress) => files.sha256Blob(blob, onProgress),
     derivePasswordKey: (password, salt) => parts.derivePasswordKey(password, salt),
