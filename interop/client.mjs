@@ -319,9 +319,17 @@ export function sealManifest(manifest, keys, id, opts) {
 
 const MAX_MANIFEST_CT = 1024 * 1024;
 
-export function openManifest(ciphertext, keys, id) {
+/** The padded manifest plaintext (JSON + spaces). */
+export function openManifestBytes(ciphertext, keys, id) {
   if (ciphertext.length > MAX_MANIFEST_CT) throw new ProtocolError('manifest ciphertext over 1 MiB');
-  const padded = decrypt(keys.manifestKey, ciphertext, shareContext(id));
+  return decrypt(keys.manifestKey, ciphertext, shareContext(id));
+}
+
+export function openManifest(ciphertext, keys, id) {
+  return parseManifestBytes(openManifestBytes(ciphertext, keys, id));
+}
+
+export function parseManifestBytes(padded) {
   if (padded.length % PAD !== 0) throw new ProtocolError(`manifest plaintext is ${padded.length} bytes, not a multiple of ${PAD}`);
   let end = padded.length;
   while (end > 0 && padded[end - 1] === 0x20) end--;
@@ -400,9 +408,9 @@ export function parseLink(link) {
 /**
  * Encrypt and upload `files` ([{name, bytes, type?}]); returns {link, id, ownerToken, partBytes, manifest}.
  */
-export async function send(server, files, { password, maxDownloads = 1, expiresIn, note, token } = {}) {
+export async function send(server, files, { password, maxDownloads = 1, expiresIn, note, token, manifestPlaintext, skipNameCheck } = {}) {
   server = trimServer(server);
-  checkNames(files.map((f) => f.name));
+  if (!skipNameCheck) checkNames(files.map((f) => f.name));
   const config = await getJson('GET', `${server}/api/config`);
   const S = randomBytes(32);
   let pw = null;
@@ -445,13 +453,25 @@ export async function send(server, files, { password, maxDownloads = 1, expiresI
     parts.push(count);
   }
   const manifest = buildManifest(files, { note });
-  const sealed = sealManifest(manifest, keys, id);
+  // `manifestPlaintext(manifest)` (tests only) replaces the padded JSON that gets sealed.
+  const sealed = manifestPlaintext
+    ? encrypt(keys.manifestKey, manifestPlaintext(manifest), context)
+    : sealManifest(manifest, keys, id);
   const fin = await getJson('POST', `${server}/api/shares/${id}/finalize`, {
     headers: owner,
     json: { manifest: b64u(sealed) },
   });
   if (fin.status !== 'ready') throw new ProtocolError(`finalize returned status ${fin.status}`);
-  return { link: `${server}/s/${id}#${b64u(S)}`, id, ownerToken, partBytes, parts, manifest, expiresAt: fin.expiresAt };
+  return {
+    link: `${server}/s/${id}#${b64u(S)}`,
+    id,
+    ownerToken,
+    partBytes,
+    parts,
+    manifest,
+    sealedManifest: sealed,
+    expiresAt: fin.expiresAt,
+  };
 }
 
 async function openShare(link, password) {
@@ -487,15 +507,18 @@ export async function info(link, { password } = {}) {
 
 /**
  * Spend one download, fetch and decrypt every file, check each SHA-256 against the
- * manifest. `tamper(i, ciphertext)` (tests only) may alter a ciphertext before it is opened.
+ * manifest. Test hooks: `tamper(i, ciphertext)` may alter a ciphertext before it is opened,
+ * `onManifest(padded, manifest, downloadResponse)` sees the manifest as received.
  * Returns [{name, bytes, type, sha256}] in manifest order.
  */
-export async function receive(link, { password, tamper } = {}) {
+export async function receive(link, { password, tamper, onManifest } = {}) {
   const { server, id, share, keys } = await openShare(link, password);
   const dl = await getJson('POST', `${server}/api/shares/${id}/download`, {
     json: accessBody(keys, 'download', id, share.challenge),
   });
-  const manifest = openManifest(fromB64u(dl.manifest), keys, id);
+  const padded = openManifestBytes(fromB64u(dl.manifest), keys, id);
+  const manifest = parseManifestBytes(padded);
+  onManifest?.(padded, manifest, dl);
   if (!Array.isArray(dl.files) || dl.files.length !== manifest.files.length) {
     throw new ProtocolError('server file list does not match the manifest');
   }
