@@ -16,6 +16,7 @@ const suites = [
   ['build (SPA)', bin('vite'), ['build', 'apps/web', '--logLevel', 'warn']],
   ['typecheck', bin('tsc'), ['-b']],
   ['unit (crypto, cli)', bin('vitest'), ['run', '--project', 'crypto', '--project', 'cli']],
+  ['interop (independent client)', process.execPath, ['--test', 'interop/']],
   ['worker (workerd, local D1/R2)', bin('vitest'), ['run', '--config', 'apps/worker/vitest.config.ts']],
   ['end-to-end (Chromium)', bin('playwright'), ['test', ...process.argv.slice(2)]],
 ];
