@@ -28,11 +28,8 @@ import type { SealdropClient, ShareInfoResponse } from '@sealdrop/shared';
 import { CliError, EXIT, fromApiError, integrity } from '../exit.ts';
 import type { ParsedLink } from '../link.ts';
 import { createBlake2b512, type Blake2b512 } from '../minisign/sign.ts';
-import { collectGarbage } from '../memory.ts';
+import { madeBytes } from '../memory.ts';
 import type { Progress } from '../progress.ts';
-
-/** Plaintext bytes between garbage collections (see memory.ts). */
-const GC_EVERY = 8 * 1024 * 1024;
 import { backoffMs, isTransient, sleep, withRetry } from './retry.ts';
 
 export interface OpenShare {
@@ -145,7 +142,6 @@ export async function downloadFile(
   let written = 0;
   let failures = 0;
   let retries = 0;
-  let sinceGc = 0;
   const maxFailures = opts.attempts ?? 6;
 
   for (;;) {
@@ -175,10 +171,7 @@ export async function downloadFile(
         blake?.update(chunk);
         written += chunk.length;
         opts.progress.add(chunk.length);
-        if ((sinceGc += chunk.length) >= GC_EVERY) {
-          sinceGc = 0;
-          collectGarbage();
-        }
+        madeBytes(chunk.length);
       }
       if (written !== size) throw integrity(`File ${index + 1}: the decrypted size (${written}) differs from the manifest (${size}).`);
       return { sha256: sha.digest('hex'), blake2b: blake ? blake.digest() : null, retries };

@@ -38,7 +38,7 @@ import { deleteJournal, JournalWriter, loadJournal, type CliJournal } from '../j
 import { formatSignature } from '../minisign/format.ts';
 import type { SecretKey } from '../minisign/keys.ts';
 import { createBlake2b512, defaultTrustedComment, signDigest } from '../minisign/sign.ts';
-import { collectGarbage } from '../memory.ts';
+import { madeBytes } from '../memory.ts';
 import { Progress } from '../progress.ts';
 import { SizedBody } from './http.ts';
 import { withRetry } from './retry.ts';
@@ -157,7 +157,7 @@ async function planPart(enc: FileEncryptor, digests: (string | null)[], n: numbe
     slices.push(createHash('sha256').update(slice).digest('hex'));
     length += slice.length;
     onBytes?.(slice.length);
-    collectGarbage(); // the chunk buffers WebCrypto made for this slice
+    madeBytes(slice.length); // the chunk buffers WebCrypto made for this slice
   }
   const sha256 = hash.digest('hex');
   if (digests[n] != null && digests[n] !== sha256) throw new SourceChangedError(n);
@@ -182,7 +182,7 @@ function partBody(enc: FileEncryptor, plan: PartPlan, onBytes: (b: number) => vo
       }
       yield slice;
       onBytes(slice.length);
-      collectGarbage();
+      madeBytes(slice.length);
     }
   });
 }
