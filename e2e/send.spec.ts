@@ -2,6 +2,7 @@
 // three files, an interrupted part, resume after a reload (unchanged and changed
 // file), what the page sends over the wire, 360 px, and screenshots.
 // Every upload is checked by downloading and decrypting it from Node.
+import { execSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -520,6 +521,46 @@ test('"Remember links on this device" keeps the full link; "Send more files" sta
   await expect(page.getByRole('button', { name: 'Choose files' })).toBeVisible();
   await expect(page.locator('.send-file-list li')).toHaveCount(0);
   await expect(page.getByLabel('Link expires after')).toHaveValue(String(24 * 3600));
+});
+
+/** Resident memory (MiB) of the processes this test worker started: the browser's. */
+function browserRssMiB(): number {
+  const rows = execSync('ps -eo pid=,ppid=,rss=').toString().trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
+  const mine = new Set<number>();
+  const stack = [process.pid];
+  while (stack.length) {
+    const p = stack.pop()!;
+    for (const [c, pp] of rows) if (pp === p && !mine.has(c)) mine.add(c), stack.push(c);
+  }
+  return Math.round(rows.filter(([p]) => mine.has(p)).reduce((n, r) => n + r[2], 0) / 1024);
+}
+
+// Opt-in (E2E_BIG=1; Linux): 1 GiB takes a minute or more and 1 GiB of disk.
+test('a 1 GiB file goes through with the browser memory staying flat', async ({ page }) => {
+  test.skip(!process.env.E2E_BIG || process.platform !== 'linux', 'set E2E_BIG=1 to run');
+  test.setTimeout(900_000);
+  const p = path.join(dir, 'one-gib.bin');
+  const fd = openSync(p, 'w');
+  const block = randomBytes(16 * MiB);
+  for (let i = 0; i < 64; i++) writeSync(fd, block.map((b) => b ^ i));
+  closeSync(fd);
+  const hash = createHash('sha256');
+  for (let i = 0; i < 64; i++) hash.update(block.map((b) => b ^ i));
+  await page.goto('/');
+  await page.getByTestId('send-files-input').setInputFiles(p);
+  const before = browserRssMiB();
+  let peak = before;
+  const timer = setInterval(() => (peak = Math.max(peak, browserRssMiB())), 1000);
+  const started = Date.now();
+  await page.locator('.send-button').click();
+  await expect(page.locator('#send-link')).toBeVisible({ timeout: 900_000 });
+  clearInterval(timer);
+  const seconds = (Date.now() - started) / 1000;
+  console.log(`send: 1 GiB in ${seconds.toFixed(1)} s (${(1024 / seconds).toFixed(1)} MiB/s); browser memory ${before} MiB before, ${peak} MiB at the peak`);
+  await expect(page.locator('.send-hashes .sha256')).toHaveText(hash.digest('hex'));
+  // Flat: what a part pipeline needs, nowhere near the file's size.
+  expect(peak - before).toBeLessThan(900);
+  rmSync(p);
 });
 
 test('screenshots of the send page and the link, light and dark', async ({ page }) => {
