@@ -330,6 +330,46 @@ describe('server behaviour DESIGN.md states explicitly', { timeout: 180_000 }, (
     assert.ok(late.status >= 400, `a grant still read a revoked share (${late.status})`);
   });
 
+  it('a share stays invisible until finalize has every part; the manifest is at most 1 MiB of ciphertext', async () => {
+    const S = randomBytes(32);
+    const keys = sd.keySchedule(S);
+    const plain = Buffer.from('z');
+    const res = await fetch(`${SERVER}/api/shares`, {
+      method: 'POST',
+      headers: J,
+      body: JSON.stringify({
+        expiresIn: 600,
+        maxDownloads: 1,
+        linkPub: sd.b64u(keys.link.publicKey),
+        authPub: sd.b64u(keys.auth.publicKey),
+        password: null,
+        files: [{ size: sd.ciphertextSize(plain.length) }],
+      }),
+    });
+    assert.equal(res.status, 201);
+    const { id, ownerToken } = await res.json();
+    const owner = { authorization: `Owner ${ownerToken}` };
+    const context = sd.shareContext(id);
+    const fin = (m) => fetch(`${SERVER}/api/shares/${id}/finalize`, { method: 'POST', headers: { ...J, ...owner }, body: JSON.stringify({ manifest: sd.b64u(m) }) });
+    const manifest = sd.sealManifest(sd.buildManifest([{ name: 'z', bytes: plain }]), keys, id);
+
+    await isError(await fetch(`${SERVER}/api/shares/${id}`), 404, 'not_found');
+    const early = await fin(manifest);
+    assert.ok(early.status >= 400, `finalize without the parts answered ${early.status}`);
+    await isError(await fetch(`${SERVER}/api/shares/${id}`), 404, 'not_found');
+
+    const put = await fetch(`${SERVER}/api/shares/${id}/files/0/parts/0`, { method: 'PUT', headers: owner, body: sd.encrypt(keys.fileKey(0), plain, context) });
+    assert.equal(put.status, 200);
+    assert.deepEqual(await put.json(), { n: 0 });
+    // 1 MiB of spaces seals to more than 1 MiB of ciphertext.
+    const tooBig = await fin(sd.encrypt(keys.manifestKey, Buffer.alloc(1024 * 1024, 0x20), context));
+    assert.ok(tooBig.status >= 400, `a manifest over 1 MiB was accepted (${tooBig.status})`);
+    assert.equal((await fin(manifest)).status, 200);
+    const share = await (await fetch(`${SERVER}/api/shares/${id}`)).json();
+    assert.equal(share.status, 'ready');
+    assert.equal(share.password, null);
+  });
+
   it('wrong passwords: five 403s, then 429 rate_limited with Retry-After', async () => {
     const s = await sd.send(SERVER, [{ name: 'y.txt', bytes: Buffer.from('y') }], { password: 'right' });
     const { id, S } = sd.parseLink(s.link);
