@@ -58,8 +58,12 @@ async function main(argv: string[]): Promise<number> {
 
 // Ctrl-C: leave with the conventional code; commands clean up in their finally blocks
 // through the 'exit' handlers they registered.
-process.on('SIGINT', () => process.exit(130));
-process.on('SIGTERM', () => process.exit(143));
+const interrupted = (code: number) => () => {
+  process.stderr.write('\nsealdrop: interrupted. An interrupted send resumes when run again with the same arguments.\n');
+  process.exit(code);
+};
+process.on('SIGINT', interrupted(130));
+process.on('SIGTERM', interrupted(143));
 
 try {
   process.exitCode = await main(process.argv.slice(2));

@@ -1,10 +1,11 @@
 // Interrupted transfers against the real local stack: an upload killed halfway
 // resumes without re-sending finished parts; a file changed in between restarts
 // with a fresh salt; a dropped download resumes with Range from the last whole
-// chunk; a failing part upload is retried.
+// chunk; a failing part upload is retried; weakened password parameters from a
+// hostile server are refused.
 
-import { readdirSync, readFileSync } from 'node:fs';
-import { open, readFile } from 'node:fs/promises';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { open, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { b64uDecode, deriveShareKeys, parseLinkSecret, signAccess } from '@sealdrop/crypto';
 import { SealdropClient } from '@sealdrop/shared';
@@ -174,6 +175,27 @@ describe('network failures', () => {
       expect(start).toBeGreaterThan(56);
       expect((start - 56) % 16400).toBe(0);
       expect(start).toBeLessThanOrEqual(2 * MIB + 999);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('refuses password parameters a server weakened (downgraded Argon2id), before any download', async () => {
+    await writeFile(w('kdf.txt'), 'guarded\n');
+    await writeFile(w('kdf-pw'), 'a decent passphrase\n');
+    const sent = await runCli(['send', w('kdf.txt'), '--server', stack.url, '--password-file', w('kdf-pw'), '--json'], { env: env() });
+    expectOk(sent);
+    const s = JSON.parse(sent.stdout);
+    const proxy = await startProxy(stack.url, await freePort([stack.port]), (req) => {
+      if (req.method === 'GET' && req.url === `/api/shares/${s.id}`) return { action: 'json', edit: (b) => ({ ...b, password: { ...b.password, kdf: { ...b.password.kdf, m: 1024 } } }) };
+      return { action: 'pass' };
+    });
+    try {
+      const r = await runCli(['receive', s.url.replace(stack.url, proxy.url), '-o', w('kdf-out'), '--password-file', w('kdf-pw')], { env: env() });
+      expect(r.code, r.stderr).toBe(3);
+      expect(r.stderr).toMatch(/Unsupported password parameters/);
+      expect(proxy.requests.some((q) => q.method === 'POST')).toBe(false);
+      expect(existsSync(w('kdf-out', 'kdf.txt'))).toBe(false);
     } finally {
       await proxy.close();
     }

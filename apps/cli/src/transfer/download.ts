@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import {
+  assertKdfV1,
   b64uDecode,
   CHUNK_BYTES,
   chunkOffset,
@@ -46,6 +47,11 @@ export async function openShare(client: SealdropClient, link: ParsedLink, getPas
   });
   let passwordKey: Uint8Array | null = null;
   if (info.password) {
+    try {
+      assertKdfV1(info.password.kdf); // a server cannot downgrade or inflate the password hashing
+    } catch (e) {
+      throw integrity(`${(e as Error).message} The server may have been tampered with.`);
+    }
     const password = await getPassword();
     passwordKey = await derivePasswordKey(password, b64uDecode(info.password.salt, 16), info.password.kdf);
   }

@@ -4,9 +4,15 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+/* eslint-disable @typescript-eslint/no-explicit-any */
+
 export interface ProxyRule {
   /** Decides per request; return 'pass', 'cut' (drop the connection after `afterBytes` of the answer) or a status to answer with. */
-  (req: http.IncomingMessage, n: number): { action: 'pass' } | { action: 'cut'; afterBytes: number } | { action: 'status'; status: number };
+  (req: http.IncomingMessage, n: number):
+    | { action: 'pass' }
+    | { action: 'cut'; afterBytes: number }
+    | { action: 'status'; status: number }
+    | { action: 'json'; edit: (body: any) => unknown };
 }
 
 export interface Proxy {
@@ -30,6 +36,16 @@ export async function startProxy(upstream: string, port: number, rule: ProxyRule
     const up = http.request(
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: { ...req.headers, host: target.host } },
       (upRes) => {
+        if (decision.action === 'json') {
+          const chunks: Buffer[] = [];
+          upRes.on('data', (c: Buffer) => chunks.push(c));
+          upRes.on('end', () => {
+            const body = Buffer.from(JSON.stringify(decision.edit(JSON.parse(Buffer.concat(chunks).toString('utf8')))));
+            res.writeHead(upRes.statusCode!, { ...upRes.headers, 'content-length': String(body.length) });
+            res.end(body);
+          });
+          return;
+        }
         res.writeHead(upRes.statusCode!, upRes.headers);
         if (decision.action === 'cut') {
           let sent = 0;
