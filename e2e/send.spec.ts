@@ -339,6 +339,8 @@ test('no file name, key or password leaves the browser (with a suggested passphr
   await page.getByRole('button', { name: 'Hide' }).click();
   await expect(passwordField).toHaveAttribute('type', 'password');
   await expect(page.getByText('Send the password another way than the link')).toBeVisible();
+  const note = 'Meet-me-at-the-old-mill-Xq9';
+  await page.getByLabel(/^Message for the recipient/).fill(note);
   await page.locator('.send-button').click();
   const linkField = page.locator('#send-link');
   await expect(linkField).toBeVisible({ timeout: 60_000 });
@@ -347,7 +349,7 @@ test('no file name, key or password leaves the browser (with a suggested passphr
 
   const secret = link.split('#')[1];
   expect(requests.some((r) => r.url().includes('/api/shares'))).toBe(true);
-  const needles = [name, 'Quarterly-secret', secret, password, content].map((s) => Buffer.from(s));
+  const needles = [name, 'Quarterly-secret', secret, password, content, note].map((s) => Buffer.from(s));
   for (const r of requests) {
     const haystacks = [Buffer.from(r.url()), Buffer.from(JSON.stringify(await r.allHeaders())), r.postDataBuffer() ?? Buffer.alloc(0)];
     for (const h of haystacks) for (const n of needles) expect(h.includes(n), `${n} in ${r.method()} ${r.url()}`).toBe(false);
@@ -356,6 +358,7 @@ test('no file name, key or password leaves the browser (with a suggested passphr
   const share = await fetchShareInNode(baseURL(), link, password);
   expect(new TextDecoder().decode(share.files[0])).toBe(content);
   expect(share.manifest.files[0].name).toBe(name);
+  expect(share.manifest.note).toBe(note);
 });
 
 test('a picked folder keeps its relative paths; bad names are refused with a reason each', async ({ page }) => {

@@ -1,6 +1,7 @@
 // Expiry, download limit, optional password (show/hide, "Suggest one") and
 // "remember links on this device", each with its default visible.
 import { useId, useState } from 'react';
+import { MAX_NOTE_CHARS } from '@sealdrop/crypto';
 import type { ConfigResponse } from '@sealdrop/shared';
 import { DOWNLOAD_CHOICES, EXPIRY_CHOICES } from './format.ts';
 import { suggestPassphrase } from './passphrase.ts';
@@ -12,6 +13,8 @@ export interface SendOptionsValue {
   remember: boolean;
   /** Only for servers whose uploadPolicy is "token" (kept for this tab's session). */
   uploadToken: string;
+  /** A message for the recipient, sealed in the manifest with the file names. */
+  note: string;
 }
 
 const TOKEN_KEY = 'sealdrop.uploadToken';
@@ -56,6 +59,7 @@ export function defaultOptions(config?: ConfigResponse): SendOptionsValue {
     password: '',
     remember: false,
     uploadToken: savedUploadToken(),
+    note: '',
   };
 }
 
@@ -158,6 +162,23 @@ export function SendOptions({
             ? 'The recipient needs the link and this password. Send the password another way than the link (say it on a call, or use a different app), so one stolen message is not enough.'
             : 'Without a password, anyone with the link can download the files.'}
           {suggested && ' This passphrase was made of five random words in your browser.'}
+        </p>
+      </div>
+
+      <div className="send-note">
+        <label htmlFor={`${id}-note`}>
+          Message for the recipient <span className="muted">(optional)</span>
+        </label>
+        <textarea
+          id={`${id}-note`}
+          rows={2}
+          maxLength={MAX_NOTE_CHARS}
+          value={value.note}
+          aria-describedby={`${id}-note-help`}
+          onChange={(e) => set({ note: e.target.value })}
+        />
+        <p id={`${id}-note-help`} className="muted small">
+          Encrypted with the files: the server cannot read it either.
         </p>
       </div>
 

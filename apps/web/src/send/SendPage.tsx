@@ -123,6 +123,7 @@ export function SendPage() {
       maxDownloads: options.maxDownloads,
       password: options.password || null,
       remember: options.remember,
+      note: options.note.trim() || undefined,
       uploadToken: config.data?.uploadPolicy === 'token' ? options.uploadToken || undefined : undefined,
     });
   };

@@ -19,6 +19,8 @@ export interface SendJournal extends ResumeJournal {
   /** b64u access public key registered at create: checks a re-entered password. */
   authPub: string;
   remember: boolean;
+  /** The message for the recipient, sealed into the manifest at the end. */
+  note?: string;
 }
 
 const DB = 'sealdrop-send';

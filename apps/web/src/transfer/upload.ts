@@ -43,6 +43,8 @@ export interface SendOptions {
   remember: boolean;
   /** Bearer token for servers whose uploadPolicy is "token". */
   uploadToken?: string;
+  /** A message for the recipient, in the sealed manifest. */
+  note?: string;
 }
 
 /** Parts in flight at once (DESIGN: 2 to 4). */
@@ -232,6 +234,7 @@ export async function startSend(files: SendFileInput[], opts: SendOptions): Prom
       passwordSalt: passwordSalt ? b64uEncode(passwordSalt) : null,
       authPub: b64uEncode(keys.authPub),
       remember: opts.remember,
+      ...(opts.note ? { note: opts.note } : {}),
     };
     const writer = new JournalWriter(journal);
     run.share = { id: created.id, ownerToken: created.ownerToken, secret, keys, context, partBytes: created.partBytes, writer, passwordKey };
@@ -475,6 +478,7 @@ async function transfer(run: Run): Promise<void> {
       v: 1,
       createdAt: new Date().toISOString(),
       files: run.jobs.map((j, i) => ({ name: j.name, size: j.file.size, type: j.file.type || journal.types[i] || '', sha256: hashes[i] })),
+      ...(journal.note ? { note: journal.note } : {}),
     };
     // Sealed once: a retried finalize must send the very same bytes (a different
     // manifest is 409).
