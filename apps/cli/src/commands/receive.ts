@@ -216,6 +216,14 @@ export async function run(argv: string[]): Promise<number> {
   for (const r of results) {
     const sig = r.signature ? (r.signature.verified ? `, signed by key id ${r.signature.keyId} (verified)` : `, signed by key id ${r.signature.keyId} (not verified: pass --pubkey to check it)`) : '';
     log(`${r.name}  ${humanBytes(r.size)}  sha256 ${r.sha256} ok${sig}`);
+    if (r.signature) {
+      log(`  trusted comment: ${printable(r.signature.trustedComment)}`);
+      // The signature covers the content, not the name: say so when the signed name differs.
+      const signedName = /(?:^|\t)file:([^\t]*)/.exec(r.signature.trustedComment)?.[1];
+      if (signedName !== undefined && signedName !== path.basename(r.name)) {
+        log(`  warning: the signature was made for a file named "${printable(signedName)}", not "${path.basename(r.name)}".`);
+      }
+    }
   }
   if (values.json) {
     console.log(JSON.stringify({ id: share.id, files: results.map(({ temp: _t, ...r }) => r) }, null, 2));
