@@ -22,6 +22,8 @@ export interface RetryOptions {
   /** Base delay in ms (doubled each time, capped at 30 s). Tests may lower it with SEALDROP_RETRY_BASE_MS. */
   baseMs?: number;
   onRetry?: (e: unknown, attempt: number, delayMs: number) => void;
+  /** Which failures to retry (default: isTransient). */
+  retryIf?: (e: unknown) => boolean;
 }
 
 export function backoffMs(attempt: number, base: number, e?: unknown): number {
@@ -39,7 +41,7 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, opts: Re
     try {
       return await fn(attempt);
     } catch (e) {
-      if (attempt + 1 >= attempts || !isTransient(e)) throw e;
+      if (attempt + 1 >= attempts || !(opts.retryIf ?? isTransient)(e)) throw e;
       const delay = backoffMs(attempt, base, e);
       opts.onRetry?.(e, attempt + 1, delay);
       await sleep(delay);

@@ -243,6 +243,8 @@ export async function uploadShare(o: UploadOptions): Promise<UploadResult> {
     const secret = generateLinkSecret();
     const pwSalt = o.password ? newPasswordSalt() : null;
     keys = await deriveShareKeys(parseLinkSecret(secret), await passwordKey(o.password, pwSalt));
+    // Retried only when the server surely did not create it (429): a lost answer to
+    // a create that went through must not lead to a second share under the same S.
     const created = await withRetry(
       () =>
         o.client.createShare(
@@ -256,7 +258,7 @@ export async function uploadShare(o: UploadOptions): Promise<UploadResult> {
           },
           o.uploadToken,
         ),
-      { attempts: 3 },
+      { attempts: 4, retryIf: (e) => e instanceof ApiError && e.status === 429 },
     ).catch((e) => {
       if (e instanceof ApiError && (e.status === 401 || e.status === 403)) throw usage(`The server refused the upload token (${e.message}). Check --token or SEALDROP_TOKEN.`);
       throw e;
