@@ -39,7 +39,9 @@ export interface SendUiOptions {
 
 /** Picks `files` on "/", sets the options, sends, and returns the link shown. */
 export async function sendViaUi(page: Page, files: SendUiFile[], opts: SendUiOptions = {}): Promise<string> {
-  if (new URL(page.url(), 'http://x').pathname !== '/' || page.url() === 'about:blank') await page.goto('/');
+  // A fresh send page unless this one is already waiting for files.
+  const onSendPage = page.url().startsWith('http') && new URL(page.url()).pathname === '/';
+  if (!onSendPage || (await page.getByTestId('send-files-input').count()) === 0) await page.goto('/');
   // setInputFiles takes either paths or in-memory files, not a mix.
   const asPaths = files.every((f) => f.path && (!f.name || f.name === path.basename(f.path)));
   if (asPaths) await page.getByTestId('send-files-input').setInputFiles(files.map((f) => f.path!));
