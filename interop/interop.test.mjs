@@ -197,8 +197,10 @@ describe('implementation CLI → independent client', { timeout: 300_000 }, () =
       assert.equal(seen.manifest.v, 1);
 
       let padded;
-      const files = await sd.receive(link, { password, onManifest: (p) => (padded = p) });
+      let manifest;
+      const files = await sd.receive(link, { password, onManifest: (p, m) => ((padded = p), (manifest = m)) });
       assert.equal(padded.length % 4096, 0);
+      assert.deepEqual(manifest, seen.manifest, '/download and /manifest return the same manifest');
       assert.deepEqual(files.map((f) => f.name).sort(), [...local.keys()].sort());
       for (const f of files) {
         assert.ok(f.bytes.equals(local.get(f.name)), `${f.name} differs`);
