@@ -103,9 +103,10 @@ export class JournalWriter {
     return this.flush();
   }
 
-  /** A file restarted with a fresh salt: its old digests are void. */
-  restartFile(file: number, salt: string, parts: number): Promise<void> {
+  /** A file restarted with a fresh salt: its old digests are void; its date is the new one. */
+  restartFile(file: number, salt: string, parts: number, lastModified: number | null): Promise<void> {
     this.journal.salts[file] = salt;
+    this.journal.lastModified[file] = lastModified;
     this.journal.partDigests[file] = new Array<string | null>(parts).fill(null);
     return this.flush();
   }

@@ -428,7 +428,7 @@ async function restartFile(run: Run, job: FileJob): Promise<void> {
   job.enc = await FileEncryptor.create(blobSource(job.file), job.inputKey, share.context, share.partBytes);
   job.done.clear();
   job.sentBytes = 0;
-  await share.writer.restartFile(job.index, b64uEncode(job.enc.salt), job.enc.partCount);
+  await share.writer.restartFile(job.index, b64uEncode(job.enc.salt), job.enc.partCount, job.file.lastModified ?? null);
   run.progress();
 }
 
