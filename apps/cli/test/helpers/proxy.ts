@@ -12,7 +12,8 @@ export interface ProxyRule {
     | { action: 'pass' }
     | { action: 'cut'; afterBytes: number }
     | { action: 'status'; status: number }
-    | { action: 'json'; edit: (body: any) => unknown };
+    | { action: 'json'; edit: (body: any) => unknown }
+    | { action: 'hang' };
 }
 
 export interface Proxy {
@@ -27,6 +28,10 @@ export async function startProxy(upstream: string, port: number, rule: ProxyRule
   const server = http.createServer((req, res) => {
     requests.push({ method: req.method!, url: req.url!, range: req.headers.range });
     const decision = rule(req, requests.length);
+    if (decision.action === 'hang') {
+      req.resume(); // take the body, never answer
+      return;
+    }
     if (decision.action === 'status') {
       req.resume();
       res.writeHead(decision.status, { 'content-type': 'application/json', 'retry-after': '1' });
