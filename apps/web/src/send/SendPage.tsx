@@ -66,9 +66,22 @@ export function SendPage() {
     setPicked((cur) => merge(cur, files));
   }, []);
 
-  // Drop files anywhere on the page while choosing.
+  // Drop files anywhere on the page while choosing. While sending, a drop is
+  // refused (the browser would otherwise open the file in place of this page).
   useEffect(() => {
-    if (!idle) return;
+    if (!idle) {
+      const refuse = (e: DragEvent) => {
+        if (!dragHasFiles(e)) return;
+        e.preventDefault();
+        if (e.dataTransfer) e.dataTransfer.dropEffect = 'none';
+      };
+      window.addEventListener('dragover', refuse);
+      window.addEventListener('drop', refuse);
+      return () => {
+        window.removeEventListener('dragover', refuse);
+        window.removeEventListener('drop', refuse);
+      };
+    }
     let depth = 0;
     const over = (e: DragEvent) => {
       if (!dragHasFiles(e)) return;

@@ -177,6 +177,11 @@ function set(partial: Partial<typeof initialUploadState>) {
   useUploadStore.setState(partial);
 }
 
+/** What the user sees while a call other than a part upload is being retried. */
+function retryNotice({ delayMs, offline }: { delayMs: number; offline: boolean }) {
+  set({ notice: `${offline ? 'You are offline' : 'The server did not answer'}; trying again in ${Math.ceil(delayMs / 1000)} s.` });
+}
+
 // ------------------------------------------------------------------ entry points
 
 /** Encrypts and uploads `files` as a new share. Never throws: the outcome is in the store. */
@@ -185,7 +190,7 @@ export async function startSend(files: SendFileInput[], opts: SendOptions): Prom
   const run = (current = new Run());
   useUploadStore.setState({ ...initialUploadState, phase: 'preparing', files: files.map(waitingFile), total: 0 });
   try {
-    const config = await retrying(() => api.config(), { signal: run.signal, maxServerRetries: 3 });
+    const config = await retrying(() => api.config(), { signal: run.signal, maxServerRetries: 3, retryNetwork: false });
     const problems = checkSelection(files, config);
     if (problems.length) throw new SendError(problems.join('\n'), 'input');
 
@@ -296,7 +301,7 @@ export async function resumeSend(input: ResumeInput): Promise<void> {
 
     let uploads;
     try {
-      uploads = await retrying(() => api.uploads(journal.id, journal.ownerToken), { signal: run.signal });
+      uploads = await retrying(() => api.uploads(journal.id, journal.ownerToken), { signal: run.signal, onRetry: retryNotice });
     } catch (e) {
       if (e instanceof ApiError && (e.status === 404 || e.status === 410 || e.status === 401 || e.status === 409)) {
         await deleteJournal(journal.id).catch(() => {});
@@ -483,7 +488,7 @@ async function transfer(run: Run): Promise<void> {
     // Sealed once: a retried finalize must send the very same bytes (a different
     // manifest is 409).
     const sealed = b64uEncode(await sealManifest(share.keys, share.id, manifest));
-    const fin = await retrying(() => api.finalize(share.id, share.ownerToken, sealed), { signal });
+    const fin = await retrying(() => api.finalize(share.id, share.ownerToken, sealed), { signal, onRetry: retryNotice });
     await share.writer.delete();
 
     const url = `${location.origin}/s/${share.id}#${share.secret}`;
