@@ -1,9 +1,8 @@
 // The crypto work of an upload, on @sealdrop/crypto/browser's Web Worker pool, so
-// the page stays responsive and every core works. Two pools, because each has one
-// hashing lane: the first encrypts parts (its chunks split across the encryption
-// workers) and hashes each part's ciphertext for the journal; the second only
-// hashes whole files for the manifest (its encryption workers are never started),
-// so a long file hash never holds up a part.
+// the page stays responsive and every core works: parts are encrypted with their
+// chunks split across the pool's encryption workers, whole files are hashed for
+// the manifest in its hashing worker at the same time.
+import { hexEncode } from '@sealdrop/crypto';
 import { createCryptoPool } from '@sealdrop/crypto/browser';
 
 export interface UploadCrypto {
@@ -20,19 +19,18 @@ export interface UploadCrypto {
 }
 
 export function createUploadCrypto(): UploadCrypto {
-  const parts = createCryptoPool();
-  const files = createCryptoPool({ workers: 1 });
+  const pool = createCryptoPool();
   return {
     async makePart(blob, inputKey, context, salt, start, end) {
-      const body = new Blob([(await parts.encryptPart(blob, inputKey, context, salt, start, end)) as Uint8Array<ArrayBuffer>]);
-      // Hashed from the Blob: the worker streams it, no second copy of the part.
-      return { body, sha256: await parts.sha256Blob(body) };
+      const bytes = (await pool.encryptPart(blob, inputKey, context, salt, start, end)) as Uint8Array<ArrayBuffer>;
+      // The part digest for the journal: one-shot WebCrypto SHA-256 uses the CPU's
+      // SHA instructions (about 10 ms for 16 MiB here, against 55 ms in WebAssembly
+      // in a worker), and the bytes are already in this thread.
+      const sha256 = hexEncode(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
+      return { body: new Blob([bytes]), sha256 };
     },
-    sha256Blob: (blob, onProgress) => files.sha256Blob(blob, onProgress),
-    derivePasswordKey: (password, salt) => parts.derivePasswordKey(password, salt),
-    terminate() {
-      parts.terminate();
-      files.terminate();
-    },
+    sha256Blob: (blob, onProgress) => pool.sha256Blob(blob, onProgress),
+    derivePasswordKey: (password, salt) => pool.derivePasswordKey(password, salt),
+    terminate: () => pool.terminate(),
   };
 }
