@@ -307,6 +307,29 @@ test('another tab does not offer to resume an upload that is still running; afte
   expect(await journals(other)).toEqual([]);
 });
 
+test('a journal older than the server keeps unfinished shares (24 h) is forgotten, not offered', async ({ page }) => {
+  const p = randomFile('stale.bin', 20 * MiB);
+  const journal = await interruptAfterFirstPart(page, p, { parts: 2 });
+  // The same journal, as if the tab had been closed two days ago.
+  await page.evaluate(
+    (old) =>
+      new Promise<void>((resolve, reject) => {
+        const req = indexedDB.open('sealdrop-send');
+        req.onsuccess = () => {
+          const tx = req.result.transaction('journals', 'readwrite');
+          tx.objectStore('journals').put(old);
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    { ...journal, createdAt: new Date(Date.now() - 48 * 3600_000).toISOString() },
+  );
+  await page.reload();
+  await expect(page.getByRole('button', { name: 'Choose files' })).toBeVisible();
+  await expect.poll(() => journals(page)).toEqual([]);
+  await expect(page.getByRole('heading', { name: 'An upload was interrupted' })).toHaveCount(0);
+});
+
 test('a file whose size changed cannot join the interrupted share: it is cancelled, with a reason', async ({ page }) => {
   const p = randomFile('resized.bin', 20 * MiB);
   const before = await interruptAfterFirstPart(page, p, { parts: 2 });

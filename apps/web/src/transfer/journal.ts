@@ -4,6 +4,7 @@
 // It never holds the password or anything derived from it: a resumed share with a
 // password asks for it again and checks it against the access key it registered.
 import type { ResumeJournal } from '@sealdrop/crypto';
+import { UNFINALIZED_TTL_SECONDS } from '@sealdrop/shared';
 
 export interface SendJournal extends ResumeJournal {
   v: 1;
@@ -55,9 +56,13 @@ async function withStore<T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) =>
 export async function listJournals(): Promise<SendJournal[]> {
   try {
     const busy = await busyJournals();
-    const all = ((await withStore<SendJournal[]>('readonly', (s) => s.getAll() as IDBRequest<SendJournal[]>)) ?? []).filter(
-      (j) => j && j.v === 1 && !busy.has(j.id),
-    );
+    const stored = (await withStore<SendJournal[]>('readonly', (s) => s.getAll() as IDBRequest<SendJournal[]>)) ?? [];
+    // The server sweeps shares never finalized after 24 hours: a journal that old
+    // can never finish, and it still holds a link secret. Forget it.
+    const cutoff = Date.now() - UNFINALIZED_TTL_SECONDS * 1000;
+    const stale = stored.filter((j) => !(Date.parse(j?.createdAt) > cutoff));
+    for (const j of stale) if (j?.id) await deleteJournal(j.id).catch(() => {});
+    const all = stored.filter((j) => j && j.v === 1 && !stale.includes(j) && !busy.has(j.id));
     return all.sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
   } catch {
     return []; // private mode or storage disabled: no resume, uploads still work
