@@ -96,139 +96,153 @@ export async function run(argv: string[]): Promise<number> {
   const pub: PublicKey | null = values.pubkey ? await loadPublicKey(values.pubkey) : null;
 
   const outDir = path.resolve(values.output ?? '.');
-  await mkdir(outDir, { recursive: true });
-  const root = await realpath(outDir);
+  // A folder made here is removed again if the receive fails (nothing left behind).
+  const firstCreated = await mkdir(outDir, { recursive: true });
+  try {
+    const root = await realpath(outDir);
 
-  const client = makeClient(link.server);
-  const share = await openShare(client, link, async () => {
-    if (values['password-file']) return (await readPasswordFile(values['password-file'])).normalize('NFC');
-    if (!process.stdin.isTTY) throw usage('This share is protected by a password: use --password-file FILE.');
-    return (await promptHidden('Password: ')).normalize('NFC');
-  });
+    const client = makeClient(link.server);
+    const share = await openShare(client, link, async () => {
+      if (values['password-file']) return (await readPasswordFile(values['password-file'])).normalize('NFC');
+      if (!process.stdin.isTTY) throw usage('This share is protected by a password: use --password-file FILE.');
+      return (await promptHidden('Password: ')).normalize('NFC');
+    });
 
-  // Everything is checked before a download is spent: names, targets, signatures.
-  const first = await readManifest(share);
-  const plan = async (m: Manifest): Promise<Planned[]> => {
-    const sigs = new Map((m.signatures ?? []).map((s) => [s.file, s.minisig]));
-    const out: Planned[] = [];
-    for (const [index, f] of m.files.entries()) {
-      const minisig = sigs.get(index) ?? null;
-      let sig: Signature | null = null;
-      if (minisig) {
+    // Everything is checked before a download is spent: names, targets, signatures.
+    const first = await readManifest(share);
+    const plan = async (m: Manifest): Promise<Planned[]> => {
+      const sigs = new Map((m.signatures ?? []).map((s) => [s.file, s.minisig]));
+      const out: Planned[] = [];
+      for (const [index, f] of m.files.entries()) {
+        const minisig = sigs.get(index) ?? null;
+        let sig: Signature | null = null;
+        if (minisig) {
+          try {
+            sig = parseSignature(minisig);
+          } catch (e) {
+            throw integrity(`The signature of ${f.name} is malformed (${(e as Error).message}).`);
+          }
+        }
+        if (pub && !sig) throw integrity(`${f.name} is not signed, but --pubkey requires every file to be signed by key id ${keyId(pub.keynum)}. Nothing was downloaded.`);
+        if (pub && sig && keyId(sig.keynum) !== keyId(pub.keynum)) {
+          throw integrity(`${f.name} is signed by key id ${keyId(sig.keynum)}, not by the required key id ${keyId(pub.keynum)}. Nothing was downloaded.`);
+        }
+        const target = await planTarget(root, f.name, force);
+        if (minisig) await planTarget(root, `${f.name}.minisig`, force);
+        out.push({ index, name: f.name, size: f.size, target, sig, minisig });
+      }
+      return out;
+    };
+    let planned = await plan(first.manifest);
+    if (first.manifest.note) log(`Note from the sender: ${printable(first.manifest.note)}`);
+
+    const dl = await takeDownload(share);
+    let manifest = first.manifest;
+    if (dl.manifest !== first.raw) {
+      // One manifest per share; if the server answers otherwise, trust only what decrypts and re-check it.
+      manifest = dl.manifestParsed;
+      planned = await plan(manifest);
+    }
+    if (dl.files.length !== manifest.files.length || manifest.files.some((f, i) => dl.files[i]?.index !== i || dl.files[i].size !== ciphertextSize(f.size))) {
+      throw integrity('The server lists files that do not match the encrypted manifest (count or sizes). Nothing was saved.');
+    }
+
+    // Cleanup of temporary files and new folders, also on Ctrl-C.
+    const temps = new Set<string>();
+    const createdDirs: string[] = [];
+    const cleanup = () => {
+      for (const t of temps) rmSync(t, { force: true });
+      for (const d of [...createdDirs].reverse()) {
         try {
-          sig = parseSignature(minisig);
-        } catch (e) {
-          throw integrity(`The signature of ${f.name} is malformed (${(e as Error).message}).`);
+          rmdirSync(d);
+        } catch {
+          // not empty: something else lives there
         }
       }
-      if (pub && !sig) throw integrity(`${f.name} is not signed, but --pubkey requires every file to be signed by key id ${keyId(pub.keynum)}. Nothing was downloaded.`);
-      if (pub && sig && keyId(sig.keynum) !== keyId(pub.keynum)) {
-        throw integrity(`${f.name} is signed by key id ${keyId(sig.keynum)}, not by the required key id ${keyId(pub.keynum)}. Nothing was downloaded.`);
-      }
-      const target = await planTarget(root, f.name, force);
-      if (minisig) await planTarget(root, `${f.name}.minisig`, force);
-      out.push({ index, name: f.name, size: f.size, target, sig, minisig });
-    }
-    return out;
-  };
-  let planned = await plan(first.manifest);
-  if (first.manifest.note) log(`Note from the sender: ${printable(first.manifest.note)}`);
+    };
+    process.on('exit', cleanup);
 
-  const dl = await takeDownload(share);
-  let manifest = first.manifest;
-  if (dl.manifest !== first.raw) {
-    // One manifest per share; if the server answers otherwise, trust only what decrypts and re-check it.
-    manifest = dl.manifestParsed;
-    planned = await plan(manifest);
-  }
-  if (dl.files.length !== manifest.files.length || manifest.files.some((f, i) => dl.files[i]?.index !== i || dl.files[i].size !== ciphertextSize(f.size))) {
-    throw integrity('The server lists files that do not match the encrypted manifest (count or sizes). Nothing was saved.');
-  }
+    const totalBytes = manifest.files.reduce((s, f) => s + f.size, 0);
+    const progress = new Progress({ label: 'Downloading', total: totalBytes, quiet });
+    const results: { name: string; path: string; size: number; sha256: string; temp: string; signature: { keyId: string; verified: boolean; trustedComment: string } | null }[] = [];
+    try {
+      for (const p of planned) {
+        const dir = path.dirname(p.target);
+        // Create missing folders one by one, remembering them for cleanup.
+        const missing: string[] = [];
+        for (let d = dir; d !== root && !existsSync(d); d = path.dirname(d)) missing.unshift(d);
+        for (const d of missing) {
+          await mkdir(d);
+          createdDirs.push(d);
+        }
+        const temp = path.join(dir, `.${path.basename(p.target)}.${randomBytes(6).toString('hex')}.sealdrop-part`);
+        temps.add(temp);
+        const fh = await open(temp, 'wx', 0o600);
+        let got;
+        try {
+          got = await downloadFile(share, dl.grant, p.index, p.size, fh, { blake2b: Boolean(p.sig && p.sig.alg === 'ED'), progress, log: (m) => progress.log(m) });
+        } finally {
+          await fh.close();
+        }
+        const expected = manifest.files[p.index].sha256;
+        if (got.sha256 !== expected) throw integrity(`${p.name}: SHA-256 ${got.sha256} does not match the manifest (${expected}). Nothing was saved.`);
+        let signature = null;
+        if (p.sig) {
+          if (pub) {
+            const v = await verifySignature(pub, p.sig, got.blake2b, () => readWholeFile(temp));
+            if (!v.ok) throw integrity(`${p.name}: ${v.reason}. Nothing was saved.`);
+            signature = { keyId: v.keyId, verified: true, trustedComment: v.trustedComment };
+          } else signature = { keyId: keyId(p.sig.keynum), verified: false, trustedComment: p.sig.trustedComment };
+        }
+        results.push({ name: p.name, path: p.target, size: p.size, sha256: got.sha256, temp, signature });
+      }
+      progress.finish();
 
-  // Cleanup of temporary files and new folders, also on Ctrl-C.
-  const temps = new Set<string>();
-  const createdDirs: string[] = [];
-  const cleanup = () => {
-    for (const t of temps) rmSync(t, { force: true });
-    for (const d of [...createdDirs].reverse()) {
-      try {
-        rmdirSync(d);
-      } catch {
-        // not empty: something else lives there
+      // Everything authenticated: move the files into place.
+      for (const [i, r] of results.entries()) {
+        if (!force && existsSync(r.path)) throw usage(`${r.path} appeared while downloading. Use --force to overwrite it.`);
+        await rename(r.temp, r.path);
+        temps.delete(r.temp);
+        const minisig = planned[i].minisig;
+        if (minisig) await writeFile(`${r.path}.minisig`, minisig, { flag: force ? 'w' : 'wx' });
+      }
+    } catch (e) {
+      progress.abort();
+      cleanup();
+      temps.clear();
+      throw e;
+    } finally {
+      process.off('exit', cleanup);
+    }
+
+    for (const r of results) {
+      const sig = r.signature ? (r.signature.verified ? `, signed by key id ${r.signature.keyId} (verified)` : `, signed by key id ${r.signature.keyId} (not verified: pass --pubkey to check it)`) : '';
+      log(`${r.name}  ${humanBytes(r.size)}  sha256 ${r.sha256} ok${sig}`);
+      if (r.signature) {
+        log(`  trusted comment: ${printable(r.signature.trustedComment)}`);
+        // The signature covers the content, not the name: say so when the signed name differs.
+        const signedName = /(?:^|\t)file:([^\t]*)/.exec(r.signature.trustedComment)?.[1];
+        if (signedName !== undefined && signedName !== path.basename(r.name)) {
+          log(`  warning: the signature was made for a file named "${printable(signedName)}", not "${path.basename(r.name)}".`);
+        }
       }
     }
-  };
-  process.on('exit', cleanup);
-
-  const totalBytes = manifest.files.reduce((s, f) => s + f.size, 0);
-  const progress = new Progress({ label: 'Downloading', total: totalBytes, quiet });
-  const results: { name: string; path: string; size: number; sha256: string; temp: string; signature: { keyId: string; verified: boolean; trustedComment: string } | null }[] = [];
-  try {
-    for (const p of planned) {
-      const dir = path.dirname(p.target);
-      // Create missing folders one by one, remembering them for cleanup.
-      const missing: string[] = [];
-      for (let d = dir; d !== root && !existsSync(d); d = path.dirname(d)) missing.unshift(d);
-      for (const d of missing) {
-        await mkdir(d);
-        createdDirs.push(d);
-      }
-      const temp = path.join(dir, `.${path.basename(p.target)}.${randomBytes(6).toString('hex')}.sealdrop-part`);
-      temps.add(temp);
-      const fh = await open(temp, 'wx', 0o600);
-      let got;
-      try {
-        got = await downloadFile(share, dl.grant, p.index, p.size, fh, { blake2b: Boolean(p.sig && p.sig.alg === 'ED'), progress, log: (m) => progress.log(m) });
-      } finally {
-        await fh.close();
-      }
-      const expected = manifest.files[p.index].sha256;
-      if (got.sha256 !== expected) throw integrity(`${p.name}: SHA-256 ${got.sha256} does not match the manifest (${expected}). Nothing was saved.`);
-      let signature = null;
-      if (p.sig) {
-        if (pub) {
-          const v = await verifySignature(pub, p.sig, got.blake2b, () => readWholeFile(temp));
-          if (!v.ok) throw integrity(`${p.name}: ${v.reason}. Nothing was saved.`);
-          signature = { keyId: v.keyId, verified: true, trustedComment: v.trustedComment };
-        } else signature = { keyId: keyId(p.sig.keynum), verified: false, trustedComment: p.sig.trustedComment };
-      }
-      results.push({ name: p.name, path: p.target, size: p.size, sha256: got.sha256, temp, signature });
+    if (values.json) {
+      console.log(JSON.stringify({ id: share.id, files: results.map(({ temp: _t, ...r }) => r) }, null, 2));
+    } else {
+      for (const r of results) console.log(r.path);
     }
-    progress.finish();
-
-    // Everything authenticated: move the files into place.
-    for (const [i, r] of results.entries()) {
-      if (!force && existsSync(r.path)) throw usage(`${r.path} appeared while downloading. Use --force to overwrite it.`);
-      await rename(r.temp, r.path);
-      temps.delete(r.temp);
-      const minisig = planned[i].minisig;
-      if (minisig) await writeFile(`${r.path}.minisig`, minisig, { flag: force ? 'w' : 'wx' });
-    }
+    return EXIT.ok;
   } catch (e) {
-    progress.abort();
-    cleanup();
-    temps.clear();
-    throw e;
-  } finally {
-    process.off('exit', cleanup);
-  }
-
-  for (const r of results) {
-    const sig = r.signature ? (r.signature.verified ? `, signed by key id ${r.signature.keyId} (verified)` : `, signed by key id ${r.signature.keyId} (not verified: pass --pubkey to check it)`) : '';
-    log(`${r.name}  ${humanBytes(r.size)}  sha256 ${r.sha256} ok${sig}`);
-    if (r.signature) {
-      log(`  trusted comment: ${printable(r.signature.trustedComment)}`);
-      // The signature covers the content, not the name: say so when the signed name differs.
-      const signedName = /(?:^|\t)file:([^\t]*)/.exec(r.signature.trustedComment)?.[1];
-      if (signedName !== undefined && signedName !== path.basename(r.name)) {
-        log(`  warning: the signature was made for a file named "${printable(signedName)}", not "${path.basename(r.name)}".`);
+    if (firstCreated) {
+      for (let d = outDir; d.length >= firstCreated.length; d = path.dirname(d)) {
+        try {
+          rmdirSync(d);
+        } catch {
+          break; // not empty
+        }
       }
     }
+    throw e;
   }
-  if (values.json) {
-    console.log(JSON.stringify({ id: share.id, files: results.map(({ temp: _t, ...r }) => r) }, null, 2));
-  } else {
-    for (const r of results) console.log(r.path);
-  }
-  return EXIT.ok;
 }

@@ -61,6 +61,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       PORT: String(port),
       PERSIST_DIR: persistRel,
       SKIP_BUILD: '1',
+      // Tests send hundreds of requests from 127.0.0.1 (scripts/start.mjs, LOCAL=1 only).
+      RELAX_RATE_LIMITS: '1',
       WRANGLER_SEND_METRICS: 'false',
       WRANGLER_SEND_ERROR_REPORTS: 'false',
       WRANGLER_HIDE_BANNER: 'true',
