@@ -1,6 +1,5 @@
 // The body of bench/rss.mjs (TypeScript, so it can reuse the test helpers).
 
-import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { collect, spawnCli } from '../test/helpers/cli.ts';
@@ -53,7 +52,6 @@ export async function main(argv: string[]): Promise<number> {
     return ok ? 0 : 1;
   } finally {
     await stack?.stop();
-    if (stack) await rm(stack.persistDir, { recursive: true, force: true });
     await work.cleanup();
   }
 }

@@ -75,6 +75,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   child.on('exit', () => (exited = true));
 
   const stop = async () => {
+    await kill();
+    // R2 blobs of big test files add up: leave no state behind.
+    if (!opts.keepState) rmSync(persistDir, { recursive: true, force: true });
+  };
+  const kill = async () => {
     if (exited || child.pid === undefined) return;
     try {
       process.kill(-child.pid, 'SIGTERM');
@@ -103,7 +108,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       // not up yet
     }
     if (Date.now() > deadline) {
-      await stop();
+      await kill();
       throw new Error(`The stack did not answer /api/health within ${opts.timeoutMs ?? 90_000} ms:\n${out}`);
     }
     await new Promise((r) => setTimeout(r, 300));
