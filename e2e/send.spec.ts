@@ -179,6 +179,25 @@ test('an aborted part request is retried and the upload completes', async ({ pag
   expect(Buffer.compare(Buffer.from(share.files[0]), readFileSync(p))).toBe(0);
 });
 
+test('a part request that hangs is given up after 45 s without progress and sent again', async ({ page }) => {
+  test.setTimeout(180_000);
+  const p = randomFile('hang.bin', 20 * MiB);
+  let held = 0;
+  await page.route(PART_URL, (route) => {
+    if (route.request().url().endsWith('/parts/1') && held === 0) {
+      held++;
+      return; // never answered: a half-open connection
+    }
+    return route.continue();
+  });
+  const puts = recordPuts(page);
+  const link = await sendViaUi(page, [{ path: p }], { timeout: 150_000 });
+  expect(held).toBe(1);
+  expect(puts.filter((x) => x === '0:1').length).toBeGreaterThanOrEqual(2);
+  const share = await fetchShareInNode(baseURL(), link);
+  expect(Buffer.compare(Buffer.from(share.files[0]), readFileSync(p))).toBe(0);
+});
+
 test('going offline mid-upload waits, then continues when the connection is back', async ({ page, context }) => {
   const p = randomFile('offline.bin', 40 * MiB);
   await page.goto('/');

@@ -50,6 +50,9 @@ export interface SendOptions {
 /** Parts in flight at once (DESIGN: 2 to 4). */
 export const PARTS_IN_FLIGHT = 3;
 
+/** A part request with no upload progress and no answer for this long is retried. */
+export const PART_STALL_MS = 45_000;
+
 /** Part PUTs go through XHR so the progress bar moves within a part. */
 const uploadApi = new SealdropClient(location.origin, { fetch: xhrFetch });
 
@@ -537,14 +540,35 @@ async function sendPart(run: Run, job: FileJob, n: number): Promise<void> {
   const key = `${job.index}:${n}`;
   await retrying(
     async () => {
+      // A request that makes no progress for a while (a half-open connection, a
+      // server that never answers) is given up and retried, not waited on forever.
+      const attempt = new AbortController();
+      const onRunAbort = () => attempt.abort();
+      run.signal.addEventListener('abort', onRunAbort, { once: true });
+      let stalled = false;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const watch = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          stalled = true;
+          attempt.abort();
+        }, PART_STALL_MS);
+      };
+      watch();
       run.inflight.set(key, 0);
       const off = onUploadProgress(body, (loaded) => {
+        watch();
         run.inflight.set(key, loaded);
         run.progress();
       });
       try {
-        await uploadApi.putPart(share.id, share.ownerToken, job.index, n, body, run.signal);
+        await uploadApi.putPart(share.id, share.ownerToken, job.index, n, body, attempt.signal);
+      } catch (e) {
+        if (stalled && !run.signal.aborted) throw new ApiError(0, 'network', `part ${n} made no progress for ${PART_STALL_MS / 1000} s`);
+        throw e;
       } finally {
+        clearTimeout(timer);
+        run.signal.removeEventListener('abort', onRunAbort);
         off();
         run.inflight.delete(key);
       }
