@@ -608,8 +608,10 @@ test('a 1 GiB file goes through with the browser memory staying flat', async ({ 
   rmSync(p);
 });
 
-test('screenshots of the send page and the link, light and dark', async ({ page }) => {
-  mkdirSync(screenshots, { recursive: true });
+// Saved as test artifacts; copied to docs/screenshots with UPDATE_SCREENSHOTS=1.
+test('screenshots of the send page and the link, light and dark', async ({ page }, testInfo) => {
+  const dir = process.env.UPDATE_SCREENSHOTS ? screenshots : testInfo.outputPath('screenshots');
+  mkdirSync(dir, { recursive: true });
   await page.setViewportSize({ width: 1000, height: 900 });
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
@@ -621,9 +623,9 @@ test('screenshots of the send page and the link, light and dark', async ({ page 
     ];
     await page.getByTestId('send-files-input').setInputFiles(files.map((f) => ({ ...f, mimeType: 'application/octet-stream', buffer: Buffer.from(f.bytes) })));
     await expect(page.locator('.send-file-list li')).toHaveCount(2);
-    await page.screenshot({ path: path.join(screenshots, `send-${scheme}.png`), fullPage: true });
+    await page.screenshot({ path: path.join(dir, `send-${scheme}.png`), fullPage: true });
     await page.locator('.send-button').click();
     await expect(page.locator('#send-link')).toBeVisible({ timeout: 60_000 });
-    await page.screenshot({ path: path.join(screenshots, `link-${scheme}.png`), fullPage: true });
+    await page.screenshot({ path: path.join(dir, `link-${scheme}.png`), fullPage: true });
   }
 });
