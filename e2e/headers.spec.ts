@@ -32,3 +32,19 @@ test('the script bundle carries the headers too', async ({ page }) => {
   expect(scripts[0]['x-content-type-options']).toBe('nosniff');
   expect(scripts[0]['content-security-policy']).toBe(EXPECTED['content-security-policy']);
 });
+
+test('the published asset hashes match what the server delivers', async ({ request }) => {
+  const list = await request.get('/asset-hashes.txt');
+  expect(list.status()).toBe(200);
+  const lines = (await list.text()).trim().split('\n');
+  expect(lines.some((l) => l.endsWith('  index.html'))).toBe(true);
+  expect(lines.some((l) => l.endsWith('  dl/sw.js'))).toBe(true);
+  const { createHash } = await import('node:crypto');
+  for (const line of lines) {
+    const [hash, file] = line.split('  ');
+    if (file === '_headers') continue; // configuration of the asset server, not served
+    const res = await request.get(`/${file}`);
+    expect(res.status(), file).toBe(200);
+    expect(createHash('sha256').update(await res.body()).digest('hex'), file).toBe(hash);
+  }
+});

@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
@@ -28,17 +31,35 @@ function swBuild(outDir: string, write: boolean) {
   });
 }
 
+/**
+ * The published list of asset hashes (`/asset-hashes.txt`, `sha256sum` format):
+ * the build is reproducible, so anyone can build the same commit and compare what
+ * the server delivers with what the source gives.
+ */
+async function writeAssetHashes(outDir: string) {
+  const files = (await readdir(outDir, { recursive: true, withFileTypes: true }))
+    .filter((e) => e.isFile() && e.name !== 'asset-hashes.txt')
+    .map((e) => path.relative(outDir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
+    .sort();
+  const lines = await Promise.all(
+    files.map(async (f) => `${createHash('sha256').update(await readFile(path.join(outDir, f))).digest('hex')}  ${f}`),
+  );
+  await writeFile(path.join(outDir, 'asset-hashes.txt'), lines.join('\n') + '\n');
+}
+
 function downloadServiceWorker(): Plugin {
   let outDir = here('./dist');
   let command: 'build' | 'serve' = 'build';
   return {
     name: 'sealdrop-download-sw',
     configResolved(config) {
-      outDir = config.build.outDir;
+      outDir = path.resolve(config.root, config.build.outDir);
       command = config.command;
     },
     async closeBundle() {
-      if (command === 'build') await swBuild(outDir, true);
+      if (command !== 'build') return;
+      await swBuild(outDir, true);
+      await writeAssetHashes(outDir);
     },
     // `vite` (dev): build the worker on request, so the dev loop streams downloads too.
     configureServer(server) {
