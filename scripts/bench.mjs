@@ -72,7 +72,7 @@ if (!args['node-only']) {
   const site = await buildAndServe();
   try {
     for (const { mib, plain, ct } of inputs) {
-      const r = await benchChromium({ url: site.url, plainPath: plain, ctPath: ct, keyHex, context, partBytes: PART, repeat: mib >= 1024 ? 2 : 1 });
+      const r = await benchChromium({ url: site.url, plainPath: plain, ctPath: ct, keyHex, context, partBytes: PART, repeat: 1 });
       results.chromium[mib] = r;
       console.log(`chromium calibration (one thread, in memory, same moment): WebCrypto AES-256-GCM ${r.calibration.aes256gcmOneThreadMBps} MB/s, hash-wasm SHA-256 ${r.calibration.sha256OneThreadMBps} MB/s`);
       console.log(
