@@ -15,6 +15,7 @@ import { blake2b } from 'hash-wasm';
 import { ciphertextSize, generateLinkSecret } from '@sealdrop/crypto';
 import { SealdropClient } from '@sealdrop/shared';
 import { e2eBase, seedShare } from './helpers/seed.ts';
+import { dropTransfer } from './helpers/send-ui.ts';
 
 // The machine is shared and slow at times: allow more than the default 5 s per check.
 const expect = baseExpect.configure({ timeout: 20_000 });
@@ -166,27 +167,9 @@ test('browser to browser: a real drop of three files in one context, each downlo
       [NON_ASCII, new TextEncoder().encode(text)],
     ]);
 
-    // Sender: the 40 MiB file comes from disk through a carrier <input> of the
-    // test's own, then all three go into one DataTransfer and a real `drop`.
+    // Sender: a real `drop` of three files, one of them 40 MiB from disk.
     const sender = await open(browser, `${e2eBase()}/`);
-    await sender.evaluate(() => {
-      const carrier = document.createElement('input');
-      carrier.type = 'file';
-      carrier.id = 'e2e-carrier';
-      carrier.hidden = true;
-      document.body.append(carrier);
-    });
-    await sender.setInputFiles('#e2e-carrier', bigPath);
-    const dt = await sender.evaluateHandle(
-      ({ name, text }) => {
-        const dt = new DataTransfer();
-        dt.items.add(new File([], 'empty.txt', { type: 'text/plain' }));
-        dt.items.add((document.getElementById('e2e-carrier') as HTMLInputElement).files![0]);
-        dt.items.add(new File([text], name, { type: 'text/plain' }));
-        return dt;
-      },
-      { name: NON_ASCII, text },
-    );
+    const dt = await dropTransfer(sender, bigPath, NON_ASCII, text);
     const target = sender.locator('main');
     await target.dispatchEvent('dragenter', { dataTransfer: dt });
     await target.dispatchEvent('dragover', { dataTransfer: dt });

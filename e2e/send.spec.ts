@@ -12,7 +12,7 @@ import qrcode from 'qrcode-generator';
 import { b64uEncode } from '@sealdrop/crypto';
 import { SealdropClient } from '@sealdrop/shared';
 import { adminToken } from './helpers/seed.ts';
-import { fetchShareInNode, sendViaUi } from './helpers/send-ui.ts';
+import { dropTransfer, fetchShareInNode, sendViaUi } from './helpers/send-ui.ts';
 
 const MiB = 1024 * 1024;
 const PART_URL = /\/api\/shares\/[^/]+\/files\/\d+\/parts\/\d+$/;
@@ -73,26 +73,8 @@ test('a real drop of three files (empty, 40 MiB, non-ASCII name) gives a working
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto('/');
 
-  // The 40 MiB file comes from disk through a carrier <input> of the test's own
-  // (not the app's), then all three go into one DataTransfer and a real `drop`.
-  await page.evaluate(() => {
-    const carrier = document.createElement('input');
-    carrier.type = 'file';
-    carrier.id = 'e2e-carrier';
-    carrier.hidden = true;
-    document.body.append(carrier);
-  });
-  await page.setInputFiles('#e2e-carrier', bigPath);
-  const dt = await page.evaluateHandle(
-    ({ name, text }) => {
-      const dt = new DataTransfer();
-      dt.items.add(new File([], 'empty.txt', { type: 'text/plain' }));
-      dt.items.add((document.getElementById('e2e-carrier') as HTMLInputElement).files![0]);
-      dt.items.add(new File([text], name, { type: 'text/plain' }));
-      return dt;
-    },
-    { name: UNICODE_NAME, text },
-  );
+  // A real `drop` of three files, one of them 40 MiB from disk.
+  const dt = await dropTransfer(page, bigPath, UNICODE_NAME, text);
   const target = page.locator('main');
   await target.dispatchEvent('dragenter', { dataTransfer: dt });
   await target.dispatchEvent('dragover', { dataTransfer: dt });

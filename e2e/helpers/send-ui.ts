@@ -3,7 +3,7 @@
 // protocol library and the shared client (independent of the receive page).
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { expect, type Page } from '@playwright/test';
+import { expect, type JSHandle, type Page } from '@playwright/test';
 import {
   decryptMessage,
   deriveShareKeys,
@@ -62,6 +62,32 @@ export async function sendViaUi(page: Page, files: SendUiFile[], opts: SendUiOpt
   const link = page.locator('#send-link');
   await expect(link).toBeVisible({ timeout: opts.timeout ?? 120_000 });
   return link.inputValue();
+}
+
+/**
+ * The DataTransfer of a real drop: an empty file, a file from disk (handed over
+ * through a hidden <input> of the test's own, not the app's, so it is disk-backed as
+ * a user's file would be) and a small text file with the given name.
+ */
+export async function dropTransfer(page: Page, diskPath: string, name: string, text: string): Promise<JSHandle<DataTransfer>> {
+  await page.evaluate(() => {
+    const carrier = document.createElement('input');
+    carrier.type = 'file';
+    carrier.id = 'e2e-carrier';
+    carrier.hidden = true;
+    document.body.append(carrier);
+  });
+  await page.setInputFiles('#e2e-carrier', diskPath);
+  return page.evaluateHandle(
+    ({ name, text }) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([], 'empty.txt', { type: 'text/plain' }));
+      dt.items.add((document.getElementById('e2e-carrier') as HTMLInputElement).files![0]);
+      dt.items.add(new File([text], name, { type: 'text/plain' }));
+      return dt;
+    },
+    { name, text },
+  );
 }
 
 export interface DecryptedShare {
