@@ -1,23 +1,93 @@
-// Streaming SHA-256 of plaintext (hash-wasm: WebAssembly, same speed everywhere).
+// Streaming SHA-256 of plaintext: the unrolled WebAssembly compression of
+// sha256-wasm.ts (the same code and speed in browsers and Node), or
+// @noble/hashes where a runtime forbids compiling WebAssembly (workerd).
 
-import { createSHA256 } from 'hash-wasm';
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { hexEncode } from './encoding.ts';
+import { INPUT_CAPACITY, INPUT_OFFSET, STATE_OFFSET, sha256ModuleBytes } from './sha256-wasm.ts';
 
 export interface Sha256 {
   update(data: Uint8Array): void;
   digestHex(): string;
 }
 
+const IV = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
+
+let compiled: Promise<WebAssembly.Module | null> | null = null;
+
+function wasmModule(): Promise<WebAssembly.Module | null> {
+  compiled ??= WebAssembly.compile(sha256ModuleBytes()).catch(() => null);
+  return compiled;
+}
+
+class WasmSha256 implements Sha256 {
+  readonly #blocks: (ptr: number, n: number) => void;
+  readonly #mem: Uint8Array;
+  readonly #state: DataView;
+  /** Bytes waiting in the input area for a whole block. */
+  #pending = 0;
+  #length = 0;
+  #done = false;
+
+  constructor(module: WebAssembly.Module) {
+    const instance = new WebAssembly.Instance(module);
+    const exports = instance.exports as { memory: WebAssembly.Memory; blocks: (ptr: number, n: number) => void };
+    this.#blocks = exports.blocks;
+    this.#mem = new Uint8Array(exports.memory.buffer);
+    this.#state = new DataView(exports.memory.buffer, STATE_OFFSET, 32);
+    IV.forEach((v, i) => this.#state.setUint32(4 * i, v, true));
+  }
+
+  update(data: Uint8Array): void {
+    if (this.#done) throw new Error('SHA-256: update after digest');
+    this.#length += data.length;
+    // Copy into the input area (fast: reused memory), compress whole blocks, keep the tail.
+    for (let o = 0; o < data.length; ) {
+      const take = Math.min(data.length - o, INPUT_CAPACITY - this.#pending);
+      this.#mem.set(data.subarray(o, o + take), INPUT_OFFSET + this.#pending);
+      this.#pending += take;
+      o += take;
+      const whole = this.#pending & ~63;
+      if (whole === 0) continue;
+      this.#blocks(INPUT_OFFSET, whole >>> 6);
+      const tail = this.#pending - whole;
+      if (tail) this.#mem.copyWithin(INPUT_OFFSET, INPUT_OFFSET + whole, INPUT_OFFSET + this.#pending);
+      this.#pending = tail;
+    }
+  }
+
+  digestHex(): string {
+    if (this.#done) throw new Error('SHA-256: digest called twice');
+    this.#done = true;
+    // Padding: 0x80, zeros to 56 mod 64, then the bit length as a 64-bit big-endian integer.
+    const p = this.#pending;
+    const padded = p < 56 ? 64 : 128;
+    this.#mem.fill(0, INPUT_OFFSET + p, INPUT_OFFSET + padded);
+    this.#mem[INPUT_OFFSET + p] = 0x80;
+    const tail = new DataView(this.#mem.buffer, INPUT_OFFSET + padded - 8, 8);
+    tail.setUint32(0, Math.floor(this.#length / 2 ** 29), false);
+    tail.setUint32(4, (this.#length * 8) >>> 0, false);
+    this.#blocks(INPUT_OFFSET, padded >>> 6);
+    const out = new Uint8Array(32);
+    const view = new DataView(out.buffer);
+    for (let i = 0; i < 8; i++) view.setUint32(4 * i, this.#state.getUint32(4 * i, true), false);
+    return hexEncode(out);
+  }
+}
+
+class NobleSha256 implements Sha256 {
+  readonly #h = nobleSha256.create();
+  update(data: Uint8Array): void {
+    this.#h.update(data);
+  }
+  digestHex(): string {
+    return hexEncode(this.#h.digest());
+  }
+}
+
 export async function createSha256(): Promise<Sha256> {
-  const h = await createSHA256();
-  h.init();
-  return {
-    update(data) {
-      h.update(data);
-    },
-    digestHex() {
-      return h.digest('hex');
-    },
-  };
+  const module = await wasmModule();
+  return module ? new WasmSha256(module) : new NobleSha256();
 }
 
 export async function sha256Hex(data: Uint8Array): Promise<string> {

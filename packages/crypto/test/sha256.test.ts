@@ -1,0 +1,67 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { createSha256, sha256Hex } from '../src/sha256.ts';
+import { INPUT_CAPACITY } from '../src/sha256-wasm.ts';
+
+const reference = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+/** Feeds `data` in random pieces, so block boundaries fall anywhere. */
+async function hashInPieces(data: Uint8Array, create = createSha256): Promise<string> {
+  const h = await create();
+  for (let o = 0; o < data.length; ) {
+    const n = Math.min(data.length - o, Math.floor(Math.random() * 3 * INPUT_CAPACITY) + 1);
+    h.update(data.subarray(o, o + n));
+    o += n;
+  }
+  return h.digestHex();
+}
+
+describe('streaming SHA-256 (unrolled WebAssembly)', () => {
+  test('FIPS 180-4 known answers', async () => {
+    expect(await sha256Hex(new Uint8Array(0))).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+    expect(await sha256Hex(new TextEncoder().encode('abc'))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(await sha256Hex(new TextEncoder().encode('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq'))).toBe(
+      '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1',
+    );
+    expect(await sha256Hex(new Uint8Array(1_000_000).fill(0x61))).toBe('cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0');
+  });
+
+  test('equals node:crypto at every length around the block and padding edges', async () => {
+    for (let n = 0; n <= 200; n++) {
+      const data = randomBytes(n);
+      expect(await sha256Hex(data), `length ${n}`).toBe(reference(data));
+    }
+  });
+
+  test('equals node:crypto for inputs larger than its buffer, fed in random pieces', async () => {
+    for (const n of [INPUT_CAPACITY - 1, INPUT_CAPACITY, INPUT_CAPACITY + 1, 3 * INPUT_CAPACITY + 12345]) {
+      const data = randomBytes(n);
+      expect(await hashInPieces(data), `length ${n}`).toBe(reference(data));
+    }
+  });
+
+  test('a finished hash refuses more input', async () => {
+    const h = await createSha256();
+    h.update(new Uint8Array(10));
+    h.digestHex();
+    expect(() => h.update(new Uint8Array(1))).toThrow(/after digest/);
+    expect(() => h.digestHex()).toThrow(/twice/);
+  });
+});
+
+describe('where WebAssembly cannot be compiled (workerd)', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.resetModules();
+  });
+
+  test('falls back to @noble/hashes with the same digests', async () => {
+    const compile = vi.spyOn(WebAssembly, 'compile').mockRejectedValue(new Error('Wasm code generation disallowed by embedder'));
+    vi.resetModules();
+    const fresh = await import('../src/sha256.ts');
+    const data = randomBytes(INPUT_CAPACITY + 777);
+    expect(await hashInPieces(data, fresh.createSha256)).toBe(reference(data));
+    expect(await fresh.sha256Hex(new TextEncoder().encode('abc'))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(compile).toHaveBeenCalledTimes(1);
+  });
+});
