@@ -1,7 +1,8 @@
 // @sealdrop/crypto's browser worker pool in real Chromium: a tiny page built with
 // Vite (packages/crypto/test/browser) and served on the crypto port range.
 // encryptPart over a Blob must give exactly encryptMessage's bytes, sha256Blob must
-// match, Argon2id in a worker must match the known answer, and workers must do the work.
+// match, Argon2id in a worker must match the known answer, workers must do the work,
+// and recycled output memory must be reused and written over completely.
 import { expect, test } from '@playwright/test';
 import { buildAndServe } from '../packages/crypto/test/browser/serve.mjs';
 
@@ -36,7 +37,7 @@ test('crypto worker pool: parts equal the whole message, SHA-256 and Argon2id ma
     const key = random(32);
     const context = s.shareContext('AAECAwQFBgcICQoLDA0ODw');
     const cases = [];
-    for (const size of [0, 1, 16384, 3 * 1024 * 1024 + 12345]) {
+    for (const size of [0, 1, 16384, 9 * 1024 * 1024 + 12345]) {
       const plain = random(size);
       const blob = new Blob([plain]);
       const salt = random(24);
@@ -58,6 +59,19 @@ test('crypto worker pool: parts equal the whole message, SHA-256 and Argon2id ma
       });
     }
     out.cases = cases;
+    // Output memory handed back (recycle) is written over completely: parts made
+    // into recycled buffers are still exactly the message's bytes.
+    const big = random(6 * 1024 * 1024 + 777);
+    const bigSalt = random(24);
+    const bigWhole: Uint8Array = await s.encryptMessage(key, big, { context, salt: bigSalt });
+    let recycledPartsEqual = true;
+    for (let st = 0; st < bigWhole.length; st += 2 * 1024 * 1024) {
+      const en = Math.min(bigWhole.length, st + 2 * 1024 * 1024);
+      const part: Uint8Array = await pool.encryptPart(new Blob([big]), key, context, bigSalt, st, en);
+      if ((await hex(part)) !== (await hex(bigWhole.subarray(st, en)))) recycledPartsEqual = false;
+      pool.recycle(part);
+    }
+    out.recycledPartsEqual = recycledPartsEqual;
     // Progress is reported while hashing.
     const progress: number[] = [];
     await pool.sha256Blob(new Blob([random(20 * 1024 * 1024)]), (n: number) => progress.push(n));
@@ -74,14 +88,16 @@ test('crypto worker pool: parts equal the whole message, SHA-256 and Argon2id ma
     return out;
   });
 
-  expect(result.cases).toEqual([0, 1, 16384, 3 * 1024 * 1024 + 12345].map((size) => ({ size, partsEqualWhole: true, sha256Matches: true, decrypted: true })));
+  expect(result.cases).toEqual([0, 1, 16384, 9 * 1024 * 1024 + 12345].map((size) => ({ size, partsEqualWhole: true, sha256Matches: true, decrypted: true })));
   expect(result.progressEnd).toBe(20 * 1024 * 1024);
   expect(result.passwordKey).toBe('621d86e011501b52d590832be494a89c336689e92e4f3fde6eb908ef534810b9');
   expect(result.tampered).toMatchObject({ ok: false, kind: 'auth' });
-  const stats = result.stats as { encryptWorkers: number; slicesPerWorker: number[]; hashJobs: number };
+  const stats = result.stats as { encryptWorkers: number; slicesPerWorker: number[]; reusedOutputs: number; hashJobs: number };
   expect(stats.encryptWorkers).toBe(2);
   // Both encryption workers took slices, and the hashing worker did the hashing.
   expect(stats.slicesPerWorker.every((n) => n > 0)).toBe(true);
   expect(stats.hashJobs).toBe(5);
+  expect(result.recycledPartsEqual).toBe(true);
+  expect(stats.reusedOutputs).toBeGreaterThan(0);
   expect(errors).toEqual([]);
 });

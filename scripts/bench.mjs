@@ -74,7 +74,7 @@ if (!args['node-only']) {
     for (const { mib, plain, ct } of inputs) {
       const r = await benchChromium({ url: site.url, plainPath: plain, ctPath: ct, keyHex, context, partBytes: PART, repeat: 1 });
       results.chromium[mib] = r;
-      console.log(`chromium calibration (one thread, in memory, same moment): WebCrypto AES-256-GCM ${r.calibration.aes256gcmOneThreadMBps} MB/s, hash-wasm SHA-256 ${r.calibration.sha256OneThreadMBps} MB/s`);
+      console.log(`chromium calibration (one thread, in memory, same moment): WebCrypto AES-256-GCM ${r.calibration.aes256gcmOneThreadMBps} MB/s, SHA-256 ${r.calibration.sha256OneThreadMBps} MB/s`);
       console.log(
         `chromium ${String(mib).padStart(5)} MiB  encrypt ${r.encrypt.mbps} MB/s  decrypt ${r.decrypt.mbps} MB/s  encrypt+SHA-256 ${r.encryptSha256.mbps} MB/s  ` +
           `peak renderer RSS ${r.encryptSha256.peakRendererMiB} MiB (all Chromium processes ${r.encryptSha256.peakChromiumMiB} MiB)  workers ${r.encrypt.workers}`,

@@ -89,7 +89,7 @@ export async function benchChromium({ url, plainPath, ctPath, keyHex, context: c
   }
 }
 
-/** Runs in the page: one thread, 64 MiB in memory, WebCrypto AES-256-GCM per 16 KiB chunk and hash-wasm SHA-256. */
+/** Runs in the page: one thread, 64 MiB in memory, WebCrypto AES-256-GCM per 16 KiB chunk and the streaming SHA-256 of packages/crypto. */
 async function calibrate() {
   const s = window.sealdrop;
   const data = new Uint8Array(64 * 2 ** 20);
@@ -127,7 +127,9 @@ async function runPhase({ name, keyHex, context, partBytes }) {
     await Promise.all([pool.encryptPart(tiny, key, ctx, salt, 0, 172), pool.encryptPart(tiny, key, ctx, salt, 0, 172), pool.sha256Blob(tiny)]);
     const t0 = performance.now();
     const hashing = name === 'encrypt+sha256' ? pool.sha256Blob(plain) : null;
-    // Parts as an uploader makes them, two in flight; the bytes are dropped at once.
+    // Parts as the web uploader makes them (apps/web's PARTS_IN_FLIGHT = 3), each
+    // handed back to the pool as soon as it is counted, as the uploader does once
+    // the part is a request body.
     let next = 0;
     let made = 0;
     const lane = async () => {
@@ -137,9 +139,10 @@ async function runPhase({ name, keyHex, context, partBytes }) {
         next = Math.min(total, start + partBytes);
         const bytes = await pool.encryptPart(plain, key, ctx, salt, start, next);
         made += bytes.length;
+        pool.recycle(bytes);
       }
     };
-    await Promise.all([lane(), lane()]);
+    await Promise.all([lane(), lane(), lane()]);
     const sha = hashing ? await hashing : null;
     const ms = performance.now() - t0;
     if (made !== total) return { ok: false, error: `made ${made} of ${total} bytes` };

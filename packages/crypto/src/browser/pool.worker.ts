@@ -1,8 +1,9 @@
 // One worker of the crypto pool (see pool.ts). Requests:
-//   encrypt: ciphertext bytes [start, end) of the message encrypting `blob`, read
-//            with blob.slice().stream() into a reused buffer, several chunks per batch;
+//   encrypt: ciphertext bytes [start, end) of the message encrypting `blob`, its
+//            plaintext read 8 MiB at a time with blob.slice().arrayBuffer();
 //   sha256:  SHA-256 of a Blob (streaming), with progress messages; or of bytes;
-//   argon2:  the v1 password key.
+//   argon2:  the v1 password key;
+//   recycle: keep a finished part's buffer for the next encryption output.
 import { ciphertextRangeChunks, ciphertextSize, CHUNK_BYTES, chunkCount, chunkOffset, deriveMessageKeys, encryptChunk, HEADER_BYTES, type MessageKeys } from '../cobblestone.ts';
 import { hexEncode } from '../encoding.ts';
 import { derivePasswordKey } from '../keys.ts';
@@ -14,10 +15,23 @@ const scope = self as unknown as {
   postMessage(msg: PoolResponse, transfer?: Transferable[]): void;
 };
 
-const BATCH_CHUNKS = 64; // 1 MiB of plaintext per read batch
-let readBuffer: Uint8Array | null = null;
+/** Chunks read per Blob read: 8 MiB of plaintext. One large read costs far less than many small ones. */
+const READ_BATCH_CHUNKS = 512;
 const HASH_READ_BYTES = 1024 * 1024;
 let hashBuffer: Uint8Array | null = null;
+/** Output memory handed back by the page (CryptoPool.recycle): fresh 16 MiB buffers cost page faults and garbage. */
+const spares: ArrayBuffer[] = [];
+const MAX_SPARES = 2;
+
+let reusedOutputs = 0;
+
+/** n bytes for a slice's ciphertext: a recycled buffer when one is big enough. Every byte is overwritten. */
+function outputBuffer(n: number): Uint8Array {
+  const i = spares.findIndex((b) => b.byteLength >= n);
+  if (i < 0) return new Uint8Array(n);
+  reusedOutputs++;
+  return new Uint8Array(spares.splice(i, 1)[0]!, 0, n);
+}
 let cached: { id: string; keys: MessageKeys } | null = null;
 
 async function keysFor(inputKey: Uint8Array, salt: Uint8Array, context: Uint8Array): Promise<MessageKeys> {
@@ -27,54 +41,22 @@ async function keysFor(inputKey: Uint8Array, salt: Uint8Array, context: Uint8Arr
 }
 
 /**
- * Reads a Blob into caller-owned buffers. With `byob` and where Blob streams are
- * byte streams (Chromium), a BYOB reader fills the reused buffer directly: no
- * copy and no garbage per read, so memory stays flat however much is read (used
- * for hashing whole files). Otherwise it copies from the default reader (used for
- * the short slices of encryption: in Chromium 156, cancelling many BYOB readers
- * of Blob slices leaked memory and eventually stalled).
+ * Reads a whole Blob in order. Where Blob streams are byte streams (Chromium), a
+ * BYOB reader fills one reused buffer: no copy and no garbage per read, so memory
+ * stays flat however much is read. Elsewhere it yields the stream's own chunks.
+ * (Only for reading to the end: in Chromium 156, BYOB readers of Blob slices that
+ * are cancelled, or that wait while the worker encrypts, leak or stall.)
  */
 class BlobReader {
   #byob: ReadableStreamBYOBReader | null = null;
   #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
-  #rest: Uint8Array | null = null;
-  constructor(blob: Blob, opts: { byob: boolean }) {
+  constructor(blob: Blob) {
     const stream = blob.stream();
     try {
-      if (!opts.byob) throw new TypeError('default reader asked for');
       this.#byob = stream.getReader({ mode: 'byob' });
     } catch {
       this.#reader = stream.getReader();
     }
-  }
-
-  /** Fills `buf[0, n)`; returns the buffer now holding the bytes (a BYOB read transfers it). */
-  async fill(buf: Uint8Array, n: number): Promise<Uint8Array> {
-    if (this.#byob) {
-      let ab = buf.buffer as ArrayBuffer;
-      for (let o = 0; o < n; ) {
-        const r = await this.#byob.read(new Uint8Array(ab, o, n - o));
-        if (!r.value) throw new Error('the file could not be read');
-        ab = r.value.buffer as ArrayBuffer;
-        if (r.done || r.value.byteLength === 0) throw new Error('the file became shorter while it was being read');
-        o += r.value.byteLength;
-      }
-      return new Uint8Array(ab);
-    }
-    for (let o = 0; o < n; ) {
-      let piece = this.#rest;
-      this.#rest = null;
-      if (!piece) {
-        const r = await this.#reader!.read();
-        if (r.done) throw new Error('the file became shorter while it was being read');
-        piece = r.value;
-      }
-      const take = Math.min(piece.length, n - o);
-      buf.set(take === piece.length ? piece : piece.subarray(0, take), o);
-      o += take;
-      if (take < piece.length) this.#rest = piece.subarray(take);
-    }
-    return buf;
   }
 
   /** Next bytes, whatever amount is ready, into `buf` (BYOB) or as the stream's own chunk; null at the end. */
@@ -93,43 +75,44 @@ class BlobReader {
   }
 }
 
+/** Plaintext bytes [from, to) of `blob`, read in one go. */
+async function readRange(blob: Blob, from: number, to: number): Promise<Uint8Array> {
+  let bytes: ArrayBuffer;
+  try {
+    bytes = await blob.slice(from, to).arrayBuffer();
+  } catch {
+    throw new Error('the file could not be read (was it changed, moved or deleted?)');
+  }
+  if (bytes.byteLength !== to - from) throw new Error('the file became shorter while it was being read');
+  return new Uint8Array(bytes);
+}
+
 async function encryptSlice(blob: Blob, keys: MessageKeys, start: number, end: number): Promise<Uint8Array> {
   if (end > ciphertextSize(blob.size) || start > end) throw new RangeError('range outside the message');
-  const out = new Uint8Array(end - start);
+  const out = outputBuffer(end - start);
   if (start < HEADER_BYTES) out.set(keys.header.subarray(start, Math.min(end, HEADER_BYTES)), 0);
   const chunks = ciphertextRangeChunks(start, end, blob.size);
   if (!chunks) return out;
   const lastChunk = chunkCount(blob.size) - 1;
-  const from = chunks.first * CHUNK_BYTES;
-  const to = Math.min(blob.size, (chunks.last + 1) * CHUNK_BYTES);
-  const reader = new BlobReader(blob.slice(from, to), { byob: false });
-  let buf = readBuffer ?? new Uint8Array(BATCH_CHUNKS * CHUNK_BYTES);
-  readBuffer = null; // owned by this slice until it is done
-  try {
-    for (let k0 = chunks.first; k0 <= chunks.last; k0 += BATCH_CHUNKS) {
-      const k1 = Math.min(chunks.last, k0 + BATCH_CHUNKS - 1);
-      const bytes = Math.min(blob.size, (k1 + 1) * CHUNK_BYTES) - k0 * CHUNK_BYTES;
-      buf = await reader.fill(buf, bytes);
-      for (let k = k0; k <= k1; k++) {
-        const o = (k - k0) * CHUNK_BYTES;
-        const len = k === lastChunk ? blob.size - k * CHUNK_BYTES : CHUNK_BYTES;
-        const sealed = await encryptChunk(keys, k, buf.subarray(o, o + len));
-        const cs = chunkOffset(k);
-        const a = Math.max(start, cs);
-        const b = Math.min(end, cs + sealed.length);
-        out.set(a === cs && b === cs + sealed.length ? sealed : sealed.subarray(a - cs, b - cs), a - start);
-      }
+  for (let k0 = chunks.first; k0 <= chunks.last; k0 += READ_BATCH_CHUNKS) {
+    const k1 = Math.min(chunks.last, k0 + READ_BATCH_CHUNKS - 1);
+    const plain = await readRange(blob, k0 * CHUNK_BYTES, Math.min(blob.size, (k1 + 1) * CHUNK_BYTES));
+    for (let k = k0; k <= k1; k++) {
+      const o = (k - k0) * CHUNK_BYTES;
+      const len = k === lastChunk ? blob.size - k * CHUNK_BYTES : CHUNK_BYTES;
+      const sealed = await encryptChunk(keys, k, plain.subarray(o, o + len));
+      const cs = chunkOffset(k);
+      const a = Math.max(start, cs);
+      const b = Math.min(end, cs + sealed.length);
+      out.set(a === cs && b === cs + sealed.length ? sealed : sealed.subarray(a - cs, b - cs), a - start);
     }
-  } finally {
-    reader.cancel();
-    if (buf.byteLength === BATCH_CHUNKS * CHUNK_BYTES) readBuffer = buf;
   }
   return out;
 }
 
 async function hashBlob(id: number, blob: Blob): Promise<string> {
   const h = await createSha256();
-  const reader = new BlobReader(blob, { byob: true });
+  const reader = new BlobReader(blob);
   let buf = hashBuffer ?? new Uint8Array(HASH_READ_BYTES);
   hashBuffer = null;
   let done = 0;
@@ -161,7 +144,7 @@ scope.onmessage = async (e) => {
     if (req.op === 'encrypt') {
       const keys = await keysFor(req.inputKey, req.salt, req.context);
       const bytes = await encryptSlice(req.blob, keys, req.start, req.end);
-      scope.postMessage({ id: req.id, ok: true, bytes }, [bytes.buffer]);
+      scope.postMessage({ id: req.id, ok: true, bytes, spares: spares.length, reusedOutputs }, [bytes.buffer]);
     } else if (req.op === 'sha256') {
       let hex: string;
       if (req.blob) hex = await hashBlob(req.id, req.blob);
@@ -171,6 +154,9 @@ scope.onmessage = async (e) => {
         hex = h.digestHex();
       }
       scope.postMessage({ id: req.id, ok: true, sha256: hex });
+    } else if (req.op === 'recycle') {
+      if (spares.length < MAX_SPARES) spares.push(req.buffer);
+      return;
     } else if (req.op === 'argon2') {
       const key = await derivePasswordKey(req.password, req.salt, req.kdf);
       scope.postMessage({ id: req.id, ok: true, bytes: key }, [key.buffer]);
