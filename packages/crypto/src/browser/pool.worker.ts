@@ -1,6 +1,6 @@
 // One worker of the crypto pool (see pool.ts). Requests:
 //   encrypt: ciphertext bytes [start, end) of the message encrypting `blob`, its
-//            plaintext read 8 MiB at a time with blob.slice().arrayBuffer();
+//            plaintext read 8 MiB at a time with blob.slice().stream() into a reused buffer;
 //   sha256:  SHA-256 of a Blob (streaming), with progress messages; or of bytes;
 //   argon2:  the v1 password key;
 //   recycle: keep a finished part's buffer for the next encryption output.
@@ -15,7 +15,7 @@ const scope = self as unknown as {
   postMessage(msg: PoolResponse, transfer?: Transferable[]): void;
 };
 
-/** Chunks read per Blob read: 8 MiB of plaintext. One large read costs far less than many small ones. */
+/** Chunks per read batch: 8 MiB of plaintext, so a 16 MiB part takes two slice reads. */
 const READ_BATCH_CHUNKS = 512;
 const HASH_READ_BYTES = 1024 * 1024;
 let hashBuffer: Uint8Array | null = null;
@@ -75,16 +75,34 @@ class BlobReader {
   }
 }
 
-/** Plaintext bytes [from, to) of `blob`, read in one go. */
+/** The worker's reused plaintext buffer (one job at a time per worker). */
+let readBuffer: Uint8Array | null = null;
+
+/**
+ * Plaintext bytes [from, to) of `blob` (at most READ_BATCH_CHUNKS chunks), read
+ * with blob.slice().stream() to its end into the reused buffer; valid until the
+ * next call. (Measured against one blob.slice().arrayBuffer() per batch: the
+ * same speed, and no 8 MiB of garbage per read.)
+ */
 async function readRange(blob: Blob, from: number, to: number): Promise<Uint8Array> {
-  let bytes: ArrayBuffer;
+  readBuffer ??= new Uint8Array(READ_BATCH_CHUNKS * CHUNK_BYTES);
+  const reader = blob.slice(from, to).stream().getReader();
+  let o = 0;
   try {
-    bytes = await blob.slice(from, to).arrayBuffer();
-  } catch {
+    for (;;) {
+      const r = await reader.read();
+      if (r.done) break;
+      if (o + r.value.length > to - from) throw new Error('the file became longer while it was being read');
+      readBuffer.set(r.value, o);
+      o += r.value.length;
+    }
+  } catch (e) {
+    reader.cancel().catch(() => {});
+    if (e instanceof Error && e.message.startsWith('the file became')) throw e;
     throw new Error('the file could not be read (was it changed, moved or deleted?)');
   }
-  if (bytes.byteLength !== to - from) throw new Error('the file became shorter while it was being read');
-  return new Uint8Array(bytes);
+  if (o !== to - from) throw new Error('the file became shorter while it was being read');
+  return readBuffer.subarray(0, o);
 }
 
 async function encryptSlice(blob: Blob, keys: MessageKeys, start: number, end: number): Promise<Uint8Array> {
