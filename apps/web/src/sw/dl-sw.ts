@@ -8,7 +8,7 @@
 //
 // Built as one classic script (vite.config.ts, second build): no imports at run time.
 
-import { contentDisposition, jobStream, originClient, saveName, toFailure } from '../transfer/downloadPipeline.ts';
+import { contentDisposition, eventReporter, jobStream, originClient, saveName, toFailure } from '../transfer/downloadPipeline.ts';
 import type { DownloadEvent, SwJobMessage } from '../transfer/downloadTypes.ts';
 
 // Minimal service-worker types (the app's tsconfig has the DOM lib, not WebWorker).
@@ -75,31 +75,11 @@ sw.addEventListener('fetch', (e) => {
 function respond(msg: SwJobMessage, port: MessagePort): Response {
   const post = (ev: DownloadEvent) => port.postMessage(ev);
   const abort = new AbortController();
-  let lastPost = 0;
   let finished = false;
   port.onmessage = (ev) => {
     if ((ev.data as { type?: string })?.type === 'cancel') abort.abort(new DOMException('canceled', 'AbortError'));
   };
-  const { stream, length } = jobStream(
-    originClient(sw.location.origin),
-    msg.job,
-    {
-      progress(file, bytes) {
-        const now = Date.now();
-        if (now - lastPost >= 100) {
-          lastPost = now;
-          post({ type: 'progress', file, bytes });
-        }
-      },
-      retry: (file, attempt) => post({ type: 'retry', file, attempt }),
-      fileDone(file, sha256) {
-        const f = msg.job.files.find((x) => x.index === file);
-        post({ type: 'progress', file, bytes: f?.size ?? 0 });
-        post({ type: 'file-done', file, sha256 });
-      },
-    },
-    abort.signal,
-  );
+  const { stream, length } = jobStream(originClient(sw.location.origin), msg.job, eventReporter(msg.job, post), abort.signal);
   // Pass the bytes on, and learn how the stream ended (the browser does not tell us).
   const reader = stream.getReader();
   const body = new ReadableStream<Uint8Array>(

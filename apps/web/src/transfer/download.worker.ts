@@ -4,12 +4,11 @@
 // On any failure the file is aborted (and removed where the browser allows), so
 // nothing complete-looking is left behind.
 
-import { jobStream, originClient, toFailure } from './downloadPipeline.ts';
+import { eventReporter, jobStream, originClient, toFailure } from './downloadPipeline.ts';
 import type { DownloadEvent, WorkerJobMessage } from './downloadTypes.ts';
 
 const post = (ev: DownloadEvent) => (self as unknown as Worker).postMessage(ev);
 const abort = new AbortController();
-let lastPost = 0;
 
 self.onmessage = async (e: MessageEvent<WorkerJobMessage | { type: 'cancel' }>) => {
   if (e.data.type === 'cancel') {
@@ -17,25 +16,7 @@ self.onmessage = async (e: MessageEvent<WorkerJobMessage | { type: 'cancel' }>) 
     return;
   }
   const { job, handle } = e.data;
-  const { stream } = jobStream(
-    originClient(self.location.origin),
-    job,
-    {
-      progress(file, bytes) {
-        const now = Date.now();
-        if (now - lastPost >= 100) {
-          lastPost = now;
-          post({ type: 'progress', file, bytes });
-        }
-      },
-      retry: (file, attempt) => post({ type: 'retry', file, attempt }),
-      fileDone(file, sha256) {
-        post({ type: 'progress', file, bytes: job.files.find((f) => f.index === file)?.size ?? 0 });
-        post({ type: 'file-done', file, sha256 });
-      },
-    },
-    abort.signal,
-  );
+  const { stream } = jobStream(originClient(self.location.origin), job, eventReporter(job, post), abort.signal);
   post({ type: 'started' });
   try {
     if (handle) {

@@ -12,7 +12,7 @@
 import { CobblestoneError, ciphertextSize, createDecryptStream, createSha256, shareContext } from '@sealdrop/crypto';
 import { ApiError, SealdropClient } from '@sealdrop/shared';
 import { makeZip, predictLength } from 'client-zip';
-import type { DownloadFailure, DownloadFile, DownloadJob } from './downloadTypes.ts';
+import type { DownloadEvent, DownloadFailure, DownloadFile, DownloadJob } from './downloadTypes.ts';
 
 export class DownloadError extends Error {
   override name = 'DownloadError';
@@ -30,6 +30,29 @@ export interface DownloadHooks {
   retry?(file: number, attempt: number): void;
   /** File `file` decrypted completely and its SHA-256 matched the manifest. */
   fileDone?(file: number, sha256: string): void;
+}
+
+/**
+ * Hooks that report a job to the page as DownloadEvents (from the /dl/ service
+ * worker or the fallback worker): progress at most every 100 ms, and a file's
+ * full size once it is verified.
+ */
+export function eventReporter(job: DownloadJob, post: (ev: DownloadEvent) => void): DownloadHooks {
+  let lastPost = 0;
+  return {
+    progress(file, bytes) {
+      const now = Date.now();
+      if (now - lastPost >= 100) {
+        lastPost = now;
+        post({ type: 'progress', file, bytes });
+      }
+    },
+    retry: (file, attempt) => post({ type: 'retry', file, attempt }),
+    fileDone(file, sha256) {
+      post({ type: 'progress', file, bytes: job.files.find((f) => f.index === file)?.size ?? 0 });
+      post({ type: 'file-done', file, sha256 });
+    },
+  };
 }
 
 /** Attempts after a dropped connection without progress in between. */
