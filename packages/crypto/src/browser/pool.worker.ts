@@ -1,6 +1,6 @@
 // One worker of the crypto pool (see pool.ts). Requests:
 //   encrypt: ciphertext bytes [start, end) of the message encrypting `blob`, its
-//            plaintext read 8 MiB at a time with blob.slice().stream() into a reused buffer;
+//            plaintext read with blob.slice().stream(), sealed as it arrives;
 //   sha256:  SHA-256 of a Blob (streaming), with progress messages; or of bytes;
 //   argon2:  the v1 password key;
 //   recycle: keep a finished part's buffer for the next encryption output.
@@ -15,8 +15,6 @@ const scope = self as unknown as {
   postMessage(msg: PoolResponse, transfer?: Transferable[]): void;
 };
 
-/** Chunks per read batch: 8 MiB of plaintext, so a 16 MiB part takes two slice reads. */
-const READ_BATCH_CHUNKS = 512;
 const HASH_READ_BYTES = 1024 * 1024;
 let hashBuffer: Uint8Array | null = null;
 /** Output memory handed back by the page (CryptoPool.recycle): fresh 16 MiB buffers cost page faults and garbage. */
@@ -75,56 +73,68 @@ class BlobReader {
   }
 }
 
-/** The worker's reused plaintext buffer (one job at a time per worker). */
-let readBuffer: Uint8Array | null = null;
+/** A chunk split across two reads of the stream is put together here (one job at a time per worker). */
+const carry = new Uint8Array(CHUNK_BYTES);
 
 /**
- * Plaintext bytes [from, to) of `blob` (at most READ_BATCH_CHUNKS chunks), read
- * with blob.slice().stream() to its end into the reused buffer; valid until the
- * next call. (Measured against one blob.slice().arrayBuffer() per batch: the
- * same speed, and no 8 MiB of garbage per read.)
+ * Ciphertext bytes [start, end) of the message encrypting `blob`. The slice's
+ * plaintext is read with one blob.slice().stream(), read to its end, and each
+ * chunk is sealed straight from the piece it arrived in: the browser fills the
+ * stream's pipe while this worker encrypts, so reading and encrypting overlap.
+ * (Reading a whole batch before encrypting it left each worker waiting on
+ * reads for half its time.)
  */
-async function readRange(blob: Blob, from: number, to: number): Promise<Uint8Array> {
-  readBuffer ??= new Uint8Array(READ_BATCH_CHUNKS * CHUNK_BYTES);
-  const reader = blob.slice(from, to).stream().getReader();
-  let o = 0;
-  try {
-    for (;;) {
-      const r = await reader.read();
-      if (r.done) break;
-      if (o + r.value.length > to - from) throw new Error('the file became longer while it was being read');
-      readBuffer.set(r.value, o);
-      o += r.value.length;
-    }
-  } catch (e) {
-    reader.cancel().catch(() => {});
-    if (e instanceof Error && e.message.startsWith('the file became')) throw e;
-    throw new Error('the file could not be read (was it changed, moved or deleted?)');
-  }
-  if (o !== to - from) throw new Error('the file became shorter while it was being read');
-  return readBuffer.subarray(0, o);
-}
-
 async function encryptSlice(blob: Blob, keys: MessageKeys, start: number, end: number): Promise<Uint8Array> {
   if (end > ciphertextSize(blob.size) || start > end) throw new RangeError('range outside the message');
   const out = outputBuffer(end - start);
   if (start < HEADER_BYTES) out.set(keys.header.subarray(start, Math.min(end, HEADER_BYTES)), 0);
   const chunks = ciphertextRangeChunks(start, end, blob.size);
   if (!chunks) return out;
-  const lastChunk = chunkCount(blob.size) - 1;
-  for (let k0 = chunks.first; k0 <= chunks.last; k0 += READ_BATCH_CHUNKS) {
-    const k1 = Math.min(chunks.last, k0 + READ_BATCH_CHUNKS - 1);
-    const plain = await readRange(blob, k0 * CHUNK_BYTES, Math.min(blob.size, (k1 + 1) * CHUNK_BYTES));
-    for (let k = k0; k <= k1; k++) {
-      const o = (k - k0) * CHUNK_BYTES;
-      const len = k === lastChunk ? blob.size - k * CHUNK_BYTES : CHUNK_BYTES;
-      const sealed = await encryptChunk(keys, k, plain.subarray(o, o + len));
-      const cs = chunkOffset(k);
-      const a = Math.max(start, cs);
-      const b = Math.min(end, cs + sealed.length);
-      out.set(a === cs && b === cs + sealed.length ? sealed : sealed.subarray(a - cs, b - cs), a - start);
+  const seal = async (k: number, plain: Uint8Array) => {
+    const sealed = await encryptChunk(keys, k, plain);
+    const cs = chunkOffset(k);
+    const a = Math.max(start, cs);
+    const b = Math.min(end, cs + sealed.length);
+    out.set(a === cs && b === cs + sealed.length ? sealed : sealed.subarray(a - cs, b - cs), a - start);
+  };
+  const reader = blob.slice(chunks.first * CHUNK_BYTES, Math.min(blob.size, (chunks.last + 1) * CHUNK_BYTES)).stream().getReader();
+  let k = chunks.first;
+  let held = 0; // bytes of chunk k waiting in `carry`
+  try {
+    for (;;) {
+      let piece: Uint8Array;
+      try {
+        const r = await reader.read();
+        if (r.done) break;
+        piece = r.value;
+      } catch {
+        throw new Error('the file could not be read (was it changed, moved or deleted?)');
+      }
+      let o = 0;
+      if (held) {
+        const take = Math.min(CHUNK_BYTES - held, piece.length);
+        carry.set(piece.subarray(0, take), held);
+        held += take;
+        o = take;
+        if (held === CHUNK_BYTES) {
+          await seal(k++, carry);
+          held = 0;
+        }
+      }
+      for (; piece.length - o >= CHUNK_BYTES; o += CHUNK_BYTES) await seal(k++, piece.subarray(o, o + CHUNK_BYTES));
+      if (o < piece.length) {
+        carry.set(piece.subarray(o), 0);
+        held = piece.length - o;
+      }
     }
+  } catch (e) {
+    reader.cancel().catch(() => {});
+    throw e;
   }
+  // The message's final chunk is always shorter than a whole one (possibly empty).
+  if (k === chunks.last && k === chunkCount(blob.size) - 1) await seal(k++, carry.subarray(0, held));
+  else if (held) throw new Error('the file changed while it was being read');
+  if (k !== chunks.last + 1) throw new Error('the file became shorter while it was being read');
   return out;
 }
 
