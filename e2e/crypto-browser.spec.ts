@@ -61,12 +61,12 @@ test('crypto worker pool: parts equal the whole message, SHA-256 and Argon2id ma
     out.cases = cases;
     // Output memory handed back (recycle) is written over completely: parts made
     // into recycled buffers are still exactly the message's bytes.
-    const big = random(6 * 1024 * 1024 + 777);
+    const big = random(12 * 1024 * 1024 + 777);
     const bigSalt = random(24);
     const bigWhole: Uint8Array = await s.encryptMessage(key, big, { context, salt: bigSalt });
     let recycledPartsEqual = true;
-    for (let st = 0; st < bigWhole.length; st += 2 * 1024 * 1024) {
-      const en = Math.min(bigWhole.length, st + 2 * 1024 * 1024);
+    for (let st = 0; st < bigWhole.length; st += 4 * 1024 * 1024) {
+      const en = Math.min(bigWhole.length, st + 4 * 1024 * 1024);
       const part: Uint8Array = await pool.encryptPart(new Blob([big]), key, context, bigSalt, st, en);
       if ((await hex(part)) !== (await hex(bigWhole.subarray(st, en)))) recycledPartsEqual = false;
       pool.recycle(part);

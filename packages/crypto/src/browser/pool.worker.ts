@@ -25,7 +25,8 @@ let reusedOutputs = 0;
 
 /** n bytes for a slice's ciphertext: a recycled buffer when one is big enough. Every byte is overwritten. */
 function outputBuffer(n: number): Uint8Array {
-  const i = spares.findIndex((b) => b.byteLength >= n);
+  // A small output would tie up (and send away) a whole part's buffer.
+  const i = n < 1024 * 1024 ? -1 : spares.findIndex((b) => b.byteLength >= n);
   if (i < 0) return new Uint8Array(n);
   reusedOutputs++;
   return new Uint8Array(spares.splice(i, 1)[0]!, 0, n);
