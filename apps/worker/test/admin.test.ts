@@ -74,7 +74,7 @@ describe('admin authentication', () => {
     });
     expect(JSON.stringify(list.body)).not.toContain(tok.token);
 
-    expect((await callJson('DELETE', `/api/admin/tokens/${tok.id}`, { auth: admin() })).body).toEqual({ ok: true });
+    expect((await callJson('DELETE', `/api/admin/tokens/${tok.id}`, { auth: admin() })).body).toEqual({ ok: true, revokedShares: 0 });
     expect((await callJson('GET', '/api/admin/stats', { auth: admin(tok.token) })).status).toBe(401);
     expect((await callJson('DELETE', '/api/admin/tokens/AAAAAAAAAAAA', { auth: admin() })).status).toBe(404);
   });
@@ -108,6 +108,40 @@ describe('upload policy', () => {
     expect((await callWith(vars, 'POST', '/api/shares', body(`Bearer ${up.token}`))).status).toBe(401);
     // An unknown UPLOAD_POLICY value means token, never open.
     expect((await callWith({ UPLOAD_POLICY: 'opne' }, 'POST', '/api/shares', body())).status).toBe(401);
+  });
+});
+
+describe('revoking an upload token with its shares', () => {
+  it('?shares=revoke revokes the live shares that token created, ends their grants, and nothing else', async () => {
+    const mint = async (label: string) => (await callJson('POST', '/api/admin/tokens', { auth: admin(), json: { label, scope: 'upload', expiresIn: 3600 } })).body;
+    const leaked = await mint('leaked ci');
+    const other = await mint('other ci');
+    const a = await readyShare({ auth: `Bearer ${leaked.token}` });
+    const grant = (await download(a)).grant;
+    expect((await getFile(a.id, 0, grant)).status).toBe(200);
+    const b = await createShare({ auth: `Bearer ${leaked.token}` }); // still uploading
+    const mine = await readyShare({ auth: `Bearer ${other.token}` });
+    const open = await readyShare();
+
+    // Bad input changes nothing: an unknown option is refused before anything is revoked.
+    expect((await callJson('DELETE', `/api/admin/tokens/${leaked.id}?shares=all`, { auth: admin() })).status).toBe(400);
+    expect((await shareRow(a.id)).status).toBe('ready');
+
+    const r = await callJson('DELETE', `/api/admin/tokens/${leaked.id}?shares=revoke`, { auth: admin() });
+    expect(r).toMatchObject({ status: 200, body: { ok: true, revokedShares: 2 } });
+    expect((await shareRow(a.id)).status).toBe('revoked');
+    expect((await shareRow(b.id)).status).toBe('revoked');
+    expect((await getFile(a.id, 0, grant)).status).toBe(410);
+    expect((await shareRow(mine.id)).status).toBe('ready');
+    expect((await shareRow(open.id)).status).toBe('ready');
+    const log = await env.DB.prepare(`SELECT detail, token_id FROM access_log WHERE event = 'revoke' AND detail LIKE ?`).bind(`token-shares token=${leaked.id}%`).first();
+    expect(log).toEqual({ detail: `token-shares token=${leaked.id} count=2`, token_id: 'bootstrap' });
+
+    // Without the option only the token goes; a second call finds no live shares.
+    const plain = await callJson('DELETE', `/api/admin/tokens/${other.id}`, { auth: admin() });
+    expect(plain.body).toEqual({ ok: true, revokedShares: 0 });
+    expect((await shareRow(mine.id)).status).toBe('ready');
+    expect((await callJson('DELETE', `/api/admin/tokens/${leaked.id}?shares=revoke`, { auth: admin() })).body).toEqual({ ok: true, revokedShares: 0 });
   });
 });
 

@@ -191,6 +191,14 @@ export interface RevokeAllResponse {
   revoked: number;
 }
 
+/** DELETE /api/admin/tokens/:id?shares=revoke also revokes every live share the token created (a leaked CI token). */
+export const deleteTokenQuery = z.strictObject({ shares: z.literal('revoke').optional() });
+export interface DeleteTokenResponse {
+  ok: true;
+  /** Shares revoked with the token (0 unless asked). */
+  revokedShares: number;
+}
+
 export const createTokenRequest = z.strictObject({
   label: z.string().min(1).max(100),
   scope: z.enum(['upload', 'admin']),

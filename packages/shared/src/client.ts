@@ -19,6 +19,7 @@ import type {
   OwnerStatusResponse,
   PartUploadResponse,
   RevokeAllResponse,
+  DeleteTokenResponse,
   RevokeResponse,
   ShareInfoResponse,
   ShareStatus,
@@ -163,7 +164,9 @@ export class SealdropClient {
         (await this.request('GET', `/api/admin/log${q({ ...p, format })}`, { auth })).text(),
       tokens: () => this.json<TokensResponse>('GET', '/api/admin/tokens', { auth }),
       createToken: (req: CreateTokenRequest) => this.json<CreateTokenResponse>('POST', '/api/admin/tokens', { auth, json: req }),
-      deleteToken: (id: string) => this.json<{ ok: true }>('DELETE', `/api/admin/tokens/${id}`, { auth }),
+      /** Revokes a token; with revokeShares, also every live share it created. */
+      deleteToken: (id: string, opts: { revokeShares?: boolean } = {}) =>
+        this.json<DeleteTokenResponse>('DELETE', `/api/admin/tokens/${id}${opts.revokeShares ? '?shares=revoke' : ''}`, { auth }),
     };
   }
 }

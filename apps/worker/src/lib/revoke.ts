@@ -26,13 +26,29 @@ export async function revokeShare(ctx: LogContext, id: string, by: string): Prom
   await purgeShare(ctx.env, id, t);
 }
 
-/** Every uploading and ready share revoked in one statement; objects go with the next sweeps. */
-export async function revokeAll(env: Env, by: string): Promise<string[]> {
+/**
+ * Every uploading and ready share revoked in one statement, or only those an
+ * upload token created; objects go with purgeInBackground and the next sweeps.
+ */
+export async function revokeAll(env: Env, by: string, opts: { createdByToken?: string } = {}): Promise<string[]> {
+  const byToken = opts.createdByToken !== undefined;
   const { results } = await env.DB.prepare(
     `UPDATE shares SET status = 'revoked', revoked_at = ?1, revoked_by = ?2
-     WHERE status IN ('uploading', 'ready') RETURNING id`,
+     WHERE status IN ('uploading', 'ready') ${byToken ? 'AND token_id = ?3' : ''} RETURNING id`,
   )
-    .bind(now(), by)
+    .bind(now(), by, ...(byToken ? [opts.createdByToken] : []))
     .all<{ id: string }>();
   return results.map((r) => r.id);
+}
+
+/** Purges a bulk revocation starts at once (about five binding calls each); the sweep does the rest. */
+const INLINE_PURGES = 50;
+
+/** Deletes the objects of shares just revoked in bulk, after the response (their grants died with the UPDATE). */
+export function purgeInBackground(env: Env, waitUntil: (p: Promise<unknown>) => void, ids: string[]): void {
+  waitUntil(
+    (async () => {
+      for (const id of ids.slice(0, INLINE_PURGES)) await purgeShare(env, id, now()).catch(() => {});
+    })(),
+  );
 }

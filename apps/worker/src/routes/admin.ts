@@ -5,12 +5,14 @@ import {
   adminLogQuery,
   adminSharesQuery,
   createTokenRequest,
+  deleteTokenQuery,
   revokeAllRequest,
   type AdminShareDetail,
   type AdminSharesResponse,
   type AdminStats,
   type ApiToken,
   type CreateTokenResponse,
+  type DeleteTokenResponse,
   type Report,
   type RevokeAllResponse,
   type RevokeResponse,
@@ -26,8 +28,8 @@ import { csvLine } from '../lib/csv.ts';
 import { Fail } from '../lib/errors.ts';
 import { toLogRow, writeLog, type LogDbRow } from '../lib/log.ts';
 import { shareIdParam } from '../lib/params.ts';
-import { revokeAll, revokeShare } from '../lib/revoke.ts';
-import { purgeShare, STATUS_SQL, toAdminShare, type AdminShareRow } from '../lib/shares.ts';
+import { purgeInBackground, revokeAll, revokeShare } from '../lib/revoke.ts';
+import { STATUS_SQL, toAdminShare, type AdminShareRow } from '../lib/shares.ts';
 import { iso, isoOrNull, now } from '../lib/time.ts';
 
 function query<S extends z.ZodType>(c: Context<AppEnv>, schema: S): z.output<S> {
@@ -63,9 +65,6 @@ function toApiToken(r: TokenRow): ApiToken {
     revokedAt: isoOrNull(r.revoked_at),
   };
 }
-
-/** Purges revoke-all starts at once (about five binding calls each); the sweep does the rest. */
-const REVOKE_ALL_INLINE_PURGES = 50;
 
 const LOG_COLUMNS = ['id', 'at', 'shareId', 'event', 'ip', 'country', 'userAgent', 'outcome', 'detail', 'tokenId'] as const;
 
@@ -126,13 +125,7 @@ export const adminRoutes = new Hono<AppEnv>()
       { env: c.env, req: c.req.raw, ip: c.var.ip },
       { event: 'revoke', detail: `revoke-all count=${ids.length}`, tokenId: c.var.tokenId },
     );
-    // Grants died with the UPDATE; objects go now in the background and with the sweep.
-    const env = c.env;
-    c.executionCtx.waitUntil(
-      (async () => {
-        for (const id of ids.slice(0, REVOKE_ALL_INLINE_PURGES)) await purgeShare(env, id, now()).catch(() => {});
-      })(),
-    );
+    purgeInBackground(c.env, (p) => c.executionCtx.waitUntil(p), ids);
     return c.json({ revoked: ids.length } satisfies RevokeAllResponse);
   })
 
@@ -228,10 +221,21 @@ export const adminRoutes = new Hono<AppEnv>()
 
   .delete('/api/admin/tokens/:tid', async (c) => {
     const tid = c.req.param('tid');
+    const q = query(c, deleteTokenQuery);
     if (!/^[A-Za-z0-9_-]{12}$/.test(tid)) throw new Fail('not_found', 'no such token');
     const row = await c.env.DB.prepare('UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? RETURNING id')
       .bind(now(), tid)
       .first();
     if (!row) throw new Fail('not_found', 'no such token');
-    return c.json({ ok: true as const });
+    // A leaked upload token: what it created goes with it, in one statement.
+    let ids: string[] = [];
+    if (q.shares === 'revoke') {
+      ids = await revokeAll(c.env, c.var.tokenId, { createdByToken: tid });
+      await writeLog(
+        { env: c.env, req: c.req.raw, ip: c.var.ip },
+        { event: 'revoke', detail: `token-shares token=${tid} count=${ids.length}`, tokenId: c.var.tokenId },
+      );
+      purgeInBackground(c.env, (p) => c.executionCtx.waitUntil(p), ids);
+    }
+    return c.json({ ok: true, revokedShares: ids.length } satisfies DeleteTokenResponse);
   });
