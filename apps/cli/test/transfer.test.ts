@@ -292,7 +292,7 @@ describe('signatures in the manifest', () => {
 });
 
 describe('admin', () => {
-  it('lists shares, shows one, exports the log, mints and deletes tokens, revokes', async () => {
+  it('lists shares, shows one, exports the log, mints tokens, revokes a token with its shares, revokes', async () => {
     await writeFile(w('admin.txt'), 'admin test\n');
     const s = await send([w('admin.txt')]);
     const aenv = { ...env(), SEALDROP_ADMIN_TOKEN: stack.adminToken, SEALDROP_SERVER: stack.url };
@@ -324,7 +324,14 @@ describe('admin', () => {
     const tok = JSON.parse(created.stdout);
     expect(tok.token).toBeTruthy();
     expect((await admin(['tokens'])).stdout).toContain('ci');
-    expectOk(await admin(['tokens', 'delete', tok.id]));
+    // A pipeline sends with the token; the token leaks; revoking it with
+    // --revoke-shares takes what it sent too.
+    const viaToken = await send([w('admin.txt'), '--token', tok.token]);
+    const del = await admin(['tokens', 'delete', tok.id, '--revoke-shares']);
+    expectOk(del);
+    expect(del.stderr).toContain('1 live share(s)');
+    expect((await cli(['receive', viaToken.url, '-o', w('leaked-out')])).code).toBe(4);
+    expect(JSON.parse((await admin(['show', s.id, '--json'])).stdout).status).toBe('ready');
 
     expectOk(await admin(['revoke', s.id]));
     expect((await cli(['receive', s.url, '-o', w('admin-out')])).code).toBe(4);

@@ -24,7 +24,8 @@ Actions:
   tokens                                    list API tokens
   tokens create --label L --scope upload|admin [--expires 30d]
                                             mint a token (shown once)
-  tokens delete ID                          revoke a token
+  tokens delete ID [--revoke-shares]        revoke a token; with --revoke-shares also
+                                            every live share it created (a leaked CI token)
 
 Every action takes --json for machine-readable output (log: --format json).`;
 
@@ -52,6 +53,7 @@ export async function run(argv: string[]): Promise<number> {
       label: { type: 'string' },
       scope: { type: 'string' },
       expires: { type: 'string' },
+      'revoke-shares': { type: 'boolean' },
     },
     'admin',
   );
@@ -166,8 +168,9 @@ export async function run(argv: string[]): Promise<number> {
         }
         if (sub === 'delete') {
           if (!rest[1]) throw usage('tokens delete ID');
-          await admin.deleteToken(rest[1]);
-          if (json) out({ ok: true });
+          const r = await admin.deleteToken(rest[1], { revokeShares: values['revoke-shares'] });
+          if (json) out(r);
+          else if (values['revoke-shares']) process.stderr.write(`Token ${rest[1]} is revoked, and so are the ${r.revokedShares} live share(s) it created.\n`);
           else process.stderr.write(`Token ${rest[1]} is revoked.\n`);
           return 0;
         }
