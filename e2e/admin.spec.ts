@@ -219,6 +219,33 @@ test('dashboard screenshots, light and dark', async ({ page }, testInfo) => {
   await admin.deleteToken(token.id);
 });
 
+test('revoking a leaked upload token can take the shares it created with it', async ({ page }) => {
+  const admin = new SealdropClient(baseUrl()).admin(adminTokenFromDevVars());
+  const label = `leaked pipeline ${Date.now()}`;
+  const token = await admin.createToken({ label, scope: 'upload', expiresIn: 3600 });
+  const leaked = await seedShareForAdmin({ files: [{ name: 'build.zip', data: 'from the pipeline' }], uploadToken: token.token });
+  const untouched = await seedShareForAdmin({ files: [{ name: 'other.txt', data: 'someone else' }] });
+
+  await signIn(page);
+  await page.getByRole('link', { name: 'API tokens' }).click();
+  const row = page.getByRole('row').filter({ hasText: label });
+  await row.getByRole('button', { name: /Revoke/ }).click();
+  const dialog = page.getByRole('dialog', { name: 'Revoke this token?' });
+  const also = dialog.getByLabel('Also revoke every live share this token created (for a leaked token)');
+  await expect(also).not.toBeChecked();
+  await also.check();
+  await dialog.getByRole('button', { name: 'Revoke token' }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByRole('status').filter({ hasText: `Token “${label}” revoked, and 1 share it created.` })).toBeVisible();
+  await expect(row).toContainText('Revoked');
+
+  // The share it created is revoked (its recipients get "revoked"); the other is not.
+  expect((await admin.share(leaked.id)).status).toBe('revoked');
+  expect((await admin.share(untouched.id)).status).toBe('ready');
+  await page.goto(`/admin/shares/${leaked.id}`);
+  await expect(page.getByText('Revoked', { exact: false }).first()).toBeVisible();
+});
+
 test('shares table: filter by status, sort this page, page with the cursor', async ({ page }) => {
   // More shares than one page of 10 holds, so the cursor is used (seeding only what is missing).
   const admin = new SealdropClient(baseUrl()).admin(adminTokenFromDevVars());

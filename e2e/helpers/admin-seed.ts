@@ -47,6 +47,7 @@ export async function seedShareForAdmin(opts: {
   password?: string;
   maxDownloads?: number;
   expiresIn?: number;
+  uploadToken?: string;
 }): Promise<SeededShare> {
   const maxDownloads = opts.maxDownloads ?? 5;
   const seeded = await withRateLimitRetry(() =>
@@ -55,6 +56,7 @@ export async function seedShareForAdmin(opts: {
       password: opts.password,
       maxDownloads,
       expiresIn: opts.expiresIn,
+      uploadToken: opts.uploadToken,
     }),
   );
   // The recipient's view gives the expiry and the password salt; the keys come from S (and P).

@@ -52,6 +52,8 @@ export interface SeedOptions {
   /** Seconds; default one hour. */
   expiresIn?: number;
   note?: string;
+  /** Create the share with this upload token (Bearer), as a pipeline would. */
+  uploadToken?: string;
   /** minisign signatures to put in the manifest, as DESIGN.md's `signatures`. */
   signatures?: { file: number; minisig: string }[];
   /**
@@ -88,7 +90,7 @@ export async function seedShare(opts: SeedOptions, base = e2eBase()): Promise<Se
     authPub: b64uEncode(keys.authPub),
     password,
     files: opts.files.map((f) => ({ size: ciphertextSize(f.bytes.length) })),
-  });
+  }, opts.uploadToken);
   const { id, ownerToken, partBytes } = created;
   for (let i = 0; i < opts.files.length; i++) {
     const enc = await FileEncryptor.create(bytesSource(opts.files[i].bytes), await keys.fileKey(i), shareContext(id), partBytes);

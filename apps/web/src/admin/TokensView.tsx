@@ -1,4 +1,5 @@
-// API tokens: create one (its secret is shown once), list them, revoke one.
+// API tokens: create one (its secret is shown once), list them, revoke one
+// (an upload token optionally with every live share it created).
 import { useId, useRef, useState, type FormEvent } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ApiToken, CreateTokenResponse } from '@sealdrop/shared';
@@ -36,6 +37,8 @@ export function TokensView() {
   const [error, setError] = useState('');
   const [created, setCreated] = useState<CreateTokenResponse | null>(null);
   const [revoking, setRevoking] = useState<ApiToken | null>(null);
+  const [alsoShares, setAlsoShares] = useState(false);
+  const alsoSharesId = useId();
   const [announce, setAnnounce] = useState('');
   const q = useQuery({ queryKey: [ADMIN_KEY, 'tokens'], queryFn: () => admin.tokens() });
   const now = Date.now();
@@ -64,10 +67,16 @@ export function TokensView() {
   };
 
   const revoke = async (t: ApiToken) => {
-    await admin.deleteToken(t.id);
-    setAnnounce(`Token “${t.label}” revoked.`);
+    const withShares = t.scope === 'upload' && alsoShares;
+    const r = await admin.deleteToken(t.id, { revokeShares: withShares });
+    setAnnounce(
+      withShares
+        ? `Token “${t.label}” revoked, and ${r.revokedShares === 1 ? '1 share' : `${r.revokedShares} shares`} it created.`
+        : `Token “${t.label}” revoked.`,
+    );
     if (created?.id === t.id) setCreated(null);
-    await queryClient.invalidateQueries({ queryKey: [ADMIN_KEY, 'tokens'] });
+    // Shares, stats and the log change too when shares were revoked.
+    await queryClient.invalidateQueries({ queryKey: withShares ? [ADMIN_KEY] : [ADMIN_KEY, 'tokens'] });
   };
 
   return (
@@ -172,7 +181,14 @@ export function TokensView() {
                     </td>
                     <td>
                       {state === 'active' && (
-                        <button type="button" className="danger small-button" onClick={() => setRevoking(t)}>
+                        <button
+                          type="button"
+                          className="danger small-button"
+                          onClick={() => {
+                            setAlsoShares(false);
+                            setRevoking(t);
+                          }}
+                        >
                           Revoke<span className="visually-hidden"> token {t.label}</span>
                         </button>
                       )}
@@ -196,6 +212,12 @@ export function TokensView() {
         <p>
           “{revoking?.label}” ({revoking?.scope}) stops working at once. Anything that uses it will be refused.
         </p>
+        {revoking?.scope === 'upload' && (
+          <div className="checkbox">
+            <input id={alsoSharesId} type="checkbox" checked={alsoShares} onChange={(e) => setAlsoShares(e.target.checked)} />
+            <label htmlFor={alsoSharesId}>Also revoke every live share this token created (for a leaked token)</label>
+          </div>
+        )}
       </ConfirmDialog>
     </section>
   );
