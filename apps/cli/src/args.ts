@@ -14,10 +14,39 @@ export interface Parsed<O> {
   positionals: string[];
 }
 
+/** A share id (22 characters) or token id (12): base64url, so one in 64 starts with '-'. */
+const ID_WITH_DASH = /^-[A-Za-z0-9_-]{11}$|^-[A-Za-z0-9_-]{21}$/;
+
+/**
+ * Ids that start with '-' are arguments, not options: one after a string option
+ * becomes `--option=<id>`, any other goes after `--` (as a positional). Without
+ * this, `sealdrop admin show -pQ…` failed with "Unknown option '-p'".
+ */
+export function protectIds(argv: string[], options: Options): string[] {
+  const end = argv.indexOf('--');
+  const head = end < 0 ? argv : argv.slice(0, end);
+  const tail = end < 0 ? [] : argv.slice(end + 1);
+  const out: string[] = [];
+  const moved: string[] = [];
+  for (const a of head) {
+    if (!ID_WITH_DASH.test(a)) {
+      out.push(a);
+      continue;
+    }
+    const prev = out[out.length - 1] ?? '';
+    const long = /^--([^=]+)$/.exec(prev)?.[1];
+    const short = /^-([A-Za-z])$/.exec(prev)?.[1];
+    if (long && options[long]?.type === 'string') out[out.length - 1] = `${prev}=${a}`;
+    else if (short && Object.values(options).some((o) => o.short === short && o.type === 'string')) out[out.length - 1] = `${prev}${a}`;
+    else moved.push(a);
+  }
+  return moved.length || end >= 0 ? [...out, '--', ...moved, ...tail] : out;
+}
+
 /** parseArgs in strict mode with positionals; its errors become usage errors (exit 1). */
 export function parse<const O extends Options>(argv: string[], options: O, command: string): Parsed<O> {
   try {
-    const { values, positionals } = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({ args: protectIds(argv, options), options, allowPositionals: true, strict: true });
     return { values: values as Parsed<O>['values'], positionals };
   } catch (e) {
     throw usage(`${(e as Error).message}\nRun "sealdrop ${command} --help" for usage.`);

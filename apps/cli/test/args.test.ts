@@ -1,0 +1,32 @@
+import { describe, expect, test } from 'vitest';
+import { parse } from '../src/args.ts';
+
+const options = {
+  json: { type: 'boolean' },
+  share: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  'revoke-shares': { type: 'boolean' },
+} as const;
+
+describe('ids that start with a dash (one share or token id in 64)', () => {
+  test('are positionals, in order, wherever they stand', () => {
+    expect(parse(['show', '-pQ2x7d0aVvFbq3n0Jk9Lw', '--json'], options, 'admin')).toEqual({
+      values: { json: true },
+      positionals: ['show', '-pQ2x7d0aVvFbq3n0Jk9Lw'],
+    });
+    expect(parse(['tokens', 'delete', '-abcDEF_1234', '--revoke-shares'], options, 'admin').positionals).toEqual(['tokens', 'delete', '-abcDEF_1234']);
+    expect(parse(['revoke', '--', '-pQ2x7d0aVvFbq3n0Jk9Lw'], options, 'admin').positionals).toEqual(['revoke', '-pQ2x7d0aVvFbq3n0Jk9Lw']);
+  });
+
+  test('are the value of the string option before them', () => {
+    expect(parse(['log', '--share', '-pQ2x7d0aVvFbq3n0Jk9Lw'], options, 'admin').values.share).toBe('-pQ2x7d0aVvFbq3n0Jk9Lw');
+    expect(parse(['log', '-o', '-abcDEF_1234'], options, 'admin').values.output).toBe('-abcDEF_1234');
+  });
+
+  test('real mistakes are still usage errors', () => {
+    expect(() => parse(['show', '-p'], options, 'admin')).toThrow(/Unknown option '-p'/);
+    expect(() => parse(['show', '--jsn'], options, 'admin')).toThrow(/Unknown option '--jsn'/);
+    // A boolean option takes no id: the id stays a positional.
+    expect(parse(['--json', '-abcDEF_1234'], options, 'admin')).toEqual({ values: { json: true }, positionals: ['-abcDEF_1234'] });
+  });
+});
