@@ -198,19 +198,27 @@ test('going offline mid-upload waits, then continues when the connection is back
   expect(Buffer.compare(Buffer.from(share.files[0]), readFileSync(p))).toBe(0);
 });
 
-/** Starts a multi-part upload, lets part 0 finish, fails every other part, then reloads. */
-async function interruptAfterFirstPart(page: Page, file: string, opts: { parts?: number; password?: string } = {}) {
+/**
+ * Starts sending `file` with only part 0 let through: every other part fails
+ * (the page keeps retrying them with back-off) until the caller removes the
+ * route. Returns the upload's journal once part 0 is on the server.
+ */
+async function startUploadStuckAfterPart0(page: Page, file: string, password?: string) {
   await page.goto('/');
-  // Parts other than 0 never get through (the page keeps retrying them with
-  // back-off) until the reload; only then is the route removed.
   await page.route(PART_URL, (route) => (route.request().url().endsWith('/parts/0') ? route.continue() : route.abort('connectionreset')));
   const part0 = page.waitForResponse((r) => r.url().endsWith('/parts/0') && r.request().method() === 'PUT' && r.ok());
   await page.getByTestId('send-files-input').setInputFiles(file);
-  if (opts.password) await page.getByLabel(/^Password/).fill(opts.password);
+  if (password) await page.getByLabel(/^Password/).fill(password);
   await page.locator('.send-button').click();
   await part0;
-  await expect(page.locator('.send-progress .notice.warn')).toContainText('trying again');
   const [journal] = await journals(page);
+  return journal;
+}
+
+/** Starts a multi-part upload, lets part 0 finish, fails every other part, then reloads. */
+async function interruptAfterFirstPart(page: Page, file: string, opts: { parts?: number; password?: string } = {}) {
+  const journal = await startUploadStuckAfterPart0(page, file, opts.password);
+  await expect(page.locator('.send-progress .notice.warn')).toContainText('trying again');
   expect(journal.partDigests[0].length).toBe(opts.parts ?? 3);
   expect(journal.partDigests[0][0]).toMatch(/^[0-9a-f]{64}$/);
   await page.reload();
@@ -284,13 +292,7 @@ test('resuming a password-protected upload asks for the password again and check
 
 test('another tab does not offer to resume an upload that is still running; after it closes, Discard revokes it', async ({ page, context }) => {
   const p = randomFile('two-tabs.bin', 20 * MiB);
-  await page.goto('/');
-  await page.route(PART_URL, (route) => (route.request().url().endsWith('/parts/0') ? route.continue() : route.abort('connectionreset')));
-  const part0 = page.waitForResponse((r) => r.url().endsWith('/parts/0') && r.ok());
-  await page.getByTestId('send-files-input').setInputFiles(p);
-  await page.locator('.send-button').click();
-  await part0;
-  const [journal] = await journals(page);
+  const journal = await startUploadStuckAfterPart0(page, p);
 
   const other = await context.newPage();
   await other.goto('/');
@@ -421,13 +423,7 @@ test('a picked folder keeps its relative paths; bad names are refused with a rea
 
 test('Cancel stops the upload, revokes the half-made share and forgets its key', async ({ page }) => {
   const p = randomFile('cancel.bin', 40 * MiB);
-  await page.goto('/');
-  await page.route(PART_URL, (route) => (route.request().url().endsWith('/parts/0') ? route.continue() : route.abort('connectionreset')));
-  const part0 = page.waitForResponse((r) => r.url().endsWith('/parts/0') && r.ok());
-  await page.getByTestId('send-files-input').setInputFiles(p);
-  await page.locator('.send-button').click();
-  await part0;
-  const [journal] = await journals(page);
+  const journal = await startUploadStuckAfterPart0(page, p);
   const revoke = page.waitForResponse((r) => r.request().method() === 'DELETE' && r.url().endsWith(`/api/shares/${journal.id}`));
   await page.getByRole('button', { name: 'Cancel', exact: true }).click();
   expect((await revoke).status()).toBe(200);
