@@ -6,6 +6,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import net from 'node:net';
 import path from 'node:path';
 import { offlineEnv } from './offline-env.mjs';
 
@@ -38,7 +39,21 @@ function ensureDevVars() {
   );
 }
 
+/** A port the OS says is free: each instance gets its own devtools inspector port,
+ * so two `npm start`s (or test stacks) run side by side. */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port: p } = srv.address();
+      srv.close(() => resolve(p));
+    });
+  });
+}
+
 const vars = ensureDevVars();
+const inspectorPort = process.env.INSPECTOR_PORT ?? String(await freePort());
 if (!process.env.SKIP_BUILD) run(bin('vite'), ['build', 'apps/web', '--logLevel', 'warn']);
 run(bin('wrangler'), ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist]);
 
@@ -47,6 +62,7 @@ const dev = spawn(
   [
     'dev', '--local', '--ip', '127.0.0.1', '--port', port, '--persist-to', persist,
     '--test-scheduled', '--show-interactive-dev-session=false',
+    '--inspector-port', inspectorPort,
     '--var', 'UPLOAD_POLICY:open', '--var', 'LOCAL:1',
     // Test stacks send hundreds of requests from 127.0.0.1; see apps/worker/README.md.
     ...(process.env.RELAX_RATE_LIMITS === '1' ? ['--var', 'RATE_LIMITS:off'] : []),

@@ -9,7 +9,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
-const PORTS = [8850, 8851, 8852, 8853, 8854, 8855, 8856, 8857, 8858, 8859];
+// CLI_TEST_PORT_BASE moves the range, so test runs of two checkouts on one machine do not race for ports.
+const PORT_BASE = Number(process.env.CLI_TEST_PORT_BASE ?? 8850);
+const PORTS = Array.from({ length: 10 }, (_, i) => PORT_BASE + i);
 
 export interface Stack {
   url: string;
@@ -33,7 +35,7 @@ function portFree(port: number): Promise<boolean> {
 /** A free port of the CLI's range (8850-8859), skipping `taken`. */
 export async function freePort(taken: number[] = []): Promise<number> {
   for (const p of PORTS) if (!taken.includes(p) && (await portFree(p))) return p;
-  throw new Error('No free port in 8850-8859 for the test stack.');
+  throw new Error(`No free port in ${PORT_BASE}-${PORT_BASE + 9} for the test stack.`);
 }
 
 export interface StackOptions {
