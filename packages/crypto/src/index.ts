@@ -7,3 +7,4 @@ export * from './access.ts';
 export * from './manifest.ts';
 export * from './sha256.ts';
 export * from './upload.ts';
+export * from './logchain.ts';
