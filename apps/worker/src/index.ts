@@ -10,6 +10,7 @@ import { accessRoutes } from './routes/access.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { configRoutes } from './routes/config.ts';
 import { fileRoutes } from './routes/files.ts';
+import { logRoutes } from './routes/log.ts';
 import { ownerRoutes } from './routes/owner.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { shareRoutes } from './routes/shares.ts';
@@ -28,6 +29,8 @@ export const app = new Hono<AppEnv>()
   .route('/', fileRoutes)
   .route('/', ownerRoutes)
   .route('/', reportRoutes)
+  // Before adminRoutes: it brings its own adminAuth for /api/admin/log/*.
+  .route('/', logRoutes)
   .route('/', adminRoutes);
 
 app.notFound(() => errorResponse('not_found', 'no such route'));

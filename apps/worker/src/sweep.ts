@@ -7,10 +7,13 @@
 //    last_grant_expires_at has passed (never under a live grant);
 //  - shares not finalized within 24 hours: marked abandoned, uploads aborted;
 //  - purged shares keep their row (for the log) but lose link_pub, auth_pub, pw_salt;
-//  - log rows past LOG_RETENTION_DAYS, spent challenges, dead grants, stale back-off.
+//  - the access log sealed into its hash chain, and rows past LOG_RETENTION_DAYS
+//    dropped by whole checkpoints (lib/logchain.ts);
+//  - spent challenges, dead grants, stale back-off.
 import { UNFINALIZED_TTL_SECONDS } from '@sealdrop/shared';
 import type { Env } from './env.ts';
 import { config } from './lib/config.ts';
+import { sealLog } from './lib/logchain.ts';
 import { purgeShare } from './lib/shares.ts';
 import { now } from './lib/time.ts';
 
@@ -22,7 +25,6 @@ export interface SweepReport {
 }
 
 const DAY = 24 * 3600_000;
-const LOG_DELETE_BATCH = 5000;
 
 async function ids(env: Env, sql: string, ...args: unknown[]): Promise<string[]> {
   const { results } = await env.DB.prepare(sql).bind(...args).all<{ id: string }>();
@@ -71,12 +73,8 @@ export async function sweep(env: Env, t = now()): Promise<SweepReport> {
     report.abandoned++;
   }
 
-  const purged = await env.DB.prepare(
-    `DELETE FROM access_log WHERE id IN (SELECT id FROM access_log WHERE at < ? LIMIT ${LOG_DELETE_BATCH})`,
-  )
-    .bind(t - cfg.logRetentionDays * DAY)
-    .run();
-  report.logRows = purged.meta.changes;
+  // Last, so this run's own sweep_delete rows are sealed with the rest.
+  report.logRows = (await sealLog(env, t)).dropped;
 
   await env.DB.batch([
     env.DB.prepare('DELETE FROM used_challenges WHERE expires_at < ?').bind(t),

@@ -247,7 +247,7 @@ describe('admin log export', () => {
     expect(json.status).toBe(200);
     expect(json.body.rows.map((r: any) => r.event)).toEqual(['report', 'finalize', 'create']);
     const report = json.body.rows[0];
-    expect(Object.keys(report).sort()).toEqual(['at', 'country', 'detail', 'event', 'id', 'ip', 'outcome', 'shareId', 'tokenId', 'userAgent']);
+    expect(Object.keys(report).sort()).toEqual(['at', 'country', 'detail', 'event', 'hash', 'id', 'ip', 'outcome', 'seq', 'shareId', 'tokenId', 'userAgent']);
     expect(report.userAgent).toBe('=HYPERLINK("http://evil.example","x")'); // control character stripped
 
     const ev = await callJson('GET', `/api/admin/log?share=${s.id}&event=create`, { auth: admin() });
@@ -261,7 +261,7 @@ describe('admin log export', () => {
     expect(csv.headers.get('Content-Type')).toMatch(/^text\/csv/);
     const text = await csv.text();
     const lines = text.trimEnd().split('\r\n');
-    expect(lines[0]).toBe('"id","at","shareId","event","ip","country","userAgent","outcome","detail","tokenId"');
+    expect(lines[0]).toBe('"id","at","shareId","event","ip","country","userAgent","outcome","detail","tokenId","seq","hash","checkpoint"');
     expect(lines).toHaveLength(4);
     // Every field quoted; the formula-looking user agent is prefixed with ' and its quotes doubled.
     expect(lines[1]).toContain(`"'=HYPERLINK(""http://evil.example"",""x"")"`);

@@ -3,6 +3,7 @@ import { createExecutionContext, createScheduledController, env, waitOnExecution
 import { describe, expect, it } from 'vitest';
 import worker from '../src/index.ts';
 import { sweep } from '../src/sweep.ts';
+import { sealLog } from '../src/lib/logchain.ts';
 import {
   callJson,
   ciphertextSize,
@@ -120,17 +121,22 @@ describe('the sweep', () => {
   });
 
   it('purges log rows past retention and keeps newer ones', async () => {
+    // Retention drops whole sealed checkpoints older than LOG_RETENTION_DAYS
+    // (log-chain.test.ts has the verifier's side of it).
     const day = 86400_000;
-    const insert = (at: number, detail: string) =>
-      env.DB.prepare(`INSERT INTO access_log (event, at, detail) VALUES ('admin', ?, ?)`).bind(at, detail).run();
-    await insert(Date.now() - 31 * day, 'old');
-    await insert(Date.now() - 29 * day, 'recent');
-    const r = await sweep(env);
-    expect(r.logRows).toBe(1);
+    const t = Date.now();
+    const insert = (detail: string) => env.DB.prepare(`INSERT INTO access_log (event, at, detail) VALUES ('admin', ?, ?)`).bind(t, detail).run();
+    await insert('old');
+    await sealLog(env, t - 31 * day);
+    await insert('recent');
+    await sealLog(env, t - 29 * day);
+    const r = await sweep(env, t);
+    expect(r.logRows).toBeGreaterThanOrEqual(1);
     const left = await env.DB.prepare(`SELECT detail FROM access_log WHERE detail IN ('old', 'recent')`).all();
     expect(left.results).toEqual([{ detail: 'recent' }]);
     // LOG_RETENTION_DAYS is honoured.
-    expect((await sweep({ ...env, LOG_RETENTION_DAYS: '7' })).logRows).toBe(1);
+    expect((await sweep({ ...env, LOG_RETENTION_DAYS: '7' }, t)).logRows).toBeGreaterThanOrEqual(1);
+    expect((await env.DB.prepare(`SELECT COUNT(*) AS n FROM access_log WHERE detail = 'recent'`).first<{ n: number }>())!.n).toBe(0);
   });
 
   it('drops spent challenges, dead grants and stale back-off rows', async () => {

@@ -8,3 +8,4 @@ export * from './manifest.ts';
 export * from './sha256.ts';
 export * from './upload.ts';
 export * from './logchain.ts';
+export * from './logexport.ts';

@@ -130,6 +130,50 @@ export interface LogRow {
   outcome: string | null;
   detail: string | null;
   tokenId: string | null;
+  /** Place in the log's hash chain and h_seq (hex); null until the sweep seals the row (docs/LOG.md). */
+  seq: number | null;
+  hash: string | null;
+}
+
+/** A signed log checkpoint (docs/LOG.md): rows first..last hash to head. */
+export interface LogCheckpoint {
+  n: number;
+  first: number;
+  last: number;
+  count: number;
+  head: string;
+  prev: string;
+  at: string;
+  /** Rows seq 1..retained were dropped by retention. */
+  retained: number;
+  sig: string;
+}
+
+/** GET /api/log/key: the Ed25519 public key that signs checkpoints. */
+export interface LogKeyResponse {
+  alg: 'Ed25519';
+  publicKey: string;
+}
+
+/** GET /api/admin/log/checkpoints */
+export interface LogCheckpointsResponse {
+  checkpoints: LogCheckpoint[];
+}
+
+/** GET /api/admin/log/chain: every row in chain order, paged by seq (unsealed rows last). */
+export interface LogChainResponse {
+  rows: LogRow[];
+  /** Pass as ?after= for the next page; null on the last. */
+  next: number | null;
+}
+
+/** GET /api/admin/log/status: the dashboard's chain state. */
+export interface LogStatusResponse {
+  sealedRows: number;
+  unsealedRows: number;
+  retained: number;
+  lastCheckpoint: LogCheckpoint | null;
+  publicKey: string;
 }
 
 export interface OwnerStatusResponse {

@@ -1,6 +1,8 @@
 // CSV export (RFC 4180): every field quoted, and any cell that a spreadsheet
-// would read as a formula (starting with = + - @ TAB CR) prefixed with '.
-const FORMULA_START = /^[=+\-@\t\r]/;
+// would read as a formula (starting with = + - @ TAB CR) prefixed with '. A
+// cell that starts with ' gets one too, so a reader strips exactly one ' and
+// gets the value back (the log verifier re-hashes CSV exports).
+const FORMULA_START = /^[=+\-@\t\r']/;
 
 export function csvCell(v: unknown): string {
   let s = v == null ? '' : String(v);

@@ -68,6 +68,9 @@ export interface LogDbRow {
   outcome: string | null;
   detail: string | null;
   token_id: string | null;
+  /** Place in the hash chain and h_seq (hex), once the sweep has sealed the row. */
+  seq: number | null;
+  hash: string | null;
 }
 
 export function toLogRow(r: LogDbRow): LogRow {
@@ -82,5 +85,7 @@ export function toLogRow(r: LogDbRow): LogRow {
     outcome: r.outcome,
     detail: r.detail,
     tokenId: r.token_id,
+    seq: r.seq ?? null,
+    hash: r.hash ?? null,
   };
 }

@@ -24,9 +24,10 @@ import type { AppEnv } from '../env.ts';
 import { adminAuth, type TokenRow } from '../middleware/auth.ts';
 import { describeIssues, json } from '../middleware/json.ts';
 import { b64uDecode, b64uEncode, randomBytes, sha256Hex, utf8 } from '../lib/bytes.ts';
-import { csvLine } from '../lib/csv.ts';
 import { Fail } from '../lib/errors.ts';
 import { toLogRow, writeLog, type LogDbRow } from '../lib/log.ts';
+import { toLogCheckpoint, type CheckpointRow } from '../lib/logchain.ts';
+import { logExport } from '../lib/logexport.ts';
 import { shareIdParam } from '../lib/params.ts';
 import { purgeInBackground, revokeAll, revokeShare } from '../lib/revoke.ts';
 import { STATUS_SQL, toAdminShare, type AdminShareRow } from '../lib/shares.ts';
@@ -65,8 +66,6 @@ function toApiToken(r: TokenRow): ApiToken {
     revokedAt: isoOrNull(r.revoked_at),
   };
 }
-
-const LOG_COLUMNS = ['id', 'at', 'shareId', 'event', 'ip', 'country', 'userAgent', 'outcome', 'detail', 'tokenId'] as const;
 
 export const adminRoutes = new Hono<AppEnv>()
   .use('/api/admin/*', adminAuth)
@@ -173,19 +172,15 @@ export const adminRoutes = new Hono<AppEnv>()
       .bind(...args)
       .all<LogDbRow>();
     const rows = results.map(toLogRow);
+    const { results: cps } = await c.env.DB.prepare('SELECT * FROM log_checkpoints ORDER BY n').all<CheckpointRow>();
+    const checkpoints = cps.map(toLogCheckpoint);
     const format = q.format ?? 'json';
-    if (format === 'json') return c.json({ rows });
+    if (format === 'json') return c.json({ rows, checkpoints });
     const stamp = iso(now()).slice(0, 19).replace(/[:T]/g, '-');
-    if (format === 'jsonl') {
-      return c.body(rows.map((r) => `${JSON.stringify(r)}\n`).join(''), 200, {
-        'Content-Type': 'application/x-ndjson; charset=utf-8',
-        'Content-Disposition': `attachment; filename="sealdrop-log-${stamp}.jsonl"`,
-      });
-    }
-    const csv = csvLine([...LOG_COLUMNS]) + rows.map((r) => csvLine(LOG_COLUMNS.map((k) => r[k]))).join('');
-    return c.body(csv, 200, {
-      'Content-Type': 'text/csv; charset=utf-8',
-      'Content-Disposition': `attachment; filename="sealdrop-log-${stamp}.csv"`,
+    const out = logExport(rows, checkpoints, format);
+    return c.body(out.body, 200, {
+      'Content-Type': out.contentType,
+      'Content-Disposition': `attachment; filename="sealdrop-log-${stamp}.${out.extension}"`,
     });
   })
 
