@@ -82,7 +82,11 @@ const poll = setInterval(async () => {
       clearInterval(poll);
       console.log(`\nSealdrop is running at ${url}`);
       console.log(`Admin dashboard: ${url}/admin  (development admin token: ${vars.ADMIN_TOKEN})`);
-      console.log(`CLI: npx sealdrop send FILE --server ${url}\n`);
+      console.log(`CLI: npx sealdrop send FILE --server ${url}`);
+      // The key that signs log checkpoints: note it somewhere the server cannot rewrite.
+      const key = await fetch(`http://127.0.0.1:${port}/api/log/key`).then((k) => k.json()).catch(() => null);
+      if (key?.publicKey) console.log(`Log key: ${key.publicKey}  (sealdrop admin log verify --log-key ${key.publicKey})`);
+      console.log('');
     }
   } catch {
     if (Date.now() - started > 120_000) clearInterval(poll);

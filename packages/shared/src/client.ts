@@ -13,8 +13,13 @@ import type {
   CreateTokenResponse,
   DownloadResponse,
   FinalizeResponse,
+  LogChainResponse,
+  LogCheckpoint,
+  LogCheckpointsResponse,
   LogFormat,
+  LogKeyResponse,
   LogRow,
+  LogStatusResponse,
   ManifestResponse,
   OwnerStatusResponse,
   PartUploadResponse,
@@ -141,6 +146,10 @@ export class SealdropClient {
   report(id: string, reason: string) {
     return this.request('POST', `/api/shares/${id}/report`, { json: { reason } });
   }
+  /** The Ed25519 key that signs log checkpoints (docs/LOG.md). */
+  logKey() {
+    return this.json<LogKeyResponse>('GET', '/api/log/key');
+  }
 
   // ---- admin ------------------------------------------------------------
   admin(token: string) {
@@ -151,6 +160,8 @@ export class SealdropClient {
       const str = s.toString();
       return str ? `?${str}` : '';
     };
+    const logChain = (after = 0) => this.json<LogChainResponse>('GET', `/api/admin/log/chain?after=${after}`, { auth });
+    const logCheckpoints = () => this.json<LogCheckpointsResponse>('GET', '/api/admin/log/checkpoints', { auth });
     return {
       shares: (p: { status?: ShareStatus; cursor?: string; limit?: number } = {}) =>
         this.json<AdminSharesResponse>('GET', `/api/admin/shares${q(p)}`, { auth }),
@@ -162,6 +173,26 @@ export class SealdropClient {
       /** The log as an export file body (CSV or JSON Lines). */
       exportLog: async (format: Exclude<LogFormat, 'json'>, p: LogQuery = {}) =>
         (await this.request('GET', `/api/admin/log${q({ ...p, format })}`, { auth })).text(),
+      logCheckpoints,
+      /** One page of the whole log in chain order (seq > after), the unsealed tail on the last page. */
+      logChain,
+      /**
+       * Every row and checkpoint: what a verifier needs. Checkpoints are read
+       * first; a row sealed while the pages were read is past the last of them
+       * and is handed over as not yet sealed (the next verify checks it).
+       */
+      logAll: async (): Promise<{ rows: LogRow[]; checkpoints: LogCheckpoint[] }> => {
+        const { checkpoints } = await logCheckpoints();
+        const covered = checkpoints.reduce((m, c) => Math.max(m, c.last), 0);
+        const rows: LogRow[] = [];
+        for (let after: number | null = 0; after !== null; ) {
+          const page: LogChainResponse = await logChain(after);
+          rows.push(...page.rows.map((r) => (r.seq !== null && r.seq > covered ? { ...r, seq: null, hash: null } : r)));
+          after = page.next;
+        }
+        return { rows, checkpoints };
+      },
+      logStatus: () => this.json<LogStatusResponse>('GET', '/api/admin/log/status', { auth }),
       tokens: () => this.json<TokensResponse>('GET', '/api/admin/tokens', { auth }),
       createToken: (req: CreateTokenRequest) => this.json<CreateTokenResponse>('POST', '/api/admin/tokens', { auth, json: req }),
       /** Revokes a token; with revokeShares, also every live share it created. */

@@ -7,6 +7,7 @@ import { HELP, humanBytes, parse, parseDuration, parsePositiveInt, serverUrl } f
 import { CliError, EXIT, fromApiError, usage } from '../exit.ts';
 import { table } from '../table.ts';
 import { makeClient } from '../client.ts';
+import * as logverify from './logverify.ts';
 
 export const help = `Usage: sealdrop admin <action> [options]   (--server URL or SEALDROP_SERVER)
 
@@ -21,6 +22,11 @@ Actions:
   stats                                     active shares, stored bytes, last 24 h
   log [--since T] [--until T] [--share ID] [--event E] [--format table|json|csv|jsonl] [-o FILE]
                                             the access log; csv and jsonl are exports
+  log export [-o FILE]                      the whole log and its signed checkpoints (JSON Lines)
+  log verify [FILE] --log-key KEY           re-compute the hash chain and check every checkpoint
+                                            signature, of FILE (any export) or of the server;
+                                            exit 3 naming each edited, inserted, reordered or
+                                            removed row
   tokens                                    list API tokens
   tokens create --label L --scope upload|admin [--expires 30d]
                                             mint a token (shown once)
@@ -54,12 +60,17 @@ export async function run(argv: string[]): Promise<number> {
       scope: { type: 'string' },
       expires: { type: 'string' },
       'revoke-shares': { type: 'boolean' },
+      'log-key': { type: 'string' },
     },
     'admin',
   );
   if (values.help || positionals.length === 0) {
     console.log(help);
     return values.help ? 0 : EXIT.usage;
+  }
+  // Verifying a file needs neither a server nor a token.
+  if (positionals[0] === 'log' && positionals[1] === 'verify' && positionals[2]) {
+    return logverify.verifyFile(positionals[2], values['log-key'], Boolean(values.json));
   }
   const server = serverUrl(values.server)!;
   const token = values['admin-token-file'] ? (await readFile(values['admin-token-file'], 'utf8')).trim() : process.env.SEALDROP_ADMIN_TOKEN;
@@ -130,6 +141,9 @@ export async function run(argv: string[]): Promise<number> {
         return 0;
       }
       case 'log': {
+        if (rest[0] === 'verify') return await logverify.verifyServer(admin, values['log-key'], json);
+        if (rest[0] === 'export') return await logverify.exportAll(admin, values.output);
+        if (rest[0]) throw usage(`Unknown log action "${rest[0]}" (verify, export, or none for the log itself).`);
         const format = values.format ?? (json ? 'json' : 'table');
         if (!['table', 'json', 'csv', 'jsonl'].includes(format)) throw usage('--format must be table, json, csv or jsonl.');
         const q = { since: values.since, until: values.until, share: values.share, event: values.event };

@@ -166,14 +166,13 @@ export const adminRoutes = new Hono<AppEnv>()
       args.push(q.event);
     }
     args.push(q.limit ?? 1000);
-    const { results } = await c.env.DB.prepare(
-      `SELECT * FROM access_log ${cond.length ? `WHERE ${cond.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
-    )
-      .bind(...args)
-      .all<LogDbRow>();
-    const rows = results.map(toLogRow);
-    const { results: cps } = await c.env.DB.prepare('SELECT * FROM log_checkpoints ORDER BY n').all<CheckpointRow>();
-    const checkpoints = cps.map(toLogCheckpoint);
+    // One batch (one transaction): the checkpoints cover exactly the sealed rows read.
+    const [{ results }, { results: cps }] = await c.env.DB.batch<Record<string, unknown>>([
+      c.env.DB.prepare(`SELECT * FROM access_log ${cond.length ? `WHERE ${cond.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`).bind(...args),
+      c.env.DB.prepare('SELECT * FROM log_checkpoints ORDER BY n'),
+    ]);
+    const rows = (results as unknown as LogDbRow[]).map(toLogRow);
+    const checkpoints = (cps as unknown as CheckpointRow[]).map(toLogCheckpoint);
     const format = q.format ?? 'json';
     if (format === 'json') return c.json({ rows, checkpoints });
     const stamp = iso(now()).slice(0, 19).replace(/[:T]/g, '-');
