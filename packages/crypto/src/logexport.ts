@@ -1,7 +1,7 @@
 // Reading a log export back (JSON, JSON Lines or CSV, as GET /api/admin/log or
 // `sealdrop admin log export` writes them) into chain rows and checkpoints for
 // verifyLog. Throws LogExportError on anything that is not such an export.
-import type { ChainRow, Checkpoint } from './logchain.ts';
+import { verifyLog, type ChainRow, type Checkpoint } from './logchain.ts';
 
 export class LogExportError extends Error {
   override name = 'LogExportError';
@@ -118,4 +118,13 @@ export function parseLogExport(text: string): { rows: ChainRow[]; checkpoints: C
     throw new LogExportError(`not a log export: ${e instanceof Error ? e.message : String(e)}`);
   }
   return { rows, checkpoints };
+}
+
+/** Verifies rows and checkpoints as the API sends them (LogRow, LogCheckpoint with ISO times). */
+export function verifyWireLog(data: { rows: readonly object[]; checkpoints: readonly object[] }, publicKey: string) {
+  return verifyLog(
+    data.rows.map((r) => chainRowFromJson(r as Json)),
+    data.checkpoints.map((c) => checkpointFromJson(c as Json)),
+    publicKey,
+  );
 }

@@ -3,8 +3,7 @@
 // the server itself. The log key must come from somewhere the operator does not
 // control alone (printed by `npm start`, GET /api/log/key, pinned at setup).
 import { readFile, writeFile } from 'node:fs/promises';
-import { b64uDecode, chainRowFromJson, checkpointFromJson, LogExportError, parseLogExport, verifyLog, type ChainRow, type Checkpoint } from '@sealdrop/crypto';
-import type { LogCheckpoint, LogRow } from '@sealdrop/shared';
+import { b64uDecode, LogExportError, parseLogExport, verifyLog, verifyWireLog, type LogVerdict } from '@sealdrop/crypto';
 import { CliError, EXIT, usage } from '../exit.ts';
 import type { makeClient } from '../client.ts';
 
@@ -20,14 +19,8 @@ function checkKey(key: string | undefined): string {
   return key;
 }
 
-const fromWire = (rows: LogRow[], cps: LogCheckpoint[]) => ({
-  rows: rows.map((r) => chainRowFromJson(r as unknown as Record<string, unknown>)),
-  checkpoints: cps.map((c) => checkpointFromJson(c as unknown as Record<string, unknown>)),
-});
-
 /** Exit 3 naming each problem, or 0 with "N rows, M checkpoints, chain intact". */
-export function report(data: { rows: ChainRow[]; checkpoints: Checkpoint[] }, key: string, json: boolean): number {
-  const v = verifyLog(data.rows, data.checkpoints, key);
+function report(v: LogVerdict, json: boolean): number {
   if (json) {
     console.log(JSON.stringify(v, null, 2));
     return v.ok ? EXIT.ok : EXIT.integrity;
@@ -50,7 +43,8 @@ export async function verifyFile(file: string, key: string | undefined, json: bo
     throw usage(`Cannot read ${file}: ${(e as Error).message}`);
   }
   try {
-    return report(parseLogExport(text), k, json);
+    const { rows, checkpoints } = parseLogExport(text);
+    return report(verifyLog(rows, checkpoints, k), json);
   } catch (e) {
     if (e instanceof LogExportError) throw usage(`${file}: ${e.message}`);
     throw e;
@@ -59,8 +53,7 @@ export async function verifyFile(file: string, key: string | undefined, json: bo
 
 export async function verifyServer(admin: Admin, key: string | undefined, json: boolean): Promise<number> {
   const k = checkKey(key);
-  const { rows, checkpoints } = await admin.logAll();
-  return report(fromWire(rows, checkpoints), k, json);
+  return report(verifyWireLog(await admin.logAll(), k), json);
 }
 
 /** The whole log with its checkpoints as JSON Lines: a file `verify FILE` checks later, anywhere. */

@@ -5,6 +5,7 @@ import { useQuery } from '@tanstack/react-query';
 import type { LogQuery, LogRow } from '@sealdrop/shared';
 import { ADMIN_KEY, useAdmin } from './context.ts';
 import { LOG_EVENTS, eventLabel } from './format.ts';
+import { LogChain } from './LogChain.tsx';
 import { LogTable } from './LogTable.tsx';
 import { QueryProblem } from './QueryProblem.tsx';
 import { parseShareId, shareHref } from './SharesView.tsx';
@@ -89,6 +90,7 @@ export function LogView() {
   return (
     <section aria-labelledby="admin-log-h" className="stack">
       <h2 id="admin-log-h">Access log</h2>
+      <LogChain />
       <form className="card log-filters" onSubmit={apply} aria-label="Filter the access log">
         <div>
           <label htmlFor={ids.since}>From</label>
