@@ -21,3 +21,53 @@ CREATE TABLE log_checkpoints (
   sig TEXT NOT NULL,
   last_id INTEGER NOT NULL
 );
+
+-- Webhook endpoints (lib/webhooks.ts). The signing secret is not stored: it is
+-- derived from SERVER_SECRET and the endpoint id, and shown once at creation.
+CREATE TABLE webhooks (
+  id TEXT PRIMARY KEY,
+  url TEXT NOT NULL,
+  events TEXT NOT NULL,                     -- JSON array of event names; ["*"] for all
+  labels TEXT,                              -- reserved: a label filter (JSON array), NULL for none
+  format TEXT NOT NULL CHECK (format IN ('json', 'slack', 'ocsf')),
+  created_at INTEGER NOT NULL,
+  created_by TEXT,
+  last_status INTEGER,                      -- HTTP status of the last attempt (0: no answer)
+  last_error TEXT,
+  last_attempt_at INTEGER,
+  last_success_at INTEGER,
+  failures INTEGER NOT NULL DEFAULT 0       -- consecutive failed attempts
+);
+
+-- The outbox: one row per (endpoint, event), written by the trigger below in the
+-- same transaction as the access-log row (or by the seal, for checkpoints), so
+-- nothing is lost while an endpoint or the worker is down.
+CREATE TABLE webhook_outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  endpoint_id TEXT NOT NULL,
+  share_id TEXT,
+  event TEXT NOT NULL,
+  payload TEXT NOT NULL,                    -- JSON of the event (the log row, or the checkpoint)
+  created_at INTEGER NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_at INTEGER NOT NULL,
+  lease_until INTEGER NOT NULL DEFAULT 0,   -- a deliverer's claim (two never send one row at once)
+  delivered_at INTEGER,
+  last_status INTEGER,
+  last_error TEXT
+);
+CREATE INDEX webhook_outbox_pending ON webhook_outbox (endpoint_id, share_id, id) WHERE delivered_at IS NULL;
+CREATE INDEX webhook_outbox_endpoint ON webhook_outbox (endpoint_id, id);
+
+CREATE TRIGGER access_log_outbox AFTER INSERT ON access_log
+WHEN EXISTS (SELECT 1 FROM webhooks)
+BEGIN
+  INSERT INTO webhook_outbox (endpoint_id, share_id, event, payload, created_at, next_at)
+  SELECT w.id, NEW.share_id, NEW.event,
+         json_object('logId', NEW.id, 'event', NEW.event, 'at', NEW.at, 'shareId', NEW.share_id, 'ip', NEW.ip,
+                     'country', NEW.country, 'userAgent', NEW.user_agent, 'outcome', NEW.outcome,
+                     'detail', NEW.detail, 'tokenId', NEW.token_id),
+         NEW.at, NEW.at
+  FROM webhooks w
+  WHERE EXISTS (SELECT 1 FROM json_each(w.events) e WHERE e.value IN ('*', NEW.event));
+END;

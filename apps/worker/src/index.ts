@@ -11,11 +11,13 @@ import { adminRoutes } from './routes/admin.ts';
 import { configRoutes } from './routes/config.ts';
 import { fileRoutes } from './routes/files.ts';
 import { logRoutes } from './routes/log.ts';
+import { webhookRoutes } from './routes/webhooks.ts';
 import { ownerRoutes } from './routes/owner.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { shareRoutes } from './routes/shares.ts';
 import { uploadRoutes } from './routes/uploads.ts';
 import { sweep } from './sweep.ts';
+import { deliverOutbox, deliverSoon } from './lib/webhooks.ts';
 
 export type { Env } from './env.ts';
 
@@ -29,8 +31,9 @@ export const app = new Hono<AppEnv>()
   .route('/', fileRoutes)
   .route('/', ownerRoutes)
   .route('/', reportRoutes)
-  // Before adminRoutes: it brings its own adminAuth for /api/admin/log/*.
+  // Before adminRoutes: these bring their own adminAuth (/api/admin/log/*, /api/admin/webhooks*).
   .route('/', logRoutes)
+  .route('/', webhookRoutes)
   .route('/', adminRoutes);
 
 app.notFound(() => errorResponse('not_found', 'no such route'));
@@ -42,9 +45,12 @@ app.onError((err) => {
 
 export default {
   async fetch(req, env, ctx) {
-    return withSecurityHeaders(await app.fetch(req, env, ctx));
+    const res = withSecurityHeaders(await app.fetch(req, env, ctx));
+    // Webhooks go out right after the request that wrote their log rows (after the answer).
+    if (new URL(req.url).pathname.startsWith('/api/')) ctx.waitUntil(deliverSoon(env).catch(() => {}));
+    return res;
   },
   async scheduled(_controller, env, ctx) {
-    ctx.waitUntil(sweep(env));
+    ctx.waitUntil(sweep(env).finally(() => deliverOutbox(env)));
   },
 } satisfies ExportedHandler<Env>;

@@ -318,3 +318,55 @@ export type AdminLogQuery = z.infer<typeof adminLogQuery>;
 export interface ReportResponse {
   ok: true;
 }
+
+// ---- webhooks (README "Webhooks") -------------------------------------------
+export const WEBHOOK_EVENTS = [...LOG_EVENTS, 'checkpoint'] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+export const WEBHOOK_FORMATS = ['json', 'slack', 'ocsf'] as const;
+export type WebhookFormat = (typeof WEBHOOK_FORMATS)[number];
+
+export const createWebhookRequest = z.strictObject({
+  url: z.string().min(1).max(2000),
+  /** Event names, or ["*"] for every event. */
+  events: z.array(z.union([z.enum(WEBHOOK_EVENTS), z.literal('*')])).min(1).max(WEBHOOK_EVENTS.length + 1),
+  format: z.enum(WEBHOOK_FORMATS).optional(),
+  /** Reserved: a label filter; only an empty list is accepted for now. */
+  labels: z.array(z.string()).max(0).optional(),
+});
+export type CreateWebhookRequest = z.infer<typeof createWebhookRequest>;
+
+export interface Webhook {
+  id: string;
+  url: string;
+  events: string[];
+  format: WebhookFormat;
+  createdAt: string;
+  lastStatus: number | null;
+  lastError: string | null;
+  lastAttemptAt: string | null;
+  lastSuccessAt: string | null;
+  /** Consecutive failed attempts. */
+  failures: number;
+  pending: number;
+}
+/** 201 of POST /api/admin/webhooks: the signing secret, shown once. */
+export interface CreateWebhookResponse extends Webhook {
+  secret: string;
+}
+export interface WebhooksResponse {
+  webhooks: Webhook[];
+}
+export interface WebhookDelivery {
+  id: number;
+  event: string;
+  shareId: string | null;
+  createdAt: string;
+  attempts: number;
+  nextAt: string | null;
+  deliveredAt: string | null;
+  lastStatus: number | null;
+  lastError: string | null;
+}
+export interface WebhookDeliveriesResponse {
+  deliveries: WebhookDelivery[];
+}

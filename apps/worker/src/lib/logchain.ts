@@ -9,6 +9,7 @@ import type { Env } from '../env.ts';
 import { config } from './config.ts';
 import type { LogDbRow } from './log.ts';
 import { serverSecret } from './secrets.ts';
+import { checkpointOutbox } from './webhooks.ts';
 import { iso, now } from './time.ts';
 
 /** Rows sealed per sweep (a backlog is taken over the next runs). */
@@ -139,8 +140,9 @@ export async function sealLog(env: Env, t = now()): Promise<SealReport> {
       `INSERT INTO log_checkpoints (n, first_seq, last_seq, count, head, prev, at, retained, sig, last_id)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ).bind(cp.n, cp.first, cp.last, cp.count, cp.head, cp.prev, cp.at, cp.retained, cp.sig, rows.at(-1)?.id ?? last?.last_id ?? 0),
+    checkpointOutbox(env, cp, { ...cp, at: iso(cp.at) }),
   );
   const res = await env.DB.batch(stmts);
-  const dropped = res[res.length - 2].meta.changes;
+  const dropped = res[res.length - 3].meta.changes;
   return { sealed: rows.length, dropped, checkpoint: { ...cp, at: iso(cp.at) } };
 }
