@@ -11,7 +11,7 @@ import { ADMIN, callJson, freshIp } from './helpers.ts';
 
 const auth = `Bearer ${ADMIN}`;
 
-async function create(body: unknown, e: Record<string, unknown> = env) {
+async function create(body: unknown, e: object = env) {
   const ctx = createExecutionContext();
   const req = new Request('https://sealdrop.test/api/admin/webhooks', {
     method: 'POST',
