@@ -30,6 +30,10 @@ import type {
   ShareStatus,
   TokensResponse,
   UploadsResponse,
+  CreateWebhookRequest,
+  CreateWebhookResponse,
+  WebhookDeliveriesResponse,
+  WebhooksResponse,
 } from './api.ts';
 import { ApiError, type ErrorCode } from './errors.ts';
 
@@ -193,6 +197,13 @@ export class SealdropClient {
         return { rows, checkpoints };
       },
       logStatus: () => this.json<LogStatusResponse>('GET', '/api/admin/log/status', { auth }),
+      webhooks: () => this.json<WebhooksResponse>('GET', '/api/admin/webhooks', { auth }),
+      /** Registers an endpoint; the answer carries its signing secret, shown this once. */
+      createWebhook: (req: CreateWebhookRequest) => this.json<CreateWebhookResponse>('POST', '/api/admin/webhooks', { auth, json: req }),
+      deleteWebhook: (id: string) => this.json<{ ok: true }>('DELETE', `/api/admin/webhooks/${id}`, { auth }),
+      webhookDeliveries: (id: string) => this.json<WebhookDeliveriesResponse>('GET', `/api/admin/webhooks/${id}/deliveries`, { auth }),
+      redeliver: (id: string, delivery: number) =>
+        this.json<{ ok: true }>('POST', `/api/admin/webhooks/${id}/deliveries/${delivery}/redeliver`, { auth, json: {} }),
       tokens: () => this.json<TokensResponse>('GET', '/api/admin/tokens', { auth }),
       createToken: (req: CreateTokenRequest) => this.json<CreateTokenResponse>('POST', '/api/admin/tokens', { auth, json: req }),
       /** Revokes a token; with revokeShares, also every live share it created. */

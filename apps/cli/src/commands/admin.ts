@@ -8,6 +8,7 @@ import { CliError, EXIT, fromApiError, usage } from '../exit.ts';
 import { table } from '../table.ts';
 import { makeClient } from '../client.ts';
 import * as logverify from './logverify.ts';
+import * as webhooks from './webhooks.ts';
 
 export const help = `Usage: sealdrop admin <action> [options]   (--server URL or SEALDROP_SERVER)
 
@@ -27,6 +28,12 @@ Actions:
                                             signature, of FILE (any export) or of the server;
                                             exit 3 naming each edited, inserted, reordered or
                                             removed row
+  webhooks                                  list webhook endpoints with their delivery state
+  webhooks create --url URL --events E,E|all [--format json|slack|ocsf]
+                                            register an endpoint (its signing secret is shown once)
+  webhooks deliveries ID                    the endpoint's last 100 deliveries
+  webhooks redeliver ID DELIVERY            send one delivery again
+  webhooks delete ID                        remove an endpoint and its queue
   tokens                                    list API tokens
   tokens create --label L --scope upload|admin [--expires 30d]
                                             mint a token (shown once)
@@ -61,6 +68,8 @@ export async function run(argv: string[]): Promise<number> {
       expires: { type: 'string' },
       'revoke-shares': { type: 'boolean' },
       'log-key': { type: 'string' },
+      url: { type: 'string' },
+      events: { type: 'string' },
     },
     'admin',
   );
@@ -162,6 +171,8 @@ export async function run(argv: string[]): Promise<number> {
         } else process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
         return 0;
       }
+      case 'webhooks':
+        return await webhooks.run(admin, rest, { url: values.url, events: values.events, format: values.format, json });
       case 'tokens': {
         const sub = rest[0] ?? 'list';
         if (sub === 'list') {
