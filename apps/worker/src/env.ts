@@ -25,6 +25,12 @@ export interface Env {
   MAX_FILES?: string;
   QUOTA_BYTES?: string;
   SWEEP_BATCH?: string;
+  /** Alert thresholds (lib/alerts.ts); 0 turns one off. */
+  ALERT_WRONG_PASSWORDS?: string;
+  ALERT_SHARE_COUNTRIES?: string;
+  ALERT_SHARE_ADDRESSES?: string;
+  ALERT_DOWNLOAD_SPIKE?: string;
+  ALERT_ADMIN_FAILURES?: string;
   LOCAL?: string;
   /** `off` (honoured only with LOCAL=1) lifts the per-IP limiters for test stacks. */
   RATE_LIMITS?: string;

@@ -7,12 +7,14 @@
 //    last_grant_expires_at has passed (never under a live grant);
 //  - shares not finalized within 24 hours: marked abandoned, uploads aborted;
 //  - purged shares keep their row (for the log) but lose link_pub, auth_pub, pw_salt;
+//  - alert thresholds checked (lib/alerts.ts);
 //  - the access log sealed into its hash chain, and rows past LOG_RETENTION_DAYS
 //    dropped by whole checkpoints (lib/logchain.ts);
 //  - spent challenges, dead grants, stale back-off.
 import { UNFINALIZED_TTL_SECONDS } from '@sealdrop/shared';
 import type { Env } from './env.ts';
 import { config } from './lib/config.ts';
+import { checkAlerts } from './lib/alerts.ts';
 import { sealLog } from './lib/logchain.ts';
 import { purgeShare } from './lib/shares.ts';
 import { now } from './lib/time.ts';
@@ -73,7 +75,8 @@ export async function sweep(env: Env, t = now()): Promise<SweepReport> {
     report.abandoned++;
   }
 
-  // Last, so this run's own sweep_delete rows are sealed with the rest.
+  // Alerts, then the seal last, so this run's own rows (sweep_delete, alert) are sealed with the rest.
+  await checkAlerts(env, t);
   report.logRows = (await sealLog(env, t)).dropped;
 
   await env.DB.batch([

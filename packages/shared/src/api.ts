@@ -117,7 +117,9 @@ export type LogEvent =
   | 'revoke'
   | 'report'
   | 'sweep_delete'
-  | 'admin';
+  | 'admin'
+  /** A threshold crossed (lib/alerts.ts): detail names the kind, count and window. */
+  | 'alert';
 
 export interface LogRow {
   id: number;
@@ -285,6 +287,7 @@ export const LOG_EVENTS = [
   'report',
   'sweep_delete',
   'admin',
+  'alert',
 ] as const satisfies readonly LogEvent[];
 
 /** Decimal integer in a query string. */

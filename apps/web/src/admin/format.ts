@@ -124,6 +124,7 @@ export const EVENT_LABEL: Record<LogEvent, string> = {
   report: 'Reported',
   sweep_delete: 'Deleted by sweep',
   admin: 'Admin action',
+  alert: 'Alert',
 };
 
 export const LOG_EVENTS = Object.keys(EVENT_LABEL) as LogEvent[];

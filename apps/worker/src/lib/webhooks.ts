@@ -52,7 +52,7 @@ const mask = (id: string | null | undefined) => (id ? `${id.slice(0, 4)}…` : n
 const DESCRIBE: Record<string, string> = {
   create: 'share created', finalize: 'share finalized', manifest: 'manifest viewed', download: 'download granted',
   file: 'file fetched', bad_link: 'bad link proof', bad_password: 'wrong password', rate_limited: 'rate limit or back-off engaged',
-  revoke: 'revoked', report: 'report filed', sweep_delete: 'deleted by the sweep', admin: 'admin action', checkpoint: 'log checkpoint',
+  revoke: 'revoked', report: 'report filed', sweep_delete: 'deleted by the sweep', admin: 'admin action', alert: 'ALERT', checkpoint: 'log checkpoint',
 };
 
 /** The body for one endpoint format: our JSON, a Slack-compatible message, or OCSF. */
