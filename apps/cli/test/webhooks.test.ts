@@ -171,4 +171,39 @@ describe('webhooks', () => {
       srv.close();
     }
   });
+
+  it('owner receipts: sealdrop send --notify URL gets its own share’s download, signed with the secret returned once', async () => {
+    const port = await freePort([stack.port]);
+    const arrivals: Arrival[] = [];
+    let secret = '';
+    const srv = await receiver(port, () => secret, arrivals);
+    try {
+      const sent = await runCli(['send', w('a.txt'), '--server', stack.url, '--json', '--notify', `http://127.0.0.1:${port}/mine`]);
+      expect(sent.code, show(sent)).toBe(0);
+      const out = JSON.parse(sent.stdout);
+      expect(out.notify.secret).toMatch(/^whsec_/);
+      secret = out.notify.secret;
+      const got = await runCli(['receive', out.url, '-o', w('out-receipt')]);
+      expect(got.code, show(got)).toBe(0);
+      const dl = await until('the receipt', async () => arrivals.find((a) => a.event === 'download'));
+      expect(dl.signatureOk).toBe(true);
+      expect(dl.body.shareId).toBe(out.id);
+      // Only this share's events, and never an admin's doings.
+      expect(arrivals.every((a) => a.body.shareId === out.id && a.event !== 'admin')).toBe(true);
+      // The secret is returned once.
+      const again = await fetch(`${stack.url}/api/shares/${out.id}/notify`, {
+        method: 'POST',
+        headers: { Authorization: `Owner ${out.ownerToken}`, 'Content-Type': 'application/json' },
+        body: JSON.stringify({ url: `http://127.0.0.1:${port}/other` }),
+      });
+      expect(again.status).toBe(409);
+      // A URL the worker will not fetch: the share is sent, the receipt refused, exit 1 saying so.
+      const refused = await runCli(['send', w('a.txt'), '--server', stack.url, '--notify', 'https://169.254.169.254/x']);
+      expect(refused.code).toBe(1);
+      expect(refused.stdout).toContain('/s/');
+      expect(refused.stderr).toContain('--notify was refused');
+    } finally {
+      srv.close();
+    }
+  });
 });

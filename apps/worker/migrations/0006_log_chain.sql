@@ -71,3 +71,25 @@ BEGIN
   FROM webhooks w
   WHERE EXISTS (SELECT 1 FROM json_each(w.events) e WHERE e.value IN ('*', NEW.event));
 END;
+
+-- Owner receipts (routes/receipts.ts): a sender asked to be told about their own
+-- share. Delivered through the outbox as endpoint 'receipt:<share id>', signed
+-- with a per-share secret derived from SERVER_SECRET (returned once).
+CREATE TABLE share_receipts (
+  share_id TEXT PRIMARY KEY,
+  url TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+
+CREATE TRIGGER access_log_receipt AFTER INSERT ON access_log
+WHEN NEW.share_id IS NOT NULL
+  AND NEW.event IN ('manifest', 'download', 'bad_password', 'rate_limited', 'revoke', 'sweep_delete', 'alert')
+  AND EXISTS (SELECT 1 FROM share_receipts r WHERE r.share_id = NEW.share_id)
+BEGIN
+  INSERT INTO webhook_outbox (endpoint_id, share_id, event, payload, created_at, next_at)
+  VALUES ('receipt:' || NEW.share_id, NEW.share_id, NEW.event,
+          json_object('logId', NEW.id, 'event', NEW.event, 'at', NEW.at, 'shareId', NEW.share_id, 'ip', NEW.ip,
+                      'country', NEW.country, 'userAgent', NEW.user_agent, 'outcome', NEW.outcome,
+                      'detail', NEW.detail, 'tokenId', NULL),
+          NEW.at, NEW.at);
+END;

@@ -12,6 +12,7 @@ import { configRoutes } from './routes/config.ts';
 import { fileRoutes } from './routes/files.ts';
 import { logRoutes } from './routes/log.ts';
 import { webhookRoutes } from './routes/webhooks.ts';
+import { receiptRoutes } from './routes/receipts.ts';
 import { ownerRoutes } from './routes/owner.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { shareRoutes } from './routes/shares.ts';
@@ -34,6 +35,7 @@ export const app = new Hono<AppEnv>()
   // Before adminRoutes: these bring their own adminAuth (/api/admin/log/*, /api/admin/webhooks*).
   .route('/', logRoutes)
   .route('/', webhookRoutes)
+  .route('/', receiptRoutes)
   .route('/', adminRoutes);
 
 app.notFound(() => errorResponse('not_found', 'no such route'));

@@ -373,3 +373,12 @@ export interface WebhookDelivery {
 export interface WebhookDeliveriesResponse {
   deliveries: WebhookDelivery[];
 }
+
+/** POST /api/shares/:id/notify (Owner): receipts of this share's events at `url`. */
+export const notifyRequest = z.strictObject({ url: z.string().min(1).max(2000) });
+export type NotifyRequest = z.infer<typeof notifyRequest>;
+/** 201: the per-share signing secret, returned this once. */
+export interface NotifyResponse {
+  url: string;
+  secret: string;
+}

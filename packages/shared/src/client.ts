@@ -31,6 +31,7 @@ import type {
   TokensResponse,
   UploadsResponse,
   CreateWebhookRequest,
+  NotifyResponse,
   CreateWebhookResponse,
   WebhookDeliveriesResponse,
   WebhooksResponse,
@@ -149,6 +150,10 @@ export class SealdropClient {
   }
   report(id: string, reason: string) {
     return this.request('POST', `/api/shares/${id}/report`, { json: { reason } });
+  }
+  /** Owner receipts: this share's events posted to `url`; the answer's secret is returned once. */
+  notify(id: string, ownerToken: string, url: string) {
+    return this.json<NotifyResponse>('POST', `/api/shares/${id}/notify`, { auth: { scheme: 'Owner', token: ownerToken }, json: { url } });
   }
   /** The Ed25519 key that signs log checkpoints (docs/LOG.md). */
   logKey() {

@@ -29,6 +29,9 @@ Options:
   --note TEXT           a note shown to the recipient (encrypted)
   --json                print {url, id, expiresAt, ownerToken, files} as JSON on stdout
   --owner-token-file F  also save the owner token in F (created 0600)
+  --notify URL          post this share's views, downloads, wrong passwords, revoke and
+                        deletion to URL as signed JSON; the signing secret is printed
+                        once (a second stdout line, or "notify" in --json)
   --parallel N          parts uploaded at once (default: 2-4, by part size)
   -q, --quiet           no progress output
 
@@ -52,6 +55,7 @@ export async function run(argv: string[]): Promise<number> {
       note: { type: 'string' },
       json: { type: 'boolean' },
       'owner-token-file': { type: 'string' },
+      notify: { type: 'string' },
       parallel: { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
     },
@@ -99,12 +103,18 @@ export async function run(argv: string[]): Promise<number> {
   });
 
   if (values['owner-token-file']) await writeFile(values['owner-token-file'], `${r.ownerToken}\n`, { mode: 0o600 });
+  // Receipts are asked for once the share exists; a refused URL leaves the share as sent.
+  let notify: { url: string; secret: string } | null = null;
+  let notifyError: unknown = null;
+  if (values.notify) notify = await client.notify(r.id, r.ownerToken, values.notify).catch((e: unknown) => ((notifyError = e), null));
   if (values.json) {
-    console.log(JSON.stringify({ url: r.url, id: r.id, expiresAt: r.expiresAt, ownerToken: r.ownerToken, files: r.files, resumedParts: r.resumedParts }, null, 2));
+    console.log(JSON.stringify({ url: r.url, id: r.id, expiresAt: r.expiresAt, ownerToken: r.ownerToken, files: r.files, resumedParts: r.resumedParts, ...(notify ? { notify } : {}) }, null, 2));
   } else {
     log(`Done: share ${r.id}, expires ${r.expiresAt}.`);
     console.log(r.url);
+    if (notify) console.log(`notify secret (checks the signature of what ${notify.url} receives; shown once): ${notify.secret}`);
     if (process.stdout.isTTY) console.log(`owner token (for "sealdrop status" / "sealdrop revoke"; keep it private): ${r.ownerToken}`);
   }
+  if (notifyError) throw usage(`The share was sent, but --notify was refused: ${notifyError instanceof Error ? notifyError.message : String(notifyError)}`);
   return 0;
 }

@@ -21,7 +21,7 @@ const LEASE_MS = 60_000;
 export const MAX_ATTEMPTS = 20;
 export const retryDelay = (attempts: number) => Math.min(3600_000, 1000 * 2 ** attempts);
 
-/** The endpoint's signing secret: derived, never stored; shown once when the endpoint is made. */
+/** The endpoint's signing secret (an owner receipt's endpoint is 'receipt:<share id>'): derived, never stored; shown once. */
 export async function webhookSecret(env: Env, id: string): Promise<string> {
   return `whsec_${b64uEncode(await hmac(serverSecret(env), 'webhook secret', utf8(id)))}`;
 }
@@ -175,7 +175,9 @@ export async function deliverOutbox(env: Env, t = now()): Promise<{ delivered: n
                          AND p.share_id IS o.share_id AND p.id < o.id AND p.attempts < ${MAX_ATTEMPTS})
        ORDER BY o.id LIMIT ${CLAIM})
      RETURNING id, endpoint_id, share_id, event, payload, attempts,
-       (SELECT url FROM webhooks w WHERE w.id = endpoint_id) AS url, (SELECT format FROM webhooks w WHERE w.id = endpoint_id) AS format`,
+       COALESCE((SELECT url FROM webhooks w WHERE w.id = endpoint_id),
+                (SELECT url FROM share_receipts r WHERE 'receipt:' || r.share_id = endpoint_id)) AS url,
+       COALESCE((SELECT format FROM webhooks w WHERE w.id = endpoint_id), 'json') AS format`,
   )
     .bind(t)
     .all<Claimed>();
@@ -232,7 +234,7 @@ export function forgetWebhookCache(): void {
 export async function deliverSoon(env: Env): Promise<void> {
   const t = now();
   if (!known || t - known.at > 10_000) {
-    const row = await env.DB.prepare('SELECT 1 AS one FROM webhooks LIMIT 1').first();
+    const row = await env.DB.prepare('SELECT 1 AS one FROM webhooks UNION ALL SELECT 1 FROM share_receipts LIMIT 1').first();
     known = { at: t, any: row !== null };
   }
   if (!known.any) return;
