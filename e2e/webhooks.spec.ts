@@ -5,6 +5,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test } from '@playwright/test';
 import { adminTokenFromDevVars, baseUrl } from './helpers/admin-seed.ts';
+import { fetchShareInNode, sendViaUi } from './helpers/send-ui.ts';
 
 test('register a webhook, see its deliveries, redeliver one', async ({ page }) => {
   const got: { delivery: string; event: string }[] = [];
@@ -45,6 +46,30 @@ test('register a webhook, see its deliveries, redeliver one', async ({ page }) =
 
     await endpoint.getByRole('button', { name: `Remove endpoint ${url}` }).click();
     await expect(page.getByRole('article', { name: `Endpoint ${url}` })).toHaveCount(0);
+  } finally {
+    srv.close();
+  }
+});
+
+test('the sender asks for receipts on the done screen and is told of the download', async ({ page }) => {
+  const got: { event: string; shareId: string }[] = [];
+  const srv = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (d) => (raw += d));
+    req.on('end', () => {
+      got.push({ event: String(req.headers['sealdrop-event']), shareId: JSON.parse(raw).shareId });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  try {
+    const link = await sendViaUi(page, [{ name: 'receipt.txt', bytes: new TextEncoder().encode('receipts e2e') }]);
+    await page.getByLabel('Notify a URL of downloads (optional)').fill(`http://127.0.0.1:${(srv.address() as AddressInfo).port}/me`);
+    await page.getByRole('button', { name: 'Notify me' }).click();
+    await expect(page.getByLabel('Notification signing secret')).toHaveValue(/^whsec_/);
+    await fetchShareInNode(baseUrl(), link);
+    const id = new URL(link).pathname.split('/').pop();
+    await expect.poll(() => got.filter((g) => g.event === 'download' && g.shareId === id).length, { timeout: 30_000 }).toBe(1);
   } finally {
     srv.close();
   }

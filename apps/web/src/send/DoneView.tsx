@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { SendResult } from '../transfer/uploadStore.ts';
 import { Link } from '../app/Link.tsx';
+import { NotifyPanel } from './NotifyPanel.tsx';
 import { QrCode } from './QrCode.tsx';
 import { downloadsLabel, expiryLabel, formatBytes, formatDate } from './format.ts';
 
@@ -82,6 +83,8 @@ export function DoneView({ result, onReset }: { result: SendResult; onReset: () 
           sees the file names, their contents, the key in the link or the password.
         </p>
       </div>
+
+      <NotifyPanel id={result.id} ownerToken={result.ownerToken} />
 
       <h2>Checksums</h2>
       <p className="muted small">The recipient&rsquo;s browser checks these SHA-256 digests after decrypting each file.</p>
