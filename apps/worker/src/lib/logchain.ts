@@ -7,7 +7,7 @@ import { chainHash, checkpointHash, deriveLogKey, signCheckpoint, ZERO_HASH, typ
 import type { LogCheckpoint } from '@sealdrop/shared';
 import type { Env } from '../env.ts';
 import { config } from './config.ts';
-import type { LogDbRow } from './log.ts';
+import { toLogRow, type LogDbRow } from './log.ts';
 import { serverSecret } from './secrets.ts';
 import { checkpointOutbox } from './webhooks.ts';
 import { iso, now } from './time.ts';
@@ -50,21 +50,9 @@ export function toLogCheckpoint(r: CheckpointRow): LogCheckpoint {
   return { ...toCheckpoint(r), at: iso(r.at) };
 }
 
+/** The chain's view of a row: the wire row with the time in ms, as it is hashed. */
 export function toChainRow(r: LogDbRow): ChainRow {
-  return {
-    seq: r.seq,
-    hash: r.hash,
-    id: r.id,
-    at: r.at,
-    shareId: r.share_id,
-    event: r.event,
-    ip: r.ip,
-    country: r.country,
-    userAgent: r.user_agent,
-    outcome: r.outcome,
-    detail: r.detail,
-    tokenId: r.token_id,
-  };
+  return { ...toLogRow(r), at: r.at };
 }
 
 export interface SealReport {
