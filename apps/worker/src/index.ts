@@ -4,6 +4,7 @@
 import { Hono } from 'hono';
 import type { AppEnv, Env } from './env.ts';
 import { clientIp } from './middleware/client-ip.ts';
+import { deploymentGuard } from './middleware/deployment-guard.ts';
 import { securityHeaders, withSecurityHeaders } from './middleware/security-headers.ts';
 import { errorResponse, Fail } from './lib/errors.ts';
 import { accessRoutes } from './routes/access.ts';
@@ -19,7 +20,7 @@ import { sweep } from './sweep.ts';
 export type { Env } from './env.ts';
 
 export const app = new Hono<AppEnv>()
-  .use('*', clientIp, securityHeaders)
+  .use('*', deploymentGuard, clientIp, securityHeaders)
   .get('/api/health', (c) => c.json({ ok: true }))
   .route('/', configRoutes)
   .route('/', shareRoutes)
