@@ -2,6 +2,7 @@
 // src/commands/<name>.ts; the protocol is @sealdrop/crypto, the API @sealdrop/shared.
 
 import { EXIT, EXIT_CODES_HELP, toCliError } from './exit.ts';
+import { VERSION } from './version.ts';
 
 interface Command {
   help: string;
@@ -45,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
     return name ? EXIT.ok : EXIT.usage;
   }
   if (name === '--version' || name === '-V') {
-    console.log('sealdrop 0.1.0 (protocol sealdrop/v1)');
+    console.log(`sealdrop ${VERSION} (protocol sealdrop/v1)`);
     return EXIT.ok;
   }
   const command = COMMANDS[name];
