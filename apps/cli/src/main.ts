@@ -18,6 +18,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   keygen: { summary: 'make a minisign signing key pair', load: () => import('./commands/keygen.ts') },
   sign: { summary: 'sign files (FILE.minisig, minisign format)', load: () => import('./commands/sign.ts') },
   verify: { summary: 'verify a minisign signature', load: () => import('./commands/verify.ts') },
+  'verify-web': { summary: "check a server's web app against its asset list (and a local build)", load: () => import('./commands/verify-web.ts') },
   admin: { summary: 'administer a server (shares, log, tokens); needs SEALDROP_ADMIN_TOKEN', load: () => import('./commands/admin.ts') },
 };
 
@@ -27,7 +28,7 @@ Usage: sealdrop <command> [options]
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([name, c]) => `  ${name.padEnd(9)} ${c.summary}`)
+  .map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`)
   .join('\n')}
 
 Run "sealdrop <command> --help" for a command's options.
