@@ -76,7 +76,8 @@ for (const [name, type] of declared) {
   else if (!configured[type].has(name)) fail(name, `the worker needs a ${type} binding named ${name}; none is configured`);
 }
 for (const rl of cfg.ratelimits ?? []) {
-  if (!(rl.simple?.limit > 0 && rl.simple?.period > 0)) fail(rl.name, 'a rate limit needs simple = { limit, period }');
+  if (!(rl.simple?.limit > 0)) fail(rl.name, 'a rate limit needs simple = { limit, period }');
+  if (![10, 60].includes(rl.simple?.period)) fail(rl.name, `period is ${rl.simple?.period}: Cloudflare accepts 10 or 60 seconds`);
 }
 if (!(cfg.triggers?.crons ?? []).length) fail('triggers.crons', 'no cron trigger: nothing would sweep expired and revoked shares');
 for (const db of cfg.d1_databases ?? []) {

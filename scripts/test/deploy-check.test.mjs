@@ -54,6 +54,8 @@ describe('deploy:check', { concurrency: 2 }, () => {
   it('fails on a secret in [vars]', () => assertFails(check((c) => (c.vars.SERVER_SECRET = 'x'.repeat(40))), 'SERVER_SECRET'));
   it('fails on a missing rate-limit binding', () =>
     assertFails(check((c) => (c.ratelimits = c.ratelimits.filter((r) => r.name !== 'RL_REPORT'))), 'RL_REPORT'));
+  it('fails on a rate-limit period Cloudflare does not accept', () =>
+    assertFails(check((c) => (c.ratelimits[0].simple.period = 30)), 'RL_CREATE'));
   it('fails on a missing R2 binding', () => assertFails(check((c) => delete c.r2_buckets), 'BUCKET'));
   it('fails without the cron trigger', () => assertFails(check((c) => (c.triggers.crons = [])), 'triggers.crons'));
 
