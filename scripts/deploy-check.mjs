@@ -58,6 +58,17 @@ for (const secret of ['SERVER_SECRET', 'ADMIN_TOKEN']) {
   if (secret in vars) fail(secret, `is in [vars], in the clear: remove it and use \`wrangler secret put ${secret}\``);
 }
 
+// R2 multipart: at most 10,000 parts, each 5 MiB to 5 GiB (all but the last the same
+// size). The worker clamps PART_BYTES to 5-95 MiB (packages/shared/src/limits.ts; 95 MiB
+// stays under the 100 MB request body limit of Cloudflare's Free and Pro plans), so
+// the largest file must fit in 10,000 parts of that size.
+const intVar = (name, def) => (/^[0-9]{1,16}$/.test(String(vars[name] ?? '').trim()) ? Number(vars[name]) : def);
+const partBytes = Math.min(95 * MIB, Math.max(5 * MIB, intVar('PART_BYTES', 16 * MIB)));
+const maxFileBytes = intVar('MAX_FILE_BYTES', 10 * 1024 * MIB);
+if (Math.ceil(maxFileBytes / partBytes) > 10_000) {
+  fail('MAX_FILE_BYTES', `${maxFileBytes} bytes in parts of ${partBytes} (PART_BYTES) is ${Math.ceil(maxFileBytes / partBytes)} parts; R2 takes at most 10,000`);
+}
+
 // Bindings: every one the worker's Env declares, by type.
 const envTs = readFileSync(path.join(root, 'apps/worker/src/env.ts'), 'utf8');
 const declared = [...envTs.matchAll(/^\s+([A-Z][A-Z0-9_]*)\??: ([A-Za-z0-9]+);/gm)].map((m) => [m[1], m[2]]);

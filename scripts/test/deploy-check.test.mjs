@@ -56,6 +56,8 @@ describe('deploy:check', { concurrency: 2 }, () => {
     assertFails(check((c) => (c.ratelimits = c.ratelimits.filter((r) => r.name !== 'RL_REPORT'))), 'RL_REPORT'));
   it('fails on a rate-limit period Cloudflare does not accept', () =>
     assertFails(check((c) => (c.ratelimits[0].simple.period = 30)), 'RL_CREATE'));
+  it('fails when the largest file needs more than 10,000 R2 parts', () =>
+    assertFails(check((c) => Object.assign(c.vars, { PART_BYTES: String(5 * 1024 * 1024), MAX_FILE_BYTES: String(60 * 1024 ** 3) })), 'MAX_FILE_BYTES'));
   it('fails on a missing R2 binding', () => assertFails(check((c) => delete c.r2_buckets), 'BUCKET'));
   it('fails without the cron trigger', () => assertFails(check((c) => (c.triggers.crons = [])), 'triggers.crons'));
 
