@@ -95,6 +95,9 @@ for (const db of cfg.d1_databases ?? []) {
   if (/^0{8}-/.test(db.database_id ?? '0')) warnings.push(`D1 ${db.binding}: database_id is the placeholder; put the id of \`wrangler d1 create\` there before deploying`);
 }
 
+if (!cfg.routes?.length && !cfg.route) warnings.push('no routes: add your custom domain (docs/DEPLOY.md, "A custom domain"); never serve from r2.dev');
+if (cfg.workers_dev !== false) warnings.push('workers_dev is not false: the app would also be served on *.workers.dev');
+
 // Migrations: 0001_x.sql, 0002_y.sql, ... in order, no gap, no duplicate number.
 const db = (cfg.d1_databases ?? []).find((d) => d.binding === 'DB');
 const migrationsDir = db && path.resolve(configDir, db.migrations_dir ?? 'migrations');

@@ -61,6 +61,18 @@ describe('deploy:check', { concurrency: 2 }, () => {
   it('fails on a missing R2 binding', () => assertFails(check((c) => delete c.r2_buckets), 'BUCKET'));
   it('fails without the cron trigger', () => assertFails(check((c) => (c.triggers.crons = [])), 'triggers.crons'));
 
+  it('checks an [env.NAME] on its own (vars are not inherited)', () => {
+    const file = path.join(tmp, 'with-env.toml');
+    const c = base();
+    c.env = { production: { vars: { ...c.vars, LOCAL: '1' }, d1_databases: c.d1_databases, r2_buckets: c.r2_buckets, ratelimits: c.ratelimits } };
+    writeFileSync(file, stringify(c));
+    const run = (...extra) => spawnSync(process.execPath, [path.join(root, 'scripts/deploy-check.mjs'), '--config', file, ...extra], { encoding: 'utf8' });
+    const top = run();
+    assert.equal(top.status, 0, top.stdout + top.stderr);
+    const prod = run('--env', 'production');
+    assertFails({ code: prod.status, out: prod.stdout + prod.stderr }, 'LOCAL');
+  });
+
   it('fails on migrations out of order', () => {
     const dir = path.join(tmp, 'migrations-gap');
     cpSync(path.join(root, 'apps/worker/migrations'), dir, { recursive: true });
