@@ -36,6 +36,10 @@ export interface ShareRow {
   wp_hour_count: number;
   wp_day: number;
   wp_day_count: number;
+  /** v1.1: JSON of the stanzas as finalize received them, or null. */
+  recipients: string | null;
+  /** v1.1: the file request it was sent to, or null. */
+  request_id: string | null;
 }
 
 export const newShareId = (): string => b64uEncode(randomBytes(16));
