@@ -3,7 +3,8 @@
 // be sealed, the owner's list, closing (optionally revoking its shares), the admin
 // views, the log events, and malformed input answered 4xx with nothing stored.
 import { b64uDecode, deriveShareKeys, generateIdentity, generateLinkSecret, sealToRecipients, sha256Hex } from '@sealdrop/crypto';
-import { env } from 'cloudflare:test';
+import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:test';
+import worker from '../src/index.ts';
 import { describe, expect, it } from 'vitest';
 import { ADMIN, b64u, callJson, ciphertextSize, createBody, freshIp, owner, partOf, putPart, shareRow, type Keys, type Share } from './helpers.ts';
 
@@ -252,3 +253,28 @@ describe('admin', () => {
   });
 });
 
+
+describe('with UPLOAD_POLICY=token', () => {
+  async function asTokenServer(path: string, json: unknown, auth?: string) {
+    const ctx = createExecutionContext();
+    const headers: Record<string, string> = { 'Content-Type': 'application/json', 'CF-Connecting-IP': freshIp(), ...(auth ? { Authorization: auth } : {}) };
+    const res = await worker.fetch(new Request(`http://sealdrop.test${path}`, { method: 'POST', headers, body: JSON.stringify(json) }) as any, { ...env, UPLOAD_POLICY: 'token' }, ctx);
+    await waitOnExecutionContext(ctx);
+    return { status: res.status, body: await res.json<any>() };
+  }
+
+  it('creating a request needs an upload token; sending to it needs none (the request is the permission)', async () => {
+    const up = (await callJson('POST', '/api/admin/tokens', { auth: `Bearer ${ADMIN}`, json: { label: 'requests', scope: 'upload', expiresIn: 3600 } })).body;
+    const reqBody = { recipient: requester.recipient.text, expiresIn: 3600, maxShares: 1, maxBytes: SIZE };
+    expect((await asTokenServer('/api/requests', reqBody)).status).toBe(401);
+    const made = await asTokenServer('/api/requests', reqBody, `Bearer ${up.token}`);
+    expect(made.status).toBe(201);
+    const { keys } = await s2keys();
+    expect((await asTokenServer('/api/shares', createBody({ sizes: [SIZE] }, keys))).status).toBe(401);
+    const sent = await asTokenServer('/api/shares', { ...createBody({ sizes: [SIZE] }, keys), request: made.body.id });
+    expect(sent.status).toBe(201);
+    expect((await shareRow(sent.body.id)).request_id).toBe(made.body.id);
+    // Used up: a request is not a token for further shares.
+    expect((await asTokenServer('/api/shares', { ...createBody({ sizes: [SIZE] }, (await s2keys()).keys), request: made.body.id })).status).toBe(410);
+  });
+});

@@ -102,4 +102,14 @@ describe('finalize with recipients', () => {
     }
     expect((await finalizeWith(s, stanzas)).status).toBe(200);
   });
+
+  it('revoking wipes the stanzas with the other keys (the row stays for the log)', async () => {
+    const { s, stanzas } = await sealedShare([alice]);
+    expect((await finalizeWith(s, stanzas)).status).toBe(200);
+    expect((await callJson('DELETE', `/api/shares/${s.id}`, { auth: owner(s) })).status).toBe(200);
+    const row = await shareRow(s.id);
+    expect(row.status).toBe('revoked');
+    expect(row.recipients).toBeNull();
+    expect(row.link_pub).toBeNull();
+  });
 });
