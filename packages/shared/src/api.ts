@@ -324,15 +324,8 @@ export interface RequestInfoResponse {
   bytesLeft: number;
 }
 
-export interface RequestShare {
-  id: string;
-  status: ShareStatus;
-  createdAt: string;
-  expiresAt: string | null;
-  bytes: number;
-  files: number;
-  downloadsLeft: number;
-}
+/** A share sent to a request, as its owner sees it. */
+export type RequestShare = Pick<AdminShare, 'id' | 'status' | 'createdAt' | 'expiresAt' | 'bytes' | 'files'> & { downloadsLeft: number };
 
 export interface RequestSharesResponse {
   shares: RequestShare[];
