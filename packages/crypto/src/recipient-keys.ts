@@ -155,3 +155,26 @@ export function parseRecipientList(text: string): Recipient[] {
   }
   return out;
 }
+
+/** The server's key for a request does not match the fingerprint in the request link. */
+export class FingerprintMismatchError extends Error {
+  override name = 'FingerprintMismatchError';
+  constructor(
+    readonly expected: string,
+    readonly got: string,
+  ) {
+    super(`The server offers a key with fingerprint ${displayFingerprint(got)}, but the request link names ${displayFingerprint(expected)}. Nothing was sent: the link was altered, or the server swapped the key.`);
+  }
+}
+
+/**
+ * The recipient of a file request, checked against the link's fragment
+ * (`/r/<rid>#<fingerprint>`): a sender seals only to a key whose fingerprint the
+ * requester published. Throws KeyFormatError or FingerprintMismatchError.
+ */
+export function requestRecipient(recipientText: unknown, linkFingerprint: unknown): Recipient {
+  const expected = parseFingerprint(linkFingerprint);
+  const recipient = parseRecipient(recipientText);
+  if (recipient.fingerprint !== expected) throw new FingerprintMismatchError(expected, recipient.fingerprint);
+  return recipient;
+}

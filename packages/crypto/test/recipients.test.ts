@@ -6,6 +6,7 @@ import {
   b64uDecode,
   b64uEncode,
   displayFingerprint,
+  FingerprintMismatchError,
   formatIdentityFile,
   generateIdentity,
   generateLinkSecret,
@@ -20,6 +21,7 @@ import {
   parseRecipient,
   parseRecipientList,
   RECIPIENT_CHARS,
+  requestRecipient,
   sealToRecipients,
   unwrapSecret,
   wrapSecret,
@@ -73,6 +75,20 @@ describe('text forms', () => {
     expect(parseFingerprint(alice.recipient.fingerprint)).toBe(alice.recipient.fingerprint);
     expect(refusal(() => parseFingerprint(alice.recipient.fingerprint.slice(0, 42)))).toMatchObject({ kind: 'fingerprint', part: 'length' });
     expect(refusal(() => parseFingerprint(alice.recipient.fingerprint.slice(0, 42) + '='))).toMatchObject({ part: 'encoding' });
+  });
+
+  test('a request recipient must match the fingerprint of the request link', () => {
+    expect(requestRecipient(alice.recipient.text, alice.recipient.fingerprint).text).toBe(alice.recipient.text);
+    let err: unknown;
+    try {
+      requestRecipient(bob.recipient.text, alice.recipient.fingerprint);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(FingerprintMismatchError);
+    expect((err as Error).message).toContain(displayFingerprint(alice.recipient.fingerprint));
+    expect((err as Error).message).toContain(displayFingerprint(bob.recipient.fingerprint));
+    expect(refusal(() => requestRecipient(alice.recipient.text, 'short'))).toMatchObject({ kind: 'fingerprint', part: 'length' });
   });
 
   test('fingerprint for people: first 16 characters in groups of four', () => {
