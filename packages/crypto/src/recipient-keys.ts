@@ -83,7 +83,9 @@ function decodeKeyText(kind: KeyTextKind, what: string, text: unknown, prefix: s
     if (kind === 'recipient' && text.startsWith(IDENTITY_PREFIX)) {
       throw new KeyFormatError(kind, 'prefix', `This is a secret identity (${IDENTITY_PREFIX}…), not a public key. Keep it to yourself; give out the sealdrop-pq1:… public key instead.`);
     }
-    throw new KeyFormatError(kind, 'prefix', `The ${what} must start with "${prefix}"${text.length ? `; this one starts with "${text.slice(0, Math.min(prefix.length, 24))}"` : ' (it is empty)'}.`);
+    // A secret is never echoed (error messages end up in terminals and CI logs).
+    const shown = kind === 'identity' ? '' : `; this one starts with "${text.slice(0, Math.min(prefix.length, 24))}"`;
+    throw new KeyFormatError(kind, 'prefix', `The ${what} must start with "${prefix}"${text.length ? shown : ' (it is empty)'}.`);
   }
   const body = text.slice(prefix.length);
   const want = b64uChars(bytes);
@@ -122,38 +124,32 @@ export function formatIdentityFile(identity: Identity, createdAt: Date = new Dat
   return `# created: ${createdAt.toISOString()}\n# public key: ${identity.recipient.text}\n${identity.text}\n`;
 }
 
-/** Every identity of an identity file (`#` comments and blank lines skipped). Throws KeyFormatError naming the line. */
-export function parseIdentityFile(text: string): Identity[] {
-  const out: Identity[] = [];
-  const lines = text.split('\n');
-  for (const [i, raw] of lines.entries()) {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) continue;
-    try {
-      out.push(parseIdentity(line));
-    } catch (e) {
-      if (e instanceof KeyFormatError) throw new KeyFormatError(e.kind, e.part, `Line ${i + 1}: ${e.message}`);
-      throw e;
-    }
-  }
-  if (out.length === 0) throw new KeyFormatError('identity', 'prefix', `This file holds no identity (no line starting with "${IDENTITY_PREFIX}").`);
-  return out;
-}
-
-/** Public keys from text: one per line (`#` comments and blank lines skipped), as in a --to file. */
-export function parseRecipientList(text: string): Recipient[] {
-  const out: Recipient[] = [];
+/** One key per line; `#` comments and blank lines skipped; a bad line is named in the error. */
+function parseKeyLines<T>(text: string, parse: (line: string) => T): T[] {
+  const out: T[] = [];
   for (const [i, raw] of text.split('\n').entries()) {
     const line = raw.trim();
     if (line === '' || line.startsWith('#')) continue;
     try {
-      out.push(parseRecipient(line));
+      out.push(parse(line));
     } catch (e) {
       if (e instanceof KeyFormatError) throw new KeyFormatError(e.kind, e.part, `Line ${i + 1}: ${e.message}`);
       throw e;
     }
   }
   return out;
+}
+
+/** Every identity of an identity file. Throws KeyFormatError naming the line. */
+export function parseIdentityFile(text: string): Identity[] {
+  const out = parseKeyLines(text, parseIdentity);
+  if (out.length === 0) throw new KeyFormatError('identity', 'prefix', `This file holds no identity (no line starting with "${IDENTITY_PREFIX}").`);
+  return out;
+}
+
+/** Public keys from text, one per line, as in a --to file. Throws KeyFormatError naming the line. */
+export function parseRecipientList(text: string): Recipient[] {
+  return parseKeyLines(text, parseRecipient);
 }
 
 /** The server's key for a request does not match the fingerprint in the request link. */

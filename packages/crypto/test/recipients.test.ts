@@ -58,6 +58,8 @@ describe('text forms', () => {
     const body = alice.text.slice('SEALDROP-SECRET-KEY-1:'.length);
     expect(refusal(() => parseIdentity(body))).toMatchObject({ kind: 'identity', part: 'prefix' });
     expect(refusal(() => parseIdentity(body)).message).toMatch(/must start with "SEALDROP-SECRET-KEY-1:"/);
+    // A secret is never echoed back, not even in part.
+    expect(refusal(() => parseIdentity(body)).message).not.toContain(body.slice(0, 8));
     expect(refusal(() => parseIdentity('sealdrop-secret-key-1:' + body))).toMatchObject({ part: 'prefix' });
     expect(refusal(() => parseIdentity(alice.text.slice(0, -1))).message).toMatch(/43 characters after "SEALDROP-SECRET-KEY-1:"; this one has 42/);
     expect(refusal(() => parseIdentity(alice.text + '=')).message).toMatch(/this one has 44/);
