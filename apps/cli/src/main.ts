@@ -16,6 +16,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   status: { summary: "a share's owner view: downloads, wrong passwords, access log", load: () => import('./commands/status.ts') },
   revoke: { summary: 'revoke a share (owner)', load: () => import('./commands/revoke.ts') },
   keygen: { summary: 'make a minisign signing key pair', load: () => import('./commands/keygen.ts') },
+  identity: { summary: 'make a recipient key (identity new -o FILE) or print its public key (identity pub FILE)', load: () => import('./commands/identity.ts') },
   sign: { summary: 'sign files (FILE.minisig, minisign format)', load: () => import('./commands/sign.ts') },
   verify: { summary: 'verify a minisign signature', load: () => import('./commands/verify.ts') },
   'verify-web': { summary: "check a server's web app against its asset list (and a local build)", load: () => import('./commands/verify-web.ts') },

@@ -13,6 +13,7 @@ import { configRoutes } from './routes/config.ts';
 import { fileRoutes } from './routes/files.ts';
 import { ownerRoutes } from './routes/owner.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { requestRoutes } from './routes/requests.ts';
 import { shareRoutes } from './routes/shares.ts';
 import { uploadRoutes } from './routes/uploads.ts';
 import { sweep } from './sweep.ts';
@@ -29,6 +30,8 @@ export const app = new Hono<AppEnv>()
   .route('/', fileRoutes)
   .route('/', ownerRoutes)
   .route('/', reportRoutes)
+  // Before adminRoutes: /api/admin/requests carries its own adminAuth.
+  .route('/', requestRoutes)
   .route('/', adminRoutes);
 
 app.notFound(() => errorResponse('not_found', 'no such route'));
