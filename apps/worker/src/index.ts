@@ -4,6 +4,7 @@
 import { Hono } from 'hono';
 import type { AppEnv, Env } from './env.ts';
 import { clientIp } from './middleware/client-ip.ts';
+import { deploymentGuard } from './middleware/deployment-guard.ts';
 import { securityHeaders, withSecurityHeaders } from './middleware/security-headers.ts';
 import { errorResponse, Fail } from './lib/errors.ts';
 import { accessRoutes } from './routes/access.ts';
@@ -15,6 +16,7 @@ import { webhookRoutes } from './routes/webhooks.ts';
 import { receiptRoutes } from './routes/receipts.ts';
 import { ownerRoutes } from './routes/owner.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { requestRoutes } from './routes/requests.ts';
 import { shareRoutes } from './routes/shares.ts';
 import { uploadRoutes } from './routes/uploads.ts';
 import { sweep } from './sweep.ts';
@@ -23,7 +25,7 @@ import { deliverOutbox, deliverSoon } from './lib/webhooks.ts';
 export type { Env } from './env.ts';
 
 export const app = new Hono<AppEnv>()
-  .use('*', clientIp, securityHeaders)
+  .use('*', deploymentGuard, clientIp, securityHeaders)
   .get('/api/health', (c) => c.json({ ok: true }))
   .route('/', configRoutes)
   .route('/', shareRoutes)
@@ -32,10 +34,11 @@ export const app = new Hono<AppEnv>()
   .route('/', fileRoutes)
   .route('/', ownerRoutes)
   .route('/', reportRoutes)
-  // Before adminRoutes: these bring their own adminAuth (/api/admin/log/*, /api/admin/webhooks*).
+  // Before adminRoutes: these bring their own adminAuth (/api/admin/log/*, /api/admin/webhooks*, /api/admin/requests).
   .route('/', logRoutes)
   .route('/', webhookRoutes)
   .route('/', receiptRoutes)
+  .route('/', requestRoutes)
   .route('/', adminRoutes);
 
 app.notFound(() => errorResponse('not_found', 'no such route'));

@@ -125,6 +125,9 @@ export const EVENT_LABEL: Record<LogEvent, string> = {
   sweep_delete: 'Deleted by sweep',
   admin: 'Admin action',
   alert: 'Alert',
+  request_create: 'Request opened',
+  request_share: 'Sent to a request',
+  request_close: 'Request closed',
 };
 
 export const LOG_EVENTS = Object.keys(EVENT_LABEL) as LogEvent[];

@@ -36,6 +36,10 @@ export interface ShareRow {
   wp_hour_count: number;
   wp_day: number;
   wp_day_count: number;
+  /** v1.1: JSON of the stanzas as finalize received them, or null. */
+  recipients: string | null;
+  /** v1.1: the file request it was sent to, or null. */
+  request_id: string | null;
 }
 
 export const newShareId = (): string => b64uEncode(randomBytes(16));
@@ -137,7 +141,7 @@ export async function abortUploads(env: Env, id: string): Promise<void> {
 
 /**
  * Remove what a dead share holds: abort open uploads, delete its objects, wipe
- * its public keys and password salt (the row stays for the log), release its
+ * its public keys, password salt and stanzas (the row stays for the log), release its
  * quota reservation. Idempotent; `purged_at` records that it ran to the end.
  * `extra` statements (a log row) join the final batch. About five binding calls.
  */
@@ -151,7 +155,7 @@ export async function purgeShare(env: Env, id: string, t: number, extra: D1Prepa
          (SELECT bytes FROM shares WHERE id = ?1 AND quota_released = 0), 0)) WHERE id = 1`,
     ).bind(id),
     env.DB.prepare(
-      `UPDATE shares SET quota_released = 1, link_pub = NULL, auth_pub = NULL, pw_salt = NULL, kdf = NULL,
+      `UPDATE shares SET quota_released = 1, link_pub = NULL, auth_pub = NULL, pw_salt = NULL, kdf = NULL, recipients = NULL,
          purged_at = COALESCE(purged_at, ?2) WHERE id = ?1`,
     ).bind(id, t),
     env.DB.prepare('DELETE FROM parts WHERE share_id = ?').bind(id),
