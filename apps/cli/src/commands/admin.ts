@@ -1,9 +1,10 @@
 // sealdrop admin: the dashboard's actions from a terminal, with SEALDROP_ADMIN_TOKEN.
 
+import { formatBytes } from '@sealdrop/shared';
 import { readFile, writeFile } from 'node:fs/promises';
 import { ApiError } from '@sealdrop/shared/errors';
 import type { ShareStatus } from '@sealdrop/shared';
-import { HELP, humanBytes, parse, parseDuration, parsePositiveInt, serverUrl } from '../args.ts';
+import { HELP, parse, parseDuration, parsePositiveInt, serverUrl } from '../args.ts';
 import { CliError, EXIT, fromApiError, usage } from '../exit.ts';
 import { table } from '../table.ts';
 import { makeClient } from '../client.ts';
@@ -85,7 +86,7 @@ export async function run(argv: string[]): Promise<number> {
         else {
           console.log(table(
             ['id', 'status', 'created', 'expires', 'size', 'files', 'downloads', 'pw', 'bad pw', 'reports'],
-            shares.map((s) => [s.id, s.status, s.createdAt, s.expiresAt ?? '', humanBytes(s.bytes), String(s.files), `${s.downloadsUsed}/${s.maxDownloads}`, s.hasPassword ? 'yes' : '', String(s.wrongPasswords), String(s.reportCount)]),
+            shares.map((s) => [s.id, s.status, s.createdAt, s.expiresAt ?? '', formatBytes(s.bytes), String(s.files), `${s.downloadsUsed}/${s.maxDownloads}`, s.hasPassword ? 'yes' : '', String(s.wrongPasswords), String(s.reportCount)]),
           ));
           if (cursor && !values.all) process.stderr.write(`More shares: --cursor ${cursor} (or --all)\n`);
         }
@@ -97,7 +98,7 @@ export async function run(argv: string[]): Promise<number> {
         const s = await admin.share(id);
         if (json) return out(s), 0;
         console.log(`Share ${s.id}: ${s.status}, created ${s.createdAt}, expires ${s.expiresAt ?? '-'}`);
-        console.log(`${s.files} file(s), ${humanBytes(s.bytes)}; downloads ${s.downloadsUsed}/${s.maxDownloads}; password ${s.hasPassword ? 'yes' : 'no'}; wrong passwords ${s.wrongPasswords}`);
+        console.log(`${s.files} file(s), ${formatBytes(s.bytes)}; downloads ${s.downloadsUsed}/${s.maxDownloads}; password ${s.hasPassword ? 'yes' : 'no'}; wrong passwords ${s.wrongPasswords}`);
         if (s.reports.length) {
           console.log('\nReports:');
           console.log(table(['time', 'ip', 'reason'], s.reports.map((r) => [r.at, r.ip ?? '', r.reason])));
@@ -126,7 +127,7 @@ export async function run(argv: string[]): Promise<number> {
       case 'stats': {
         const s = await admin.stats();
         if (json) return out(s), 0;
-        console.log(`Active shares: ${s.activeShares}\nStored: ${humanBytes(s.storedBytes)}\nDownloads (24 h): ${s.downloads24h}\nFailed access (24 h): ${s.failedAuth24h}\nOpen reports: ${s.openReports}`);
+        console.log(`Active shares: ${s.activeShares}\nStored: ${formatBytes(s.storedBytes)}\nDownloads (24 h): ${s.downloads24h}\nFailed access (24 h): ${s.failedAuth24h}\nOpen reports: ${s.openReports}`);
         return 0;
       }
       case 'log': {

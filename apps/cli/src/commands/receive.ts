@@ -1,12 +1,13 @@
 // sealdrop receive: download, decrypt and check a share; files appear only once
 // they authenticated (temporary name in the target folder, then rename).
 
+import { formatBytes } from '@sealdrop/shared';
 import { existsSync, rmdirSync, rmSync } from 'node:fs';
 import { lstat, mkdir, open, realpath, rename, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ciphertextSize, type Manifest } from '@sealdrop/crypto';
-import { HELP, humanBytes, parse } from '../args.ts';
+import { HELP, parse } from '../args.ts';
 import { EXIT, integrity, usage } from '../exit.ts';
 import { linkArgument, parseLink } from '../link.ts';
 import { loadPublicKey } from '../minisign/files.ts';
@@ -217,7 +218,7 @@ export async function run(argv: string[]): Promise<number> {
 
     for (const r of results) {
       const sig = r.signature ? (r.signature.verified ? `, signed by key id ${r.signature.keyId} (verified)` : `, signed by key id ${r.signature.keyId} (not verified: pass --pubkey to check it)`) : '';
-      log(`${r.name}  ${humanBytes(r.size)}  sha256 ${r.sha256} ok${sig}`);
+      log(`${r.name}  ${formatBytes(r.size)}  sha256 ${r.sha256} ok${sig}`);
       if (r.signature) {
         log(`  trusted comment: ${printable(r.signature.trustedComment)}`);
         // The signature covers the content, not the name: say so when the signed name differs.

@@ -1,7 +1,8 @@
 // sealdrop send: encrypt files locally and upload them; prints the link on stdout.
 
+import { formatBytes } from '@sealdrop/shared';
 import { writeFile } from 'node:fs/promises';
-import { HELP, humanBytes, parse, parseDuration, parsePositiveInt, serverUrl } from '../args.ts';
+import { HELP, parse, parseDuration, parsePositiveInt, serverUrl } from '../args.ts';
 import { usage } from '../exit.ts';
 import { collectFiles } from '../files.ts';
 import { journalPath } from '../journal.ts';
@@ -79,7 +80,7 @@ export async function run(argv: string[]): Promise<number> {
     options: { expiresIn, maxDownloads, note: values.note ?? null, sign: signer ? keyId(signer.keynum) : null, password: password !== null },
   });
   const total = files.reduce((s, f) => s + f.size, 0);
-  log(`Sending ${files.length} file${files.length === 1 ? '' : 's'} (${humanBytes(total)}) to ${server}${signer ? `, signed by key id ${keyId(signer.keynum)}` : ''}.`);
+  log(`Sending ${files.length} file${files.length === 1 ? '' : 's'} (${formatBytes(total)}) to ${server}${signer ? `, signed by key id ${keyId(signer.keynum)}` : ''}.`);
 
   const client = makeClient(server);
   const r = await uploadShare({

@@ -21,13 +21,13 @@ import {
   type Manifest,
   type ShareKeys,
 } from '@sealdrop/crypto';
-import { ApiError, type DownloadResponse } from '@sealdrop/shared';
+import { formatBytes, ApiError, type DownloadResponse } from '@sealdrop/shared';
 import { createStore } from 'zustand/vanilla';
 import { api } from '../app/api.ts';
 import { DownloadRunError, planDownload, needsSizeWarning, prepareServiceWorker, runDownload, type DownloadMethod } from '../transfer/download.ts';
 import { saveName, toFailure, zipLength } from '../transfer/downloadPipeline.ts';
 import type { DownloadEvent, DownloadFailure, DownloadJob } from '../transfer/downloadTypes.ts';
-import { formatBytes, percent } from './format.ts';
+import { percent } from './format.ts';
 import { passwordKey } from './passwordKey.ts';
 import { WRONG_PASSWORD, type Unavailable } from './messages.ts';
 

@@ -4,7 +4,8 @@ import { useEffect, useRef, useState } from 'react';
 import type { SendResult } from '../transfer/uploadStore.ts';
 import { Link } from '../app/Link.tsx';
 import { QrCode } from './QrCode.tsx';
-import { downloadsLabel, expiryLabel, formatBytes, formatDate } from './format.ts';
+import { formatBytes } from '@sealdrop/shared';
+import { downloadsLabel, expiryLabel, formatDate } from './format.ts';
 
 async function copyText(text: string, field: HTMLInputElement | null): Promise<boolean> {
   try {

@@ -1,25 +1,5 @@
-// Plain-words formatting for sizes, speeds, durations and share options.
-
-const UNITS = ['bytes', 'KB', 'MB', 'GB', 'TB'];
-
-/** 1536 -> "1.5 KB" (decimal units, as operating systems show file sizes). */
-export function formatBytes(n: number): string {
-  if (!Number.isFinite(n) || n < 0) return '—';
-  if (n === 1) return '1 byte';
-  if (n < 1000) return `${n} bytes`;
-  let i = 0;
-  let v = n;
-  while (v >= 1000 && i < UNITS.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${v >= 100 ? Math.round(v) : v.toFixed(1)} ${UNITS[i]}`;
-}
-
-export function formatSpeed(bytesPerSecond: number): string {
-  if (!Number.isFinite(bytesPerSecond) || bytesPerSecond <= 0) return '—';
-  return `${formatBytes(bytesPerSecond)}/s`;
-}
+// Plain-words formatting for durations and share options (sizes and speeds:
+// formatBytes and formatSpeed of @sealdrop/shared).
 
 /** 3725 -> "1 h 2 min"; 42 -> "42 s". */
 export function formatDuration(seconds: number): string {
