@@ -119,12 +119,14 @@ export function SendPage() {
   }, [idle, add]);
 
   const journal = journals[0] ?? null;
+  // A note with no file is a share of its own: a secret message.
+  const noteOnly = picked.length === 0 && options.note.trim() !== '';
 
   const send = () => {
     const bad = picked.filter((f) => checkFileName(f.name)).length;
     const found = bad
       ? [`${bad === 1 ? 'One name' : `${bad} names`} cannot be sent: remove ${bad === 1 ? 'that file' : 'those files'} or rename before adding (see the list).`, ...checkLimits(picked, config.data)]
-      : checkSelection(picked, config.data);
+      : checkSelection(picked, config.data, options.note);
     if (found.length) {
       setProblems(found);
       return;
@@ -266,8 +268,8 @@ export function SendPage() {
                 </div>
               )}
               <p className="row">
-                <button type="button" className="primary send-button" onClick={send} disabled={picked.length === 0}>
-                  {picked.length > 1 ? `Encrypt and send ${picked.length} files` : 'Encrypt and send'}
+                <button type="button" className="primary send-button" onClick={send} disabled={picked.length === 0 && !noteOnly}>
+                  {noteOnly ? 'Encrypt and send the note' : picked.length > 1 ? `Encrypt and send ${picked.length} files` : 'Encrypt and send'}
                 </button>
               </p>
             </>

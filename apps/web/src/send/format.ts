@@ -31,7 +31,7 @@ export function expiryLabel(seconds: number): string {
 }
 
 export function downloadsLabel(n: number): string {
-  return n === 1 ? 'one download, then it is gone' : `up to ${n} downloads`;
+  return n === 1 ? 'one download' : `up to ${n} downloads`;
 }
 
 /** "Tuesday, 3 March at 14:05" in the reader's locale. */
@@ -39,4 +39,14 @@ export function formatDate(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   return d.toLocaleString(undefined, { weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' });
+}
+
+/**
+ * What a download limit really means: a download is counted at the first click,
+ * and its grant lets that recipient's page resume or repeat it for 6 hours
+ * (never past the expiry). A one-time link is not gone after the first byte.
+ */
+export function downloadsExplained(n: number): string {
+  const what = n === 1 ? 'The one download' : 'Each download';
+  return `${what} is counted when the recipient first clicks Download; for the next 6 hours (never past the expiry) the same recipient can resume or repeat it without using another.`;
 }
