@@ -3,6 +3,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { SendResult } from '../transfer/uploadStore.ts';
 import { Link } from '../app/Link.tsx';
+import { LabelField } from '../links/LabelField.tsx';
 import { QrCode } from './QrCode.tsx';
 import { formatBytes } from '@sealdrop/shared';
 import { downloadsExplained, downloadsLabel, expiryLabel, formatDate } from './format.ts';
@@ -78,6 +79,7 @@ export function DoneView({ result, onReset }: { result: SendResult; onReset: () 
             </li>
           </ul>
         </div>
+        <LabelField id={result.id} />
         <p className="notice ok send-server-sees">
           {n === 0
             ? 'What the server can see: that you sent a message without files. It never sees the message, the key in the link or the password.'

@@ -8,6 +8,7 @@ import { listJournals, type SendJournal } from '../transfer/journal.ts';
 import { cancelSend, checkLimits, checkSelection, discardJournal, resetSend, resumeSend, retrySend, startSend } from '../transfer/upload.ts';
 import { useUploadStore } from '../transfer/uploadStore.ts';
 import { dragHasFiles, fromDataTransfer, fromFileList, type PickedFile } from './collectFiles.ts';
+import { updateMyLink } from '../links/myLinks.ts';
 import { DoneView } from './DoneView.tsx';
 import { FileList } from './FileList.tsx';
 import { ProgressView } from './ProgressView.tsx';
@@ -158,6 +159,11 @@ export function SendPage() {
     setTouchedOptions(false);
     refreshJournals();
   };
+
+  // "My links" shows the names (kept in this browser only) so links can be told apart.
+  useEffect(() => {
+    if (phase === 'done' && result) updateMyLink(result.id, { names: result.files.map((f) => f.name) });
+  }, [phase, result]);
 
   if (phase === 'done' && result) {
     return (
