@@ -182,7 +182,9 @@ export async function run(argv: string[]): Promise<number> {
     }
   } catch (e) {
     if (e instanceof ApiError) {
-      if (e.status === 401 || e.status === 403) throw usage(`The server refused the admin token (${e.message}).`);
+      if (e.status === 401 || e.status === 403) {
+        throw usage('The server refused the admin token. Set SEALDROP_ADMIN_TOKEN to the server\'s ADMIN_TOKEN or to an admin token that is not expired or revoked.');
+      }
       if (e.status === 503) throw new CliError(EXIT.network, 'Administration is disabled on this server (no ADMIN_TOKEN configured).');
       throw fromApiError(e, action === 'show' || action === 'revoke' ? 'Share' : 'Admin');
     }

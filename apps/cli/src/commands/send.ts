@@ -11,6 +11,7 @@ import { keyId } from '../minisign/format.ts';
 import { sharePassword } from '../password.ts';
 import { uploadShare } from '../transfer/upload.ts';
 import { makeClient } from '../client.ts';
+import { saveOwnerToken } from '../ownerTokens.ts';
 
 export const help = `Usage: sealdrop send <paths...> --server URL [options]
 
@@ -35,7 +36,9 @@ Options:
 
 The owner token lets you check the share with "sealdrop status" and revoke it with
 "sealdrop revoke". It is printed with --json, saved with --owner-token-file, and shown
-below the link when stdout is a terminal; never on stderr. Keep it private.`;
+below the link when stdout is a terminal; otherwise it is saved (0600) under the state
+directory ($XDG_STATE_HOME/sealdrop/owner-tokens/ID) and stderr says where. Never on
+stderr itself. Keep it private.`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
@@ -106,6 +109,11 @@ export async function run(argv: string[]): Promise<number> {
     log(`Done: share ${r.id}, expires ${r.expiresAt}.`);
     console.log(r.url);
     if (process.stdout.isTTY) console.log(`owner token (for "sealdrop status" / "sealdrop revoke"; keep it private): ${r.ownerToken}`);
+    else if (!values['owner-token-file']) {
+      // stdout is a file or a pipe that takes only the link: keep the token where the sender can find it.
+      const file = await saveOwnerToken(r.id, r.ownerToken);
+      process.stderr.write(`The owner token is saved in ${file} (0600): "sealdrop status ${r.id} --owner-token-file ${file}" checks the share, "sealdrop revoke" with the same option revokes it.\n`);
+    }
   }
   return 0;
 }
