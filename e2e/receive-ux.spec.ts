@@ -215,3 +215,40 @@ test('the send page says what a one-time link allows: resumed or repeated for 6 
   await expect(facts).toContainText('resume or repeat it without using another');
   await expect(page.getByText('then it is gone')).toHaveCount(0);
 });
+
+test('no focus ring around a heading on page load; a revoke mid-download reads as sentences, no raw error', async ({ browser }) => {
+  const share = await seedShare({ files: [{ name: 'first.txt', bytes: text('1') }, { name: 'second.txt', bytes: text('2') }] });
+  const page = await open(browser, share.url);
+  const heading = h1(page);
+  await expect(heading).toHaveText('2 files were shared with you');
+  await expect(heading).toBeFocused(); // for screen readers…
+  expect(await heading.evaluate((el) => getComputedStyle(el).outlineStyle)).toBe('none'); // …without a ring for mouse users
+  await saved(page, 'Download first.txt');
+  await client().revoke(share.id, share.ownerToken);
+  const [d] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download second.txt', exact: true }).click()]);
+  expect(await d.failure()).not.toBeNull();
+  const alert = page.getByTestId('file-row').filter({ hasText: 'second' }).getByRole('alert');
+  await expect(alert).toHaveText(
+    'This link was withdrawn. The download of second.txt did not complete. The sender or an administrator revoked this link, and its files were deleted. Ask the sender if you still need them.',
+    { useInnerText: true },
+  );
+});
+
+test('the admin access log: outcome and detail in their own columns, "by bootstrap" once, country "local" on loopback', async ({ page }) => {
+  const share = await seedShare({ files: [{ name: 'log.txt', bytes: text('log') }] });
+  await client().admin(adminToken()).revoke(share.id);
+  await page.goto('/admin');
+  await page.getByLabel('Admin token').fill(adminToken());
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.goto(`/admin/shares/${share.id}`);
+  const table = page.locator('.log-table').first();
+  await expect(table.getByRole('columnheader', { name: 'Outcome' })).toBeVisible();
+  await expect(table.getByRole('columnheader', { name: 'Detail' })).toBeVisible();
+  const revoke = table.locator('tr[data-event="revoke"]');
+  await expect(revoke).toHaveCount(1);
+  await expect(revoke.locator('td.log-detail')).toHaveText('by bootstrap'); // not "by bootstrap (token bootstrap)"
+  await expect(revoke.locator('td.log-country')).toHaveText('local');
+  const created = table.locator('tr[data-event="create"] td.log-detail');
+  await expect(created).toContainText('files=1');
+  await expect(table.locator('tr[data-event="create"] td.log-outcome')).not.toContainText('files=');
+});

@@ -24,3 +24,9 @@ export function formatSpeed(bytesPerSecond: number): string {
   if (!Number.isFinite(bytesPerSecond) || bytesPerSecond <= 0) return '—';
   return `${formatBytes(bytesPerSecond)}/s`;
 }
+
+/** The access log's country: "local" for loopback requests (a local run has no country, whatever the runtime makes up). */
+export function countryLabel(ip: string | null | undefined, country: string | null | undefined): string {
+  if (ip && (ip.startsWith('127.') || ip === '::1' || ip === '::ffff:127.0.0.1')) return 'local';
+  return country ?? '—';
+}

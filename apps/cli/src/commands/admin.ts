@@ -1,6 +1,6 @@
 // sealdrop admin: the dashboard's actions from a terminal, with SEALDROP_ADMIN_TOKEN.
 
-import { formatBytes } from '@sealdrop/shared';
+import { countryLabel, formatBytes } from '@sealdrop/shared';
 import { readFile, writeFile } from 'node:fs/promises';
 import { ApiError } from '@sealdrop/shared/errors';
 import type { ShareStatus } from '@sealdrop/shared';
@@ -105,7 +105,7 @@ export async function run(argv: string[]): Promise<number> {
         }
         if (s.log.length) {
           console.log('\nAccess log:');
-          console.log(table(['time', 'event', 'outcome', 'ip', 'country', 'user agent'], s.log.map((r) => [r.at, r.event, r.outcome ?? '', r.ip ?? '', r.country ?? '', r.userAgent ?? ''])));
+          console.log(table(['time', 'event', 'outcome', 'ip', 'country', 'user agent'], s.log.map((r) => [r.at, r.event, r.outcome ?? '', r.ip ?? '', countryLabel(r.ip, r.country), r.userAgent ?? ''])));
         }
         return 0;
       }
@@ -141,7 +141,7 @@ export async function run(argv: string[]): Promise<number> {
           text =
             format === 'json'
               ? JSON.stringify(rows, null, 2)
-              : table(['time', 'share', 'event', 'outcome', 'ip', 'country', 'token', 'user agent'], rows.map((r) => [r.at, r.shareId ?? '', r.event, r.outcome ?? '', r.ip ?? '', r.country ?? '', r.tokenId ?? '', r.userAgent ?? '']));
+              : table(['time', 'share', 'event', 'outcome', 'ip', 'country', 'token', 'user agent'], rows.map((r) => [r.at, r.shareId ?? '', r.event, r.outcome ?? '', r.ip ?? '', countryLabel(r.ip, r.country), r.tokenId ?? '', r.userAgent ?? '']));
         }
         if (values.output) {
           await writeFile(values.output, text.endsWith('\n') ? text : `${text}\n`);

@@ -110,7 +110,7 @@ export function ShareDetail(props: { id: string }) {
             rows={s.log}
             caption={`Access log of share ${props.id}`}
             captionHidden
-            columns={['time', 'event', 'ip', 'country', 'userAgent', 'outcome']}
+            columns={['time', 'event', 'ip', 'country', 'userAgent', 'outcome', 'detail']}
           />
         </>
       )}

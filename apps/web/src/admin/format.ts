@@ -116,3 +116,11 @@ export const LOG_EVENTS = Object.keys(EVENT_LABEL) as LogEvent[];
 export function eventLabel(e: string): string {
   return (EVENT_LABEL as Record<string, string>)[e] ?? e;
 }
+
+/** A log row's detail, with the token that acted unless the detail already names it ("by bootstrap"). */
+export function logDetail(r: { detail?: string | null; tokenId?: string | null }): string {
+  const detail = r.detail ?? '';
+  if (!r.tokenId || detail.includes(r.tokenId)) return detail;
+  return detail ? `${detail} (token ${r.tokenId})` : `token ${r.tokenId}`;
+}
+

@@ -540,6 +540,17 @@ const FAILURE_HINT: Partial<Record<DownloadFailure['kind'], string>> = {
   rate_limited: UNAVAILABLE.rate_limited.body,
 };
 
+/** Kinds whose own message says more than the hint; for the others (a revoke mid-download…) the hint is the whole story. */
+const RAW_MESSAGE = new Set<DownloadFailure['kind']>(['integrity', 'storage', 'other']);
+
+/** A message as a sentence: capital first letter, final full stop. */
+function sentence(m: string): string {
+  const t = m.trim();
+  if (!t) return '';
+  const s = t[0].toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(s) ? s : `${s}.`;
+}
+
 function Failure({ failure, what }: { failure: DownloadFailure; what: string }) {
   const hint = FAILURE_HINT[failure.kind];
   const title =
@@ -557,7 +568,7 @@ function Failure({ failure, what }: { failure: DownloadFailure; what: string }) 
   return (
     <div className={`notice ${failure.kind === 'canceled' ? 'warn' : 'error'}`} role="alert" data-failure={failure.kind}>
       <p>
-        <strong>{title}.</strong> {what} did not complete. {failure.kind === 'canceled' ? '' : failure.message}
+        <strong>{title}.</strong> {what} did not complete. {RAW_MESSAGE.has(failure.kind) ? sentence(failure.message) : ''}
       </p>
       {hint && <p>{hint}</p>}
     </div>
