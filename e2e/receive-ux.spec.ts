@@ -10,6 +10,7 @@ import { blake2b } from 'hash-wasm';
 import { generateLinkSecret } from '@sealdrop/crypto';
 import { SealdropClient } from '@sealdrop/shared';
 import { adminToken, e2eBase, seedShare } from './helpers/seed.ts';
+import { zipEntries } from './helpers/zip.ts';
 
 const expect = baseExpect.configure({ timeout: 20_000 });
 const client = () => new SealdropClient(e2eBase());
@@ -150,27 +151,6 @@ async function minisign(file: Uint8Array, trustedComment: string): Promise<strin
   const global = ed25519.sign(Buffer.concat([sig, Buffer.from(trustedComment)]), seed);
   const line = Buffer.concat([Buffer.from('ED'), keynum, sig]).toString('base64');
   return `untrusted comment: signature from minisign secret key\n${line}\ntrusted comment: ${trustedComment}\n${Buffer.from(global).toString('base64')}\n`;
-}
-
-/** name → [data, DOS date/time as a UTC Date] of a stored ZIP's central directory. */
-function zipEntries(zip: Buffer): Map<string, { data: Buffer; date: Date }> {
-  let eocd = zip.length - 22;
-  while (zip.readUInt32LE(eocd) !== 0x06054b50) eocd--;
-  let p = zip.readUInt32LE(eocd + 16);
-  const out = new Map<string, { data: Buffer; date: Date }>();
-  for (let i = 0; i < zip.readUInt16LE(eocd + 10); i++) {
-    const time = zip.readUInt16LE(p + 12);
-    const day = zip.readUInt16LE(p + 14);
-    const size = zip.readUInt32LE(p + 20);
-    const nameLen = zip.readUInt16LE(p + 28);
-    const local = zip.readUInt32LE(p + 42);
-    const name = zip.subarray(p + 46, p + 46 + nameLen).toString('utf8');
-    const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-    const date = new Date(Date.UTC((day >> 9) + 1980, ((day >> 5) & 15) - 1, day & 31, time >> 11, (time >> 5) & 63, (time & 31) * 2));
-    out.set(name, { data: zip.subarray(start, start + size), date });
-    p += 46 + nameLen + zip.readUInt16LE(p + 30) + zip.readUInt16LE(p + 32);
-  }
-  return out;
 }
 
 test('a signed file: its .minisig is saved beside it and put in the ZIP, which carries the share date', async ({ browser }) => {

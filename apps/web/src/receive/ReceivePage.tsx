@@ -215,8 +215,6 @@ function FileList({ store }: { store: ReceiveStore }) {
   const manifest = useStore(store, (s) => s.manifest)!;
   const files = useStore(store, (s) => s.files);
   const zip = useStore(store, (s) => s.zip);
-  const downloadsLeft = useStore(store, (s) => s.downloadsLeft);
-  const expiresAt = useStore(store, (s) => s.expiresAt);
   const grantExpiresAt = useStore(store, (s) => s.grantExpiresAt);
   const sizeWarning = useStore(store, (s) => s.sizeWarning);
   const lastRun = useStore(store, (s) => s.lastRun);
@@ -232,31 +230,14 @@ function FileList({ store }: { store: ReceiveStore }) {
       <p className="muted">
         End-to-end encrypted: your browser decrypts the files and checks them. The server never sees their names or contents.
       </p>
-      <dl className="receive-meta">
+      <ShareMeta store={store} leftLabel="Downloads left">
         <div>
           <dt>Total</dt>
           <dd>
             {formatBytes(total)} in {count} {count === 1 ? 'file' : 'files'}
           </dd>
         </div>
-        {expiresAt && (
-          <div>
-            <dt>Expires</dt>
-            <dd>
-              <time dateTime={expiresAt} title={absoluteTime(expiresAt)}>
-                {relativeTime(expiresAt)}
-              </time>{' '}
-              <span className="muted">({absoluteTime(expiresAt)})</span>
-            </dd>
-          </div>
-        )}
-        {downloadsLeft !== null && (
-          <div>
-            <dt>Downloads left</dt>
-            <dd data-testid="downloads-left">{downloadsLeft}</dd>
-          </div>
-        )}
-      </dl>
+      </ShareMeta>
 
       {manifest.note !== undefined && manifest.note !== '' && (
         <div className="card note">
@@ -344,12 +325,38 @@ function FileList({ store }: { store: ReceiveStore }) {
   );
 }
 
+/** Expiry and what is left of the limit, after any items of the page's own. */
+function ShareMeta({ store, leftLabel, children }: { store: ReceiveStore; leftLabel: string; children?: React.ReactNode }) {
+  const downloadsLeft = useStore(store, (s) => s.downloadsLeft);
+  const expiresAt = useStore(store, (s) => s.expiresAt);
+  return (
+    <dl className="receive-meta">
+      {children}
+      {expiresAt && (
+        <div>
+          <dt>Expires</dt>
+          <dd>
+            <time dateTime={expiresAt} title={absoluteTime(expiresAt)}>
+              {relativeTime(expiresAt)}
+            </time>{' '}
+            <span className="muted">({absoluteTime(expiresAt)})</span>
+          </dd>
+        </div>
+      )}
+      {downloadsLeft !== null && (
+        <div>
+          <dt>{leftLabel}</dt>
+          <dd data-testid="downloads-left">{downloadsLeft}</dd>
+        </div>
+      )}
+    </dl>
+  );
+}
+
 /** A note-only share: a secret message with no file, shown as plain text once a download is taken. */
 function NoteOnly({ store }: { store: ReceiveStore }) {
   const manifest = useStore(store, (s) => s.manifest)!;
   const reveal = useStore(store, (s) => s.noteReveal);
-  const downloadsLeft = useStore(store, (s) => s.downloadsLeft);
-  const expiresAt = useStore(store, (s) => s.expiresAt);
   const text = useRef<HTMLParagraphElement>(null);
   useEffect(() => {
     if (reveal.status === 'shown') text.current?.focus();
@@ -360,24 +367,7 @@ function NoteOnly({ store }: { store: ReceiveStore }) {
         A message was shared with you
       </h1>
       <p className="muted">End-to-end encrypted: your browser decrypts the message. The server never sees it.</p>
-      <dl className="receive-meta">
-        {expiresAt && (
-          <div>
-            <dt>Expires</dt>
-            <dd>
-              <time dateTime={expiresAt} title={absoluteTime(expiresAt)}>
-                {relativeTime(expiresAt)}
-              </time>
-            </dd>
-          </div>
-        )}
-        {downloadsLeft !== null && (
-          <div>
-            <dt>Views left</dt>
-            <dd data-testid="downloads-left">{downloadsLeft}</dd>
-          </div>
-        )}
-      </dl>
+      <ShareMeta store={store} leftLabel="Views left" />
       {reveal.status === 'shown' ? (
         <div className="card note">
           <h2>Message from the sender</h2>
