@@ -15,14 +15,17 @@ import { BAD_MANIFEST_TITLE, DAMAGED_LINK, MALFORMED_KEY_TITLE, MISSING_KEY, UNA
 import type { DownloadFailure } from '../transfer/downloadTypes.ts';
 import './receive.css';
 
-type Init = { kind: 'bad-id' } | { kind: 'no-key'; title: string; body: string } | { kind: 'ok'; store: ReceiveStore; key: string };
+type Init = { kind: 'bad-id' } | { kind: 'no-key'; title: string; body: string } | { kind: 'ok'; store: ReceiveStore; key: number };
+
+/** Counts the keys this page has opened: each new one (a hashchange) gets a fresh view. */
+let opened = 0;
 
 function init(id: string): Init {
   const raw = takeFragment(id); // strip the key from the address bar first, whatever else is wrong
   if (!isShareId(id)) return { kind: 'bad-id' };
   if (!raw) return { kind: 'no-key', ...MISSING_KEY };
   try {
-    return { kind: 'ok', store: createReceiveStore(id, parseLinkSecret(raw)), key: raw };
+    return { kind: 'ok', store: createReceiveStore(id, parseLinkSecret(raw)), key: ++opened };
   } catch (e) {
     return { kind: 'no-key', title: MALFORMED_KEY_TITLE, body: (e as Error).message };
   }
