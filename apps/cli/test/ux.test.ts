@@ -120,7 +120,7 @@ describe('one sentence of what happened, one of what to do', () => {
     expect(r.stderr).toBe('sealdrop: The server refused the link: it is damaged or incomplete. Copy the whole link again, everything after the # included.\n');
   });
 
-  it('a revoked share and an unknown one: no "Share: " prefix', async () => {
+  it('a revoked share: one message, no "Share: " prefix', async () => {
     const s = await send([w('kept.txt')]);
     expectOk(await cli(['revoke', s.url, '--owner-token', s.ownerToken]));
     const r = await cli(['info', s.url]);
@@ -163,7 +163,7 @@ it('received files follow the umask (0644 under 022, 0640 under 027), as other d
 });
 
 describe('sealdrop report', () => {
-  it('sends the reason (never the key) to the admin queue', async () => {
+  it('sends the reason to the admin queue; --reason is required', async () => {
     const s = await send([w('kept.txt')]);
     const r = await cli(['report', s.url, '--reason', 'phishing page in the archive']);
     expectOk(r);
