@@ -67,8 +67,8 @@ export async function sweep(env: Env, t = now()): Promise<SweepReport> {
   );
   for (const id of stale) {
     await env.DB.prepare(`UPDATE shares SET status = 'abandoned' WHERE id = ? AND status = 'uploading'`).bind(id).run();
-    await purgeShare(env, id, t, [logSweep(env, id, 'not finalized', t)]);
-    report.abandoned++;
+    // A finalize that won the race keeps its share: purgeShare refuses a live one.
+    if (await purgeShare(env, id, t, [logSweep(env, id, 'not finalized', t)])) report.abandoned++;
   }
 
   const purged = await env.DB.prepare(

@@ -151,9 +151,11 @@ export const uploadRoutes = new Hono<AppEnv>()
       .run();
 
     // A revoke (or the 24-hour sweep) that ran meanwhile wins: remove what was just written.
+    // A finalize that ran meanwhile also wins, and its share stays whole.
     const after = await loadShare(c.env, id);
     if (!after || after.status !== 'uploading') {
-      await purgeShare(c.env, id, now());
+      if (after?.status === 'revoked' || after?.status === 'abandoned') await purgeShare(c.env, id, now());
+      if (after?.status === 'ready') throw new Fail('conflict', 'this share is already finalized');
       throw new Fail(after?.status === 'revoked' ? 'revoked' : 'conflict', 'this share stopped accepting parts');
     }
     return c.json({ n } satisfies PartUploadResponse);
