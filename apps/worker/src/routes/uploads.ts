@@ -143,6 +143,11 @@ export const uploadRoutes = new Hono<AppEnv>()
       }
     } catch {
       await piping;
+      // Nothing was stored (R2 keeps an earlier send): a short or broken body spends no re-send.
+      await c.env.DB.batch([
+        c.env.DB.prepare('UPDATE parts SET sends = sends - 1 WHERE share_id = ? AND file_idx = ? AND n = ? AND sends > 0').bind(id, i, n),
+        c.env.DB.prepare('DELETE FROM parts WHERE share_id = ? AND file_idx = ? AND n = ? AND sends = 0 AND etag IS NULL').bind(id, i, n),
+      ]);
       throw new Fail('bad_request', `the body of part ${n} did not have the ${expected} bytes announced`);
     }
     await piping;
