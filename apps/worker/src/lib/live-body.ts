@@ -26,16 +26,12 @@ export async function grantStillLive(env: Env, id: string, gid: string): Promise
 /** `body` (exactly `length` bytes) as a stream that stops when `stillLive` says no. */
 export function recheckedBody(body: ReadableStream<Uint8Array>, length: number, stillLive: () => Promise<boolean>): ReadableStream<Uint8Array> {
   const reader = body.getReader();
+  let pending: Uint8Array | null = null;
   let since = 0;
   let last = Date.now();
   const guarded = new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const { done, value } = await reader.read();
-      if (done) {
-        controller.close();
-        return;
-      }
-      since += value.byteLength;
+      // The check comes before the first byte past each boundary.
       if (since >= RECHECK_BYTES || Date.now() - last >= RECHECK_MS) {
         since = 0;
         last = Date.now();
@@ -45,7 +41,19 @@ export function recheckedBody(body: ReadableStream<Uint8Array>, length: number, 
           return;
         }
       }
-      controller.enqueue(value);
+      if (!pending) {
+        const { done, value } = await reader.read();
+        if (done) {
+          controller.close();
+          return;
+        }
+        pending = value;
+      }
+      // Storage may hand over large chunks: never pass a boundary within one.
+      const piece: Uint8Array = pending.subarray(0, RECHECK_BYTES - since);
+      pending = piece.byteLength < pending.byteLength ? pending.subarray(piece.byteLength) : null;
+      since += piece.byteLength;
+      controller.enqueue(piece);
     },
     cancel(reason) {
       return reader.cancel(reason);
