@@ -24,6 +24,7 @@ export interface Env {
   MAX_SHARE_BYTES?: string;
   MAX_FILES?: string;
   QUOTA_BYTES?: string;
+  CLIENT_QUOTA_BYTES?: string;
   SWEEP_BATCH?: string;
   LOCAL?: string;
   /** `off` (honoured only with LOCAL=1) lifts the per-IP limiters for test stacks. */

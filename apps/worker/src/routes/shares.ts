@@ -13,6 +13,7 @@ import { json } from '../middleware/json.ts';
 import { charge, rateLimit } from '../middleware/rate-limit.ts';
 import { b64uDecode, b64uEncode, randomBytes, sha256Hex } from '../lib/bytes.ts';
 import { makeChallenge } from '../lib/challenge.ts';
+import { heldBytes, heldBytesSql, quotaKey } from '../lib/client-quota.ts';
 import { config } from '../lib/config.ts';
 import { Fail } from '../lib/errors.ts';
 import { writeLog } from '../lib/log.ts';
@@ -67,6 +68,8 @@ export const shareRoutes = new Hono<AppEnv>()
 
     const id = newShareId();
     const ownerToken = b64uEncode(randomBytes(32));
+    // The reservation also fits this client's (address or token) share of the quota.
+    const holder = await quotaKey(c.env, c.var.ip, tokenId);
     const t = now();
     const db = c.env.DB;
     let created: D1Result;
@@ -76,9 +79,9 @@ export const shareRoutes = new Hono<AppEnv>()
         db
           .prepare(
             `INSERT INTO shares (id, status, created_at, expires_in, max_downloads, link_pub, auth_pub, pw_salt, kdf,
-               has_password, owner_hash, token_id, bytes, file_count, part_bytes)
-             SELECT ?1, 'uploading', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14
-             FROM quota WHERE id = 1 AND reserved + ?12 <= ?15`,
+               has_password, owner_hash, token_id, bytes, file_count, part_bytes, quota_key)
+             SELECT ?1, 'uploading', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?16
+             FROM quota WHERE id = 1 AND reserved + ?12 <= ?15 AND ${heldBytesSql('?16')} + ?12 <= ?17`,
           )
           .bind(
             id,
@@ -96,6 +99,8 @@ export const shareRoutes = new Hono<AppEnv>()
             body.files.length,
             cfg.partBytes,
             cfg.quotaBytes,
+            holder,
+            cfg.clientQuotaBytes,
           ),
         db.prepare('UPDATE quota SET reserved = reserved + ?2 WHERE id = 1 AND EXISTS (SELECT 1 FROM shares WHERE id = ?1)').bind(id, total),
         db
@@ -109,7 +114,12 @@ export const shareRoutes = new Hono<AppEnv>()
       if (String(e).includes('UNIQUE')) throw new Fail('conflict', 'these keys belong to another share: make a new link secret');
       throw e;
     }
-    if (!created.meta.changes) throw new Fail('too_large', 'the server has no room for this share right now');
+    if (!created.meta.changes) {
+      if ((await heldBytes(c.env, holder)) + total > cfg.clientQuotaBytes) {
+        throw new Fail('too_large', 'your uploads already hold as many bytes as one client may: finish or revoke them first');
+      }
+      throw new Fail('too_large', 'the server has no room for this share right now');
+    }
     await writeLog(logCtx(c), {
       shareId: id,
       event: 'create',
