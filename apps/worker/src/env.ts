@@ -27,6 +27,8 @@ export interface Env {
   CLIENT_QUOTA_BYTES?: string;
   SWEEP_BATCH?: string;
   LOCAL?: string;
+  /** `1` (honoured only with LOCAL=1): trust a client-sent CF-Connecting-IP, for test harnesses. */
+  TRUST_CLIENT_IP?: string;
   /** `off` (honoured only with LOCAL=1) lifts the per-IP limiters for test stacks. */
   RATE_LIMITS?: string;
 }
