@@ -175,12 +175,14 @@ async function toApiError(res: Response): Promise<ApiError> {
   const retry = Number(res.headers.get('retry-after'));
   let code: ErrorCode | 'network' = 'internal';
   let message = `${res.status} ${res.statusText}`;
+  let advisory: string | undefined;
   try {
-    const body = (await res.json()) as { error?: { code?: ErrorCode; message?: string } };
+    const body = (await res.json()) as { error?: { code?: ErrorCode; message?: string; advisory?: unknown } };
     if (body?.error?.code) code = body.error.code;
     if (body?.error?.message) message = body.error.message;
+    if (typeof body?.error?.advisory === 'string') advisory = body.error.advisory;
   } catch {
     // not JSON: keep the status line
   }
-  return new ApiError(res.status, code, message, Number.isFinite(retry) && retry > 0 ? retry : undefined);
+  return new ApiError(res.status, code, message, Number.isFinite(retry) && retry > 0 ? retry : undefined, advisory);
 }

@@ -15,6 +15,7 @@ import { b64uDecode, b64uEncode, randomBytes, sha256Hex } from '../lib/bytes.ts'
 import { makeChallenge } from '../lib/challenge.ts';
 import { config } from '../lib/config.ts';
 import { Fail } from '../lib/errors.ts';
+import { assertNotFrozen } from '../lib/freeze.ts';
 import { writeLog } from '../lib/log.ts';
 import { shareIdParam } from '../lib/params.ts';
 import { revokeShare } from '../lib/revoke.ts';
@@ -42,6 +43,7 @@ async function uploader(c: Context<AppEnv>): Promise<string | null> {
 export const shareRoutes = new Hono<AppEnv>()
   .post('/api/shares', rateLimit('RL_CREATE'), json(createShareRequest, 256 * 1024), async (c) => {
     const tokenId = await uploader(c);
+    await assertNotFrozen(c.env, 'shares');
     const body = c.req.valid('json');
     const cfg = config(c.env);
 
