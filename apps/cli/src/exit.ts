@@ -38,6 +38,9 @@ export class CliError extends Error {
 export const usage = (msg: string) => new CliError(EXIT.usage, msg);
 export const integrity = (msg: string) => new CliError(EXIT.integrity, msg);
 
+/** Server text on a terminal: no control characters or bidi overrides. */
+export const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
+
 /** Turns an answer of the server into a CliError with advice. `what` names the object ("share"). */
 export function fromApiError(e: ApiError, context = ''): CliError {
   const where = context ? `${context}: ` : '';
@@ -47,7 +50,11 @@ export function fromApiError(e: ApiError, context = ''): CliError {
     case 'expired':
       return new CliError(EXIT.gone, `${where}the share has expired. Ask the sender for a new link.`);
     case 'revoked':
+      // An advisory replaces the generic sentence (plain text; controls shown as '?').
+      if (e.advisory) return new CliError(EXIT.gone, `${where}the share was withdrawn. Notice: ${printable(e.advisory)}`);
       return new CliError(EXIT.gone, `${where}the share was revoked by its sender or an administrator.`);
+    case 'frozen':
+      return new CliError(EXIT.network, `${where}${printable(e.message)}. Try again later.`);
     case 'exhausted':
       return new CliError(EXIT.gone, `${where}the share has no downloads left. Ask the sender for a new link.`);
     case 'unauthorized':
