@@ -178,6 +178,8 @@ export interface Report {
 export interface AdminShareDetail extends AdminShare {
   log: LogRow[];
   reports: Report[];
+  /** The note recipients of a revoked share read (plain text), or null. */
+  advisory: string | null;
 }
 
 export interface AdminStats {

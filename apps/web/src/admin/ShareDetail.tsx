@@ -7,6 +7,7 @@ import { ConfirmDialog } from './Dialog.tsx';
 import { formatBytes, formatDateTime, statusLabel } from './format.ts';
 import { LogTable } from './LogTable.tsx';
 import { QueryProblem } from './QueryProblem.tsx';
+import { AdvisoryEditor } from './AdvisoryEditor.tsx';
 
 export function ShareDetail(props: { id: string }) {
   const { admin } = useAdmin();
@@ -86,6 +87,8 @@ export function ShareDetail(props: { id: string }) {
               {!live && <span className="muted small">Only uploading or active shares can be revoked.</span>}
             </div>
           </div>
+
+          {s.status === 'revoked' && <AdvisoryEditor id={props.id} current={s.advisory} />}
 
           <h3>Reports</h3>
           {s.reports.length === 0 ? (

@@ -9,7 +9,8 @@ import { createReceiveStore, progressText, type FileState, type ReceiveStore, ty
 import { takeFragment } from './fragment.ts';
 import { readMinisig } from './minisig.ts';
 import { absoluteTime, formatBytes, percent, relativeTime } from './format.ts';
-import { BAD_MANIFEST_TITLE, DAMAGED_LINK, MALFORMED_KEY_TITLE, MISSING_KEY, UNAVAILABLE, UNSUPPORTED_KDF, tryAgainIn } from './messages.ts';
+import { Advisory } from './Advisory.tsx';
+import { ADVISORY_BODY, BAD_MANIFEST_TITLE, DAMAGED_LINK, MALFORMED_KEY_TITLE, MISSING_KEY, UNAVAILABLE, UNSUPPORTED_KDF, tryAgainIn } from './messages.ts';
 import type { DownloadFailure } from '../transfer/downloadTypes.ts';
 import './receive.css';
 
@@ -89,7 +90,8 @@ function Receive({ store }: { store: ReceiveStore }) {
       const m = UNAVAILABLE[phase.reason];
       const canRetry = phase.reason === 'network' || phase.reason === 'other' || phase.reason === 'rate_limited';
       body = (
-        <Problem title={m.title} body={phase.detail ? `${m.body} (${phase.detail})` : m.body}>
+        <Problem title={m.title} body={phase.advisory ? ADVISORY_BODY : phase.detail ? `${m.body} (${phase.detail})` : m.body}>
+          {phase.advisory && <Advisory text={phase.advisory} />}
           {left > 0 && <p aria-live="polite">{tryAgainIn(left)}</p>}
           {canRetry && (
             <p>

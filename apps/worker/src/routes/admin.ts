@@ -113,6 +113,7 @@ export const adminRoutes = new Hono<AppEnv>()
     if (!row) throw new Fail('not_found', 'no such share');
     const res: AdminShareDetail = {
       ...toAdminShare(row, now()),
+      advisory: row.advisory ?? null,
       log: (log.results as unknown as LogDbRow[]).map(toLogRow),
       reports: (reports.results as { id: number; share_id: string; at: number; reason: string; ip: string | null }[]).map(
         (r): Report => ({ id: r.id, shareId: r.share_id, at: iso(r.at), reason: r.reason, ip: r.ip }),

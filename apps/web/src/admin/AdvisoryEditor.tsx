@@ -1,0 +1,79 @@
+// The advisory of a revoked share: a short plain-text notice its recipients read
+// instead of the generic "withdrawn" (e.g. "this build was compromised; use 1.4.3").
+import { useId, useState, type FormEvent } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { MAX_ADVISORY_CHARS } from '@sealdrop/shared';
+import { ADMIN_KEY, useAdmin } from './context.ts';
+import { errorMessage } from './errors.ts';
+
+export function AdvisoryEditor({ id, current }: { id: string; current: string | null }) {
+  const { admin } = useAdmin();
+  const queryClient = useQueryClient();
+  const fieldId = useId();
+  const hintId = useId();
+  const [text, setText] = useState(current ?? '');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState('');
+  const [status, setStatus] = useState('');
+
+  const save = async (value: string | null) => {
+    setBusy(true);
+    setError('');
+    try {
+      const r = await admin.setAdvisory(id, value);
+      setText(r.advisory ?? '');
+      setStatus(r.advisory ? 'Saved. Recipients of this link now read this notice.' : 'Removed. Recipients read the generic message again.');
+      await queryClient.invalidateQueries({ queryKey: [ADMIN_KEY, 'share', id] });
+    } catch (err) {
+      setError(errorMessage(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    if (!text.trim()) {
+      setError('Write a notice, or use Remove.');
+      return;
+    }
+    void save(text);
+  };
+
+  return (
+    <form className="card stack" onSubmit={submit} aria-labelledby={`${fieldId}-h`} noValidate>
+      <h3 id={`${fieldId}-h`}>Notice for recipients</h3>
+      <div>
+        <label htmlFor={fieldId}>Shown instead of “This link was withdrawn”</label>
+        <textarea
+          id={fieldId}
+          rows={2}
+          maxLength={MAX_ADVISORY_CHARS}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          aria-describedby={hintId}
+        />
+        <p id={hintId} className="muted small">
+          Plain text, one line, at most {MAX_ADVISORY_CHARS} characters ({MAX_ADVISORY_CHARS - text.length} left). Shown on the link’s
+          page and by the CLI.
+        </p>
+      </div>
+      <p role="alert" className="error-text">
+        {error}
+      </p>
+      <p role="status" className="ok-text">
+        {status}
+      </p>
+      <div className="row">
+        <button type="submit" className="primary" disabled={busy}>
+          Save notice
+        </button>
+        {current && (
+          <button type="button" disabled={busy} onClick={() => void save(null)}>
+            Remove notice
+          </button>
+        )}
+      </div>
+    </form>
+  );
+}
