@@ -67,6 +67,18 @@ describe('sealdrop admin incident response', () => {
     expect((await cli(['receive', other.url, '-o', w('out-other')])).stderr).toContain('Sent by mistake; ask Ana for the new link');
   });
 
+  it('the owner revokes with an advisory; the recipient reads it instead of "revoked"', async () => {
+    const r = await cli(['send', w('file.txt'), '--server', stack.url, '--json']);
+    expectOk(r);
+    const s = JSON.parse(r.stdout) as { url: string; id: string; ownerToken: string };
+    const rv = await runCli(['revoke', s.url, '--advisory', 'Wrong file \u001b[31mred\u001b[0m; ask me again'], { env: { ...env(), SEALDROP_OWNER_TOKEN: s.ownerToken } });
+    expectOk(rv);
+    const got = await cli(['receive', s.url, '-o', w('out-owner')]);
+    expect(got.code).toBe(4);
+    expect(got.stderr).toContain('Notice: Wrong file');
+    expect(got.stderr).not.toContain('\u001b');
+  });
+
   it('freezes and unfreezes: send fails with the reason, stats show it', async () => {
     const f = await admin(['freeze', 'Maintenance until 14:00 UTC']);
     expectOk(f);
