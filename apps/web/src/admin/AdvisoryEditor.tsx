@@ -1,35 +1,24 @@
 // The advisory of a revoked share: a short plain-text notice its recipients read
 // instead of the generic "withdrawn" (e.g. "this build was compromised; use 1.4.3").
 import { useId, useState, type FormEvent } from 'react';
-import { useQueryClient } from '@tanstack/react-query';
 import { MAX_ADVISORY_CHARS } from '@sealdrop/shared';
 import { ADMIN_KEY, useAdmin } from './context.ts';
-import { errorMessage } from './errors.ts';
+import { FormMessages } from './FormMessages.tsx';
+import { useAction } from './useAction.ts';
 
 export function AdvisoryEditor({ id, current }: { id: string; current: string | null }) {
   const { admin } = useAdmin();
-  const queryClient = useQueryClient();
   const fieldId = useId();
   const hintId = useId();
   const [text, setText] = useState(current ?? '');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
-  const [status, setStatus] = useState('');
+  const { busy, error, status, setError, run } = useAction();
 
-  const save = async (value: string | null) => {
-    setBusy(true);
-    setError('');
-    try {
+  const save = (value: string | null) =>
+    run(async () => {
       const r = await admin.setAdvisory(id, value);
       setText(r.advisory ?? '');
-      setStatus(r.advisory ? 'Saved. Recipients of this link now read this notice.' : 'Removed. Recipients read the generic message again.');
-      await queryClient.invalidateQueries({ queryKey: [ADMIN_KEY, 'share', id] });
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+      return r.advisory ? 'Saved. Recipients of this link now read this notice.' : 'Removed. Recipients read the generic message again.';
+    }, [ADMIN_KEY, 'share', id]);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -58,12 +47,7 @@ export function AdvisoryEditor({ id, current }: { id: string; current: string | 
           page and by the CLI.
         </p>
       </div>
-      <p role="alert" className="error-text">
-        {error}
-      </p>
-      <p role="status" className="ok-text">
-        {status}
-      </p>
+      <FormMessages error={error} status={status} />
       <div className="row">
         <button type="submit" className="primary" disabled={busy}>
           Save notice

@@ -1,37 +1,27 @@
 // The freeze switch: stop new shares and new downloads without revoking anything,
 // with a reason senders and recipients are shown; and unfreeze.
 import { useId, useState, type FormEvent } from 'react';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { MAX_FREEZE_REASON_CHARS } from '@sealdrop/shared';
 import { ADMIN_KEY, useAdmin } from './context.ts';
-import { errorMessage } from './errors.ts';
 import { formatDateTime } from './format.ts';
+import { FormMessages } from './FormMessages.tsx';
+import { useAction } from './useAction.ts';
 
 export function FreezePanel() {
   const { admin } = useAdmin();
-  const queryClient = useQueryClient();
   const reasonId = useId();
   const q = useQuery({ queryKey: [ADMIN_KEY, 'freeze'], queryFn: () => admin.freeze() });
   const [reason, setReason] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
-  const [status, setStatus] = useState('');
+  const { busy, error, status, setError, run: runAction } = useAction();
   const freeze = q.data?.freeze ?? null;
 
-  const run = async (action: () => Promise<unknown>, done: string) => {
-    setBusy(true);
-    setError('');
-    try {
+  const run = (action: () => Promise<unknown>, done: string) =>
+    runAction(async () => {
       await action();
-      setStatus(done);
       setReason('');
-      await queryClient.invalidateQueries({ queryKey: [ADMIN_KEY] });
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+      return done;
+    });
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -70,12 +60,7 @@ export function FreezePanel() {
             placeholder="e.g. Investigating an incident, back by 14:00 UTC"
           />
         </div>
-        <p role="alert" className="error-text">
-          {error}
-        </p>
-        <p role="status" className="ok-text">
-          {status}
-        </p>
+        <FormMessages error={error} status={status} />
         <div className="row">
           <button type="submit" className="danger" disabled={busy}>
             {freeze ? 'Update reason' : 'Freeze'}

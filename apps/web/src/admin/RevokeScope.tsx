@@ -7,6 +7,7 @@ import { MAX_ADVISORY_CHARS, type RevokeScopeRequest } from '@sealdrop/shared';
 import { ADMIN_KEY, useAdmin } from './context.ts';
 import { ConfirmDialog } from './Dialog.tsx';
 import { errorMessage } from './errors.ts';
+import { FormMessages } from './FormMessages.tsx';
 
 type Kind = 'token' | 'label' | 'window';
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
@@ -110,12 +111,7 @@ export function RevokeScope() {
             placeholder="e.g. This build was compromised; use 1.4.3"
           />
         </div>
-        <p role="alert" className="error-text">
-          {error}
-        </p>
-        <p role="status" className="ok-text">
-          {result}
-        </p>
+        <FormMessages error={error} status={result} />
         <div>
           <button type="submit" className="danger">
             Count and revoke…
