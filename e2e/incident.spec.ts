@@ -55,6 +55,19 @@ test('freeze from the dashboard: the send page shows the reason, unfreeze remove
   await expect(page.getByTestId('freeze-banner')).toHaveCount(0);
 });
 
+test('while frozen, a recipient who starts a download is told the reason and no download is used', async ({ page }) => {
+  const share = await seedShareForAdmin({ files: [{ name: 'notes.txt', data: 'frozen drill' }], maxDownloads: 2 });
+  await adminApi().setFreeze('Scheduled maintenance until 15:00 UTC');
+  try {
+    await page.goto(share.url);
+    await page.getByRole('button', { name: 'Download notes.txt', exact: true }).click();
+    await expect(page.getByRole('alert').filter({ hasText: 'Scheduled maintenance until 15:00 UTC' })).toBeVisible();
+    expect((await adminApi().share(share.id)).downloadsUsed).toBe(0);
+  } finally {
+    await adminApi().unfreeze();
+  }
+});
+
 test('an advisory on a revoked share replaces "withdrawn" on the recipient page, as plain text', async ({ page }) => {
   const share = await seedShareForAdmin({ files: [{ name: 'build.tar.gz', data: 'release 1.4.2' }] });
   const NOTE = 'This build was compromised; use 1.4.3 <img src=x onerror="document.title=1">';
