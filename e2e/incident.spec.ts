@@ -91,6 +91,25 @@ test('an advisory on a revoked share replaces "withdrawn" on the recipient page,
   await expect(page.getByText('Ask the sender if you still need them')).toHaveCount(0);
 });
 
+test('the sender revokes from My links and leaves a notice the recipient reads', async ({ page }) => {
+  const share = await seedShareForAdmin({ files: [{ name: 'draft.docx', data: 'draft' }] });
+  await page.goto('/links');
+  await page.evaluate(
+    ([links]) => localStorage.setItem('sealdrop.myLinks.v1', links),
+    [JSON.stringify([{ id: share.id, ownerToken: share.ownerToken, createdAt: new Date().toISOString(), expiresAt: share.expiresAt, maxDownloads: share.maxDownloads, files: 1, hasPassword: false, url: share.url }])],
+  );
+  await page.reload();
+  const card = page.getByRole('article', { name: `Share ${share.id.slice(0, 8)}…` });
+  await card.getByRole('button', { name: /^Revoke/ }).click();
+  await page.getByRole('dialog', { name: 'Revoke this share?' }).getByRole('button', { name: 'Revoke share' }).click();
+  const notice = card.getByRole('form', { name: 'Notice for recipients' });
+  await notice.getByLabel('Shown instead of “This link was withdrawn”').fill('Sent the wrong draft; the final one follows');
+  await notice.getByRole('button', { name: 'Save notice' }).click();
+  await expect(notice.getByRole('status')).toContainText('Saved');
+  await page.goto(share.url);
+  await expect(page.getByTestId('advisory').locator('blockquote')).toHaveText('Sent the wrong draft; the final one follows');
+});
+
 test('revoke by scope: the shares of one upload token, counted before they are revoked', async ({ page }) => {
   const tok = await adminApi().createToken({ label: 'e2e scope', scope: 'upload', expiresIn: 3600 });
   const leaked = await seedShareForAdmin({ files: [{ name: 'a.txt', data: 'a' }], uploadToken: tok.token });

@@ -1,13 +1,19 @@
 // The advisory of a revoked share: a short plain-text notice its recipients read
 // instead of the generic "withdrawn" (e.g. "this build was compromised; use 1.4.3").
+// The admin share page and the owner's "My links" card use it with their own `save`.
 import { useId, useState, type FormEvent } from 'react';
 import { MAX_ADVISORY_CHARS } from '@sealdrop/shared';
-import { ADMIN_KEY, useAdmin } from './context.ts';
 import { FormMessages } from './FormMessages.tsx';
 import { useAction } from './useAction.ts';
 
-export function AdvisoryEditor({ id, current }: { id: string; current: string | null }) {
-  const { admin } = useAdmin();
+export function AdvisoryEditor(props: {
+  current: string | null;
+  /** Stores the notice (null removes it) and answers what the server kept. */
+  save: (advisory: string | null) => Promise<{ advisory: string | null }>;
+  /** The query to refresh afterwards. */
+  refresh: unknown[];
+}) {
+  const [current, setCurrent] = useState(props.current);
   const fieldId = useId();
   const hintId = useId();
   const [text, setText] = useState(current ?? '');
@@ -15,10 +21,11 @@ export function AdvisoryEditor({ id, current }: { id: string; current: string | 
 
   const save = (value: string | null) =>
     run(async () => {
-      const r = await admin.setAdvisory(id, value);
+      const r = await props.save(value);
       setText(r.advisory ?? '');
+      setCurrent(r.advisory);
       return r.advisory ? 'Saved. Recipients of this link now read this notice.' : 'Removed. Recipients read the generic message again.';
-    }, [ADMIN_KEY, 'share', id]);
+    }, props.refresh);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();

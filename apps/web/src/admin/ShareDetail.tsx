@@ -88,7 +88,9 @@ export function ShareDetail(props: { id: string }) {
             </div>
           </div>
 
-          {s.status === 'revoked' && <AdvisoryEditor id={props.id} current={s.advisory} />}
+          {s.status === 'revoked' && (
+            <AdvisoryEditor current={s.advisory} save={(v) => admin.setAdvisory(props.id, v)} refresh={[ADMIN_KEY, 'share', props.id]} />
+          )}
 
           <h3>Reports</h3>
           {s.reports.length === 0 ? (

@@ -9,6 +9,7 @@ import { CopyField } from '../admin/CopyField.tsx';
 import { errorMessage } from '../admin/errors.ts';
 import { expiryWords, formatDateTime, shortId, statusLabel, useNow } from '../admin/format.ts';
 import { LogTable } from '../admin/LogTable.tsx';
+import { AdvisoryEditor } from '../admin/AdvisoryEditor.tsx';
 import { removeMyLink, type MyLink } from './myLinks.ts';
 
 function problem(err: unknown): string {
@@ -105,6 +106,10 @@ export function LinkCard(props: { link: MyLink; onForget: (l: MyLink) => void })
           </summary>
           <LogTable rows={s.log} caption={`Access log of share ${shortId(link.id)}`} captionHidden columns={['time', 'event', 'outcome']} />
         </details>
+      )}
+
+      {status === 'revoked' && (
+        <AdvisoryEditor current={null} save={(v) => api.setAdvisory(link.id, link.ownerToken, v)} refresh={['owner', link.id]} />
       )}
 
       <p role="status" className="ok-text">
