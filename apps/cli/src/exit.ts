@@ -39,6 +39,9 @@ export class CliError extends Error {
 export const usage = (msg: string) => new CliError(EXIT.usage, msg);
 export const integrity = (msg: string) => new CliError(EXIT.integrity, msg);
 
+/** Server text on a terminal: no control characters or bidi overrides. */
+export const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
+
 /**
  * Turns an answer of the server into a CliError: one sentence of what happened,
  * one of what to do. `context` 'File' marks an answer in the middle of a download.
@@ -52,7 +55,11 @@ export function fromApiError(e: ApiError, context = ''): CliError {
     case 'expired':
       return err(EXIT.gone, 'The share has expired. Ask the sender for a new link.');
     case 'revoked':
+      // An advisory replaces the generic sentence (plain text; controls shown as '?').
+      if (e.advisory) return err(EXIT.gone, `The share was withdrawn. Notice: ${printable(e.advisory)}`);
       return err(EXIT.gone, 'The share was revoked by its sender or an administrator. Ask the sender if you still need the files.');
+    case 'frozen':
+      return err(EXIT.network, `${printable(e.message)}. Try again later.`);
     case 'exhausted':
       return err(EXIT.gone, 'The share has no downloads left. Ask the sender for a new link.');
     case 'unauthorized':

@@ -59,7 +59,7 @@ function cell(r: LogRow, c: LogColumn, shareHref?: (id: string) => string) {
     case 'event':
       return (
         <span className={`event event-${r.event}`} title={r.event}>
-          {eventLabel(r.event)}
+          {r.event === 'admin' && r.outcome === 'unauthorized' ? 'Failed admin sign-in' : eventLabel(r.event)}
         </span>
       );
     case 'share':

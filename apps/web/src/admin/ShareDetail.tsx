@@ -8,6 +8,7 @@ import { formatBytes } from '@sealdrop/shared';
 import { formatDateTime, statusLabel } from './format.ts';
 import { LogTable } from './LogTable.tsx';
 import { QueryProblem } from './QueryProblem.tsx';
+import { AdvisoryEditor } from './AdvisoryEditor.tsx';
 
 export function ShareDetail(props: { id: string }) {
   const { admin } = useAdmin();
@@ -87,6 +88,10 @@ export function ShareDetail(props: { id: string }) {
               {!live && <span className="muted small">Only uploading or active shares can be revoked.</span>}
             </div>
           </div>
+
+          {s.status === 'revoked' && (
+            <AdvisoryEditor current={s.advisory} save={(v) => admin.setAdvisory(props.id, v)} refresh={[ADMIN_KEY, 'share', props.id]} />
+          )}
 
           <h3>Reports</h3>
           {s.reports.length === 0 ? (

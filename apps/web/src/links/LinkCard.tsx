@@ -9,6 +9,7 @@ import { CopyField } from '../admin/CopyField.tsx';
 import { errorMessage } from '../admin/errors.ts';
 import { expiryWords, formatDateTime, shortId, statusLabel, useNow } from '../admin/format.ts';
 import { LogTable } from '../admin/LogTable.tsx';
+import { AdvisoryEditor } from '../admin/AdvisoryEditor.tsx';
 import { LabelField } from './LabelField.tsx';
 import { linkTitle, removeMyLink, type MyLink } from './myLinks.ts';
 
@@ -128,6 +129,10 @@ export function LinkCard(props: { link: MyLink; onForget: (l: MyLink) => void; o
           </summary>
           <LogTable rows={s.log} caption={`Access log of ${title}`} captionHidden columns={['time', 'event', 'outcome']} />
         </details>
+      )}
+
+      {status === 'revoked' && (
+        <AdvisoryEditor current={null} save={(v) => api.setAdvisory(link.id, link.ownerToken, v)} refresh={['owner', link.id]} />
       )}
 
       <p role="status" className="ok-text">

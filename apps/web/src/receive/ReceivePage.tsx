@@ -11,7 +11,8 @@ import { minisigName, readMinisig, saveMinisig } from './minisig.ts';
 import { ReportLink } from './ReportLink.tsx';
 import { formatBytes } from '@sealdrop/shared';
 import { absoluteTime, percent, relativeTime } from './format.ts';
-import { BAD_MANIFEST_TITLE, DAMAGED_LINK, MALFORMED_KEY_TITLE, MISSING_KEY, UNAVAILABLE, UNSUPPORTED_KDF, tryAgainIn } from './messages.ts';
+import { Advisory } from './Advisory.tsx';
+import { ADVISORY_BODY, BAD_MANIFEST_TITLE, DAMAGED_LINK, MALFORMED_KEY_TITLE, MISSING_KEY, UNAVAILABLE, UNSUPPORTED_KDF, tryAgainIn } from './messages.ts';
 import type { DownloadFailure } from '../transfer/downloadTypes.ts';
 import './receive.css';
 
@@ -97,7 +98,8 @@ function Receive({ store }: { store: ReceiveStore }) {
       const m = UNAVAILABLE[phase.reason];
       const canRetry = phase.reason === 'network' || phase.reason === 'other' || phase.reason === 'rate_limited';
       body = (
-        <Problem title={m.title} body={phase.detail ? `${m.body} (${phase.detail})` : m.body}>
+        <Problem title={m.title} body={phase.advisory ? ADVISORY_BODY : phase.detail ? `${m.body} (${phase.detail})` : m.body}>
+          {phase.advisory && <Advisory text={phase.advisory} />}
           {left > 0 && <p aria-live="polite">{tryAgainIn(left)}</p>}
           {canRetry && (
             <p>

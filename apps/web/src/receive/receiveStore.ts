@@ -34,7 +34,7 @@ import { WRONG_PASSWORD, type Unavailable } from './messages.ts';
 
 export type Phase =
   | { kind: 'loading' }
-  | { kind: 'unavailable'; reason: Unavailable; detail?: string; retryAt?: number }
+  | { kind: 'unavailable'; reason: Unavailable; detail?: string; retryAt?: number; advisory?: string }
   | { kind: 'unsupported-kdf' }
   | { kind: 'password'; busy: boolean; error?: string; retryAt?: number }
   | { kind: 'damaged-link' }
@@ -160,6 +160,7 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
             reason,
             detail: reason === 'other' ? e.message : undefined,
             retryAt: e.retryAfter ? Date.now() + e.retryAfter * 1000 : undefined,
+            advisory: reason === 'revoked' ? e.advisory : undefined,
           },
         });
       }

@@ -1,6 +1,7 @@
 // "/": pick or drop files, choose options, send; then progress, then the link.
 // This component renders state; the protocol lives in src/transfer/upload.ts.
 import { useQuery } from '@tanstack/react-query';
+import { FreezeBanner } from './FreezeBanner.tsx';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { checkFileName } from '@sealdrop/crypto';
 import { api } from '../app/api.ts';
@@ -180,6 +181,7 @@ export function SendPage() {
         Your browser encrypts the files before anything is uploaded. The key travels only in the link you share: the server stores
         ciphertext it cannot read.
       </p>
+      <FreezeBanner freeze={config.data?.freeze} />
 
       {!idle ? (
         <ProgressView

@@ -40,6 +40,8 @@ export interface ShareRow {
   recipients: string | null;
   /** v1.1: the file request it was sent to, or null. */
   request_id: string | null;
+  /** Migration 0004: the note recipients see on a revoked share. */
+  advisory?: string | null;
 }
 
 export const newShareId = (): string => b64uEncode(randomBytes(16));
@@ -82,7 +84,7 @@ export async function loadShare(env: Env, id: string): Promise<ShareRow | null> 
 export function requireLive(s: ShareRow | null, t: number): ShareRow {
   if (!s || s.status === 'uploading' || s.status === 'abandoned') throw new Fail('not_found', 'no such share');
   const st = wireStatus(s, t);
-  if (st === 'revoked') throw new Fail('revoked', 'this share was revoked');
+  if (st === 'revoked') throw new Fail('revoked', 'this share was revoked', undefined, undefined, s.advisory ?? undefined);
   if (st === 'expired') throw new Fail('expired', 'this share has expired');
   if (st === 'exhausted') throw new Fail('exhausted', 'this share has no downloads left');
   return s;

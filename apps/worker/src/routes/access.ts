@@ -20,6 +20,7 @@ import { releaseOnSuccess, reserveAttempt } from '../lib/attempts.ts';
 import { checkChallenge, type CheckedChallenge } from '../lib/challenge.ts';
 import { Fail } from '../lib/errors.ts';
 import { makeGrant, newGrantId } from '../lib/grant.ts';
+import { assertNotFrozen } from '../lib/freeze.ts';
 import { logStatement, writeLog, type LogContext } from '../lib/log.ts';
 import { shareIdParam } from '../lib/params.ts';
 import { serverSecret } from '../lib/secrets.ts';
@@ -104,6 +105,7 @@ export const accessRoutes = new Hono<AppEnv>()
   })
 
   .post('/api/shares/:id/download', json(accessRequest, 4096), async (c) => {
+    await assertNotFrozen(c.env, 'downloads');
     const { share, challenge, log, t } = await authorize(c, 'download', c.req.valid('json'));
     const id = share.id;
     const manifest = await readManifest(c, id);

@@ -16,6 +16,7 @@ import { makeChallenge } from '../lib/challenge.ts';
 import { heldBytes, heldBytesSql, quotaKey } from '../lib/client-quota.ts';
 import { config } from '../lib/config.ts';
 import { Fail } from '../lib/errors.ts';
+import { assertNotFrozen } from '../lib/freeze.ts';
 import { writeLog } from '../lib/log.ts';
 import { shareIdParam } from '../lib/params.ts';
 import { revokeShare } from '../lib/revoke.ts';
@@ -48,6 +49,7 @@ export const shareRoutes = new Hono<AppEnv>()
     // v1.1: a share sent to a file request is counted against it instead of needing a token.
     const requestId = body.request ?? null;
     const tokenId = requestId === null ? await uploader(c) : null;
+    await assertNotFrozen(c.env, 'shares');
     const cfg = config(c.env);
 
     if (body.expiresIn > cfg.maxExpirySeconds) {
