@@ -9,6 +9,7 @@ import { securityHeaders, withSecurityHeaders } from './middleware/security-head
 import { errorResponse, Fail } from './lib/errors.ts';
 import { accessRoutes } from './routes/access.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { advisoryRoutes } from './routes/advisory.ts';
 import { configRoutes } from './routes/config.ts';
 import { fileRoutes } from './routes/files.ts';
 import { logRoutes } from './routes/log.ts';
@@ -39,11 +40,12 @@ export const app = new Hono<AppEnv>()
   .route('/', webhookRoutes)
   .route('/', receiptRoutes)
   .route('/', requestRoutes)
-  .route('/', adminRoutes);
+  .route('/', adminRoutes)
+  .route('/', advisoryRoutes);
 
 app.notFound(() => errorResponse('not_found', 'no such route'));
 app.onError((err) => {
-  if (err instanceof Fail) return errorResponse(err.code, err.message, err.retryAfter, err.headers);
+  if (err instanceof Fail) return errorResponse(err.code, err.message, err.retryAfter, err.headers, err.advisory);
   console.error('unhandled error', err instanceof Error ? `${err.name}: ${err.message}` : String(err));
   return errorResponse('internal', 'the server failed; try again');
 });

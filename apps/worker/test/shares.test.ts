@@ -38,6 +38,7 @@ describe('config', () => {
       maxDownloads: 100,
       partBytes: PART,
       uploadPolicy: 'open',
+      freeze: null,
     });
   });
 });

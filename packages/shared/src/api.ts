@@ -46,6 +46,8 @@ export const configResponse = z.object({
   maxDownloads: z.number(),
   partBytes: z.number(),
   uploadPolicy: z.enum(['open', 'token']),
+  /** Set while an admin has frozen the server (README "Incident response"). */
+  freeze: z.object({ reason: z.string(), since: z.string() }).nullable().optional(),
 });
 export type ConfigResponse = z.infer<typeof configResponse>;
 
@@ -56,7 +58,8 @@ export const createShareRequest = z.strictObject({
   linkPub: b64u(32),
   authPub: b64u(32),
   password: passwordParams.nullable(),
-  files: z.array(z.strictObject({ size: z.int().nonnegative() })).min(1),
+  // Empty for a note-only share (a message with no file; the note is in the manifest).
+  files: z.array(z.strictObject({ size: z.int().nonnegative() })),
   /** v1.1: a file request's id, counted against it, instead of an upload token. */
   request: z.string().regex(SHARE_ID_RE, 'bad request id').optional(),
 });
@@ -241,6 +244,8 @@ export interface Report {
 export interface AdminShareDetail extends AdminShare {
   log: LogRow[];
   reports: Report[];
+  /** The note recipients of a revoked share read (plain text), or null. */
+  advisory: string | null;
 }
 
 export interface AdminStats {
@@ -249,11 +254,22 @@ export interface AdminStats {
   downloads24h: number;
   failedAuth24h: number;
   openReports: number;
+  /** Admin calls refused for a bad or missing token in the last 24 h. */
+  failedAdminSignIns24h: number;
+  /** Set while the server is frozen. */
+  freeze: { reason: string; since: string } | null;
 }
 
-export const revokeAllRequest = z.strictObject({ confirm: z.literal('REVOKE ALL') });
+/** The kill switch; `tokens` also revokes every minted token the caller may revoke. */
+export const revokeAllRequest = z.strictObject({ confirm: z.literal('REVOKE ALL'), tokens: z.boolean().optional() });
 export interface RevokeAllResponse {
+  /** Live shares revoked by this call (a repeat finds 0: safe to run again). */
   revoked: number;
+  /** Download grants ended, those of exhausted shares included. */
+  grantsEnded: number;
+  /** Revoked shares whose objects are still being deleted (the sweep finishes them). */
+  purgePending: number;
+  tokensRevoked: number;
 }
 
 /** DELETE /api/admin/tokens/:id?shares=revoke also revokes every live share the token created (a leaked CI token). */
@@ -278,6 +294,10 @@ export interface ApiToken {
   createdAt: string;
   expiresAt: string;
   revokedAt: string | null;
+  /** Token hygiene: when it last authenticated, how many shares it created, who minted it. */
+  lastUsedAt: string | null;
+  shares: number;
+  createdBy: string | null;
 }
 export interface CreateTokenResponse extends ApiToken {
   /** The secret, shown once. Only its SHA-256 is stored. */
@@ -333,6 +353,8 @@ export const adminLogQuery = z.strictObject({
   event: z.enum(LOG_EVENTS).optional(),
   format: z.enum(LOG_FORMATS).optional(),
   limit: queryInt(1, 10000).optional(),
+  /** Paging: only rows older than this cursor (the `cursor` of the previous page). */
+  before: z.string().regex(/^[1-9][0-9]{0,15}$/, 'not a cursor this server gave out').optional(),
 });
 export type AdminLogQuery = z.infer<typeof adminLogQuery>;
 

@@ -44,6 +44,7 @@ import type {
   WebhookDeliveriesResponse,
   WebhooksResponse,
 } from './api.ts';
+import type { AdvisoryResponse, FreezeResponse, LogPage, RevokeScopeRequest, RevokeScopeResponse } from './incident.ts';
 import { ApiError, type ErrorCode } from './errors.ts';
 
 export interface ClientOptions {
@@ -57,6 +58,9 @@ export interface LogQuery {
   until?: string;
   share?: string;
   event?: string;
+  /** Paging: rows older than the `cursor` of the previous page. */
+  before?: string;
+  limit?: number;
 }
 
 type Auth = { scheme: 'Bearer' | 'Owner' | 'Grant'; token: string } | undefined;
@@ -140,6 +144,10 @@ export class SealdropClient {
   revoke(id: string, ownerToken: string) {
     return this.json<RevokeResponse>('DELETE', `/api/shares/${id}`, { auth: { scheme: 'Owner', token: ownerToken } });
   }
+  /** The owner's note on their revoked share (null removes it). */
+  setAdvisory(id: string, ownerToken: string, advisory: string | null) {
+    return this.json<AdvisoryResponse>('PUT', `/api/shares/${id}/advisory`, { auth: { scheme: 'Owner', token: ownerToken }, json: { advisory } });
+  }
 
   // ---- recipient --------------------------------------------------------
   shareInfo(id: string) {
@@ -205,9 +213,20 @@ export class SealdropClient {
         this.json<AdminSharesResponse>('GET', `/api/admin/shares${q(p)}`, { auth }),
       share: (id: string) => this.json<AdminShareDetail>('GET', `/api/admin/shares/${id}`, { auth }),
       revoke: (id: string) => this.json<RevokeResponse>('POST', `/api/admin/shares/${id}/revoke`, { auth, json: {} }),
-      revokeAll: () => this.json<RevokeAllResponse>('POST', '/api/admin/revoke-all', { auth, json: { confirm: 'REVOKE ALL' } }),
+      revokeAll: (opts: { tokens?: boolean } = {}) =>
+        this.json<RevokeAllResponse>('POST', '/api/admin/revoke-all', {
+          auth,
+          json: { confirm: 'REVOKE ALL', ...(opts.tokens ? { tokens: true } : {}) },
+        }),
+      /** Revoke by scope; with dryRun only the counts. */
+      revokeScope: (req: RevokeScopeRequest) => this.json<RevokeScopeResponse>('POST', '/api/admin/revoke', { auth, json: req }),
+      freeze: () => this.json<FreezeResponse>('GET', '/api/admin/freeze', { auth }),
+      setFreeze: (reason: string) => this.json<FreezeResponse>('PUT', '/api/admin/freeze', { auth, json: { reason } }),
+      unfreeze: () => this.json<FreezeResponse>('DELETE', '/api/admin/freeze', { auth }),
+      setAdvisory: (id: string, advisory: string | null) =>
+        this.json<AdvisoryResponse>('PUT', `/api/admin/shares/${id}/advisory`, { auth, json: { advisory } }),
       stats: () => this.json<AdminStats>('GET', '/api/admin/stats', { auth }),
-      log: (p: LogQuery = {}) => this.json<{ rows: LogRow[] }>('GET', `/api/admin/log${q({ ...p, format: 'json' })}`, { auth }),
+      log: (p: LogQuery = {}) => this.json<LogPage<LogRow>>('GET', `/api/admin/log${q({ ...p, format: 'json' })}`, { auth }),
       /** The log as an export file body (CSV or JSON Lines). */
       exportLog: async (format: Exclude<LogFormat, 'json'>, p: LogQuery = {}) =>
         (await this.request('GET', `/api/admin/log${q({ ...p, format })}`, { auth })).text(),
@@ -255,12 +274,14 @@ async function toApiError(res: Response): Promise<ApiError> {
   const retry = Number(res.headers.get('retry-after'));
   let code: ErrorCode | 'network' = 'internal';
   let message = `${res.status} ${res.statusText}`;
+  let advisory: string | undefined;
   try {
-    const body = (await res.json()) as { error?: { code?: ErrorCode; message?: string } };
+    const body = (await res.json()) as { error?: { code?: ErrorCode; message?: string; advisory?: unknown } };
     if (body?.error?.code) code = body.error.code;
     if (body?.error?.message) message = body.error.message;
+    if (typeof body?.error?.advisory === 'string') advisory = body.error.advisory;
   } catch {
     // not JSON: keep the status line
   }
-  return new ApiError(res.status, code, message, Number.isFinite(retry) && retry > 0 ? retry : undefined);
+  return new ApiError(res.status, code, message, Number.isFinite(retry) && retry > 0 ? retry : undefined, advisory);
 }
