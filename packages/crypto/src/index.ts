@@ -1,5 +1,6 @@
 // @sealdrop/crypto: the Sealdrop v1 protocol. Universal code (browsers, Node >= 20,
 // workerd) on WebCrypto, hash-wasm, @noble/curves and @noble/hashes only.
+export * from './constants.ts';
 export * from './encoding.ts';
 export * from './cobblestone.ts';
 export * from './keys.ts';
