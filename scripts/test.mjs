@@ -15,7 +15,7 @@ const suites = [
   // The SPA build comes first: wrangler and the worker tests need apps/web/dist.
   ['build (SPA)', bin('vite'), ['build', 'apps/web', '--logLevel', 'warn']],
   ['typecheck', bin('tsc'), ['-b']],
-  ['unit (crypto, cli)', bin('vitest'), ['run', '--project', 'crypto', '--project', 'cli']],
+  ['unit (crypto, transfer, cli)', bin('vitest'), ['run', '--project', 'crypto', '--project', 'transfer', '--project', 'cli']],
   ['interop (independent client)', process.execPath, ['--test', 'interop/']],
   ['worker (workerd, local D1/R2)', bin('vitest'), ['run', '--config', 'apps/worker/vitest.config.ts']],
   ['end-to-end (Chromium)', bin('playwright'), ['test', ...process.argv.slice(2)]],
