@@ -15,7 +15,8 @@ export type TransferEvent =
   | { type: 'checked'; file: number; bytes: number }
   /** Bytes of part `part` sent so far in this attempt (it restarts at 0 on a retry). */
   | { type: 'part-progress'; file: number; part: number; sent: number }
-  | { type: 'part-done'; file: number; part: number; bytes: number }
+  /** A part is on the server: sent now, or (resumed) found there and re-checked. */
+  | { type: 'part-done'; file: number; part: number; bytes: number; resumed?: boolean }
   | { type: 'hash-progress'; file: number; bytes: number }
   | { type: 'file-hashed'; file: number; sha256: string }
   /** Plaintext bytes of a received file that authenticated (delta). */

@@ -321,7 +321,10 @@ class SendRun<Body> {
       const made = await this.#make(i, state, n);
       if (made.sha256 !== digests[n]) return false;
       this.#emit({ type: 'checked', file: i, bytes: made.length });
-      if (stored.has(n)) state.done.add(n);
+      if (stored.has(n)) {
+        state.done.add(n);
+        this.#emit({ type: 'part-done', file: i, part: n, bytes: made.length, resumed: true });
+      }
     }
     return true;
   }

@@ -105,6 +105,7 @@ describe('send', () => {
     expect(r.sentParts).toBe(3);
     expect(again.events.find((e) => e.type === 'resumed')).toMatchObject({ partsOnServer: 1, totalParts: 4 });
     expect(again.events.some((e) => e.type === 'file-restarted')).toBe(false);
+    expect(again.events.filter((e) => e.type === 'part-done' && e.resumed)).toEqual([{ type: 'part-done', file: 0, part: 0, bytes: 16 * MIB, resumed: true }]);
     expectSame(await receive(r), files);
   });
 
