@@ -4,6 +4,7 @@
 import { Hono } from 'hono';
 import type { AppEnv, Env } from './env.ts';
 import { clientIp } from './middleware/client-ip.ts';
+import { deploymentGuard } from './middleware/deployment-guard.ts';
 import { securityHeaders, withSecurityHeaders } from './middleware/security-headers.ts';
 import { errorResponse, Fail } from './lib/errors.ts';
 import { accessRoutes } from './routes/access.ts';
@@ -12,6 +13,7 @@ import { configRoutes } from './routes/config.ts';
 import { fileRoutes } from './routes/files.ts';
 import { ownerRoutes } from './routes/owner.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { requestRoutes } from './routes/requests.ts';
 import { shareRoutes } from './routes/shares.ts';
 import { uploadRoutes } from './routes/uploads.ts';
 import { sweep } from './sweep.ts';
@@ -19,7 +21,7 @@ import { sweep } from './sweep.ts';
 export type { Env } from './env.ts';
 
 export const app = new Hono<AppEnv>()
-  .use('*', clientIp, securityHeaders)
+  .use('*', deploymentGuard, clientIp, securityHeaders)
   .get('/api/health', (c) => c.json({ ok: true }))
   .route('/', configRoutes)
   .route('/', shareRoutes)
@@ -28,6 +30,8 @@ export const app = new Hono<AppEnv>()
   .route('/', fileRoutes)
   .route('/', ownerRoutes)
   .route('/', reportRoutes)
+  // Before adminRoutes: /api/admin/requests carries its own adminAuth.
+  .route('/', requestRoutes)
   .route('/', adminRoutes);
 
 app.notFound(() => errorResponse('not_found', 'no such route'));

@@ -32,7 +32,7 @@ async function callWith(vars: Record<string, string | undefined>, method: string
 
 describe('admin authentication', () => {
   it('is 503 when ADMIN_TOKEN is unset or weak', async () => {
-    for (const token of [undefined, 'short-token']) {
+    for (const token of [undefined, 'short-token', 'passwordpasswordpasswordpassword']) {
       const r = await callWith({ ADMIN_TOKEN: token }, 'GET', '/api/admin/stats', { headers: { Authorization: admin(token ?? 'x') } });
       expect(r.status).toBe(503);
       expect((await r.json<any>()).error.code).toBe('unavailable');

@@ -3,6 +3,14 @@
 // carrying the server's error code, and a failed connection becomes code 'network'.
 import type {
   AccessRequest,
+  AdminRequestDetail,
+  AdminRequestsResponse,
+  CloseRequestResponse,
+  CreateRequestRequest,
+  CreateRequestResponse,
+  RequestInfoResponse,
+  RequestSharesResponse,
+  StanzaWire,
   AdminShareDetail,
   AdminSharesResponse,
   AdminStats,
@@ -109,10 +117,11 @@ export class SealdropClient {
   uploads(id: string, ownerToken: string) {
     return this.json<UploadsResponse>('GET', `/api/shares/${id}/uploads`, { auth: { scheme: 'Owner', token: ownerToken } });
   }
-  finalize(id: string, ownerToken: string, manifest: string) {
+  /** With `recipients` (v1.1) the share is sealed to public keys; the same pair again is 200. */
+  finalize(id: string, ownerToken: string, manifest: string, recipients?: StanzaWire[]) {
     return this.json<FinalizeResponse>('POST', `/api/shares/${id}/finalize`, {
       auth: { scheme: 'Owner', token: ownerToken },
-      json: { manifest },
+      json: recipients ? { manifest, recipients } : { manifest },
     });
   }
   ownerStatus(id: string, ownerToken: string) {
@@ -142,6 +151,26 @@ export class SealdropClient {
     return this.request('POST', `/api/shares/${id}/report`, { json: { reason } });
   }
 
+  // ---- file requests (v1.1) ---------------------------------------------
+  createRequest(req: CreateRequestRequest, uploadToken?: string) {
+    return this.json<CreateRequestResponse>('POST', '/api/requests', {
+      json: req,
+      auth: uploadToken ? { scheme: 'Bearer', token: uploadToken } : undefined,
+    });
+  }
+  requestInfo(rid: string) {
+    return this.json<RequestInfoResponse>('GET', `/api/requests/${rid}`);
+  }
+  requestShares(rid: string, ownerToken: string) {
+    return this.json<RequestSharesResponse>('GET', `/api/requests/${rid}/shares`, { auth: { scheme: 'Owner', token: ownerToken } });
+  }
+  /** Closes the request; with revokeShares, also revokes every share sent to it. */
+  closeRequest(rid: string, ownerToken: string, opts: { revokeShares?: boolean } = {}) {
+    return this.json<CloseRequestResponse>('DELETE', `/api/requests/${rid}${opts.revokeShares ? '?shares=revoke' : ''}`, {
+      auth: { scheme: 'Owner', token: ownerToken },
+    });
+  }
+
   // ---- admin ------------------------------------------------------------
   admin(token: string) {
     const auth = { scheme: 'Bearer', token } as const;
@@ -167,6 +196,10 @@ export class SealdropClient {
       /** Revokes a token; with revokeShares, also every live share it created. */
       deleteToken: (id: string, opts: { revokeShares?: boolean } = {}) =>
         this.json<DeleteTokenResponse>('DELETE', `/api/admin/tokens/${id}${opts.revokeShares ? '?shares=revoke' : ''}`, { auth }),
+      requests: (p: { cursor?: string; limit?: number } = {}) => this.json<AdminRequestsResponse>('GET', `/api/admin/requests${q(p)}`, { auth }),
+      request: (rid: string) => this.json<AdminRequestDetail>('GET', `/api/admin/requests/${rid}`, { auth }),
+      closeRequest: (rid: string, opts: { revokeShares?: boolean } = {}) =>
+        this.json<CloseRequestResponse>('DELETE', `/api/requests/${rid}${opts.revokeShares ? '?shares=revoke' : ''}`, { auth }),
     };
   }
 }

@@ -192,7 +192,7 @@ class SendRun<Body> {
     const s = o.settings;
     if (!s) throw new TransferError('input', 'no_settings', 'A new share needs its settings.');
     const config: ConfigResponse = o.config ?? (await withRetry(() => o.client.config(), this.#retryCtx('config')));
-    const problems = planSend(config, { files: o.files, expiresIn: s.expiresIn, maxDownloads: s.maxDownloads, uploadToken: s.uploadToken });
+    const problems = planSend(config, { files: o.files, expiresIn: s.expiresIn, maxDownloads: s.maxDownloads, uploadToken: s.uploadToken, note: s.note });
     if (problems.length) throw new PlanError(problems);
 
     // A create whose answer may have been lost is never sent again under the same

@@ -6,6 +6,7 @@ import type { AppEnv, Env } from '../env.ts';
 import { equalSecret, sha256Hex } from '../lib/bytes.ts';
 import { Fail } from '../lib/errors.ts';
 import { writeLog } from '../lib/log.ts';
+import { secretProblem, secretWeakness } from '../lib/secrets.ts';
 import type { ShareRow } from '../lib/shares.ts';
 import { now } from '../lib/time.ts';
 import { charge } from './rate-limit.ts';
@@ -32,11 +33,9 @@ export async function checkOwner(token: string, share: ShareRow): Promise<boolea
   return equalSecret(await sha256Hex(token), share.owner_hash);
 }
 
-/** The bootstrap admin secret must be set and strong, else the admin plane is off. */
-export const MIN_ADMIN_TOKEN_CHARS = 32;
-
+/** The bootstrap admin secret must be set and strong (lib/secrets.ts), else the admin plane is off. */
 export function adminConfigured(env: Env): boolean {
-  return typeof env.ADMIN_TOKEN === 'string' && env.ADMIN_TOKEN.length >= MIN_ADMIN_TOKEN_CHARS;
+  return secretWeakness(env.ADMIN_TOKEN) === null;
 }
 
 export interface TokenRow {
@@ -74,7 +73,7 @@ export async function adminIdentity(env: Env, token: string): Promise<string | n
  */
 export const adminAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!adminConfigured(c.env)) {
-    throw new Fail('unavailable', 'the admin API is disabled: set ADMIN_TOKEN to a secret of at least 32 characters');
+    throw new Fail('unavailable', `the admin API is disabled: ${secretProblem('ADMIN_TOKEN', c.env.ADMIN_TOKEN)}`);
   }
   await charge(c, 'RL_ADMIN');
   const log = { env: c.env, req: c.req.raw, ip: c.var.ip };

@@ -32,7 +32,7 @@ import { purgeInBackground, revokeAll, revokeShare } from '../lib/revoke.ts';
 import { STATUS_SQL, toAdminShare, type AdminShareRow } from '../lib/shares.ts';
 import { iso, isoOrNull, now } from '../lib/time.ts';
 
-function query<S extends z.ZodType>(c: Context<AppEnv>, schema: S): z.output<S> {
+export function query<S extends z.ZodType>(c: Context<AppEnv>, schema: S): z.output<S> {
   const r = schema.safeParse(c.req.query());
   if (!r.success) throw new Fail('bad_request', describeIssues(r.error));
   return r.data;
@@ -41,10 +41,10 @@ function query<S extends z.ZodType>(c: Context<AppEnv>, schema: S): z.output<S> 
 const SHARE_COLUMNS = `s.*, (SELECT COUNT(*) FROM reports r WHERE r.share_id = s.id) AS report_count`;
 
 /** Opaque list cursor: b64u of JSON [created_at, id] of the last row. */
-function encodeCursor(createdAt: number, id: string): string {
+export function encodeCursor(createdAt: number, id: string): string {
   return b64uEncode(utf8(JSON.stringify([createdAt, id])));
 }
-function decodeCursor(s: string): [number, string] {
+export function decodeCursor(s: string): [number, string] {
   const bytes = b64uDecode(s);
   try {
     const v: unknown = bytes && JSON.parse(new TextDecoder().decode(bytes));
