@@ -16,6 +16,16 @@ export default defineConfig({
       },
       {
         test: {
+          name: 'transfer',
+          root: 'packages/transfer',
+          include: ['test/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
           name: 'cli',
           root: 'apps/cli',
           include: ['test/**/*.test.ts'],

@@ -76,7 +76,8 @@ export function toCliError(e: unknown): CliError {
   if (e instanceof ApiError) return fromApiError(e);
   if (e instanceof CobblestoneError) return new CliError(EXIT.integrity, `Integrity check failed: ${e.message}. Nothing was saved.`);
   if (e instanceof ManifestError) return new CliError(EXIT.integrity, `${e.message}. Refusing this share; nothing was saved.`);
-  if (e instanceof LinkError) return new CliError(EXIT.usage, e.message);
+  // A missing, truncated or altered key: the link is damaged (exit 3, as README says).
+  if (e instanceof LinkError) return new CliError(EXIT.integrity, e.message);
   if (e instanceof MinisignError) return new CliError(EXIT.integrity, `minisign: ${e.message}`);
   const err = e as NodeJS.ErrnoException;
   if (err && typeof err.code === 'string' && typeof err.syscall === 'string') {

@@ -177,7 +177,7 @@ describe('send then receive', () => {
     expect(JSON.parse(st2.stdout).status).toBe('revoked');
   });
 
-  it('exit codes: usage 1, unreachable server 2, unknown share 4, damaged link 1', async () => {
+  it('exit codes: usage 1, unreachable server 2, unknown share 4, damaged link 3', async () => {
     expect((await cli(['send'])).code).toBe(1);
     expect((await cli(['frobnicate'])).code).toBe(1);
     expect((await cli(['send', w('plain.txt'), '--server', stack.url, '--expires', 'soon'])).code).toBe(1);
@@ -186,9 +186,15 @@ describe('send then receive', () => {
     expect(down.stderr).toMatch(/Cannot reach/);
     const unknown = await cli(['receive', `${stack.url}/s/${'A'.repeat(22)}#${'A'.repeat(43)}`]);
     expect(unknown.code, unknown.stderr).toBe(4);
+    // A truncated or missing key is a damaged link: exit 3, as README says (it was 1).
     const damaged = await cli(['receive', `${stack.url}/s/${'A'.repeat(22)}#short`]);
-    expect(damaged.code).toBe(1);
+    expect(damaged.code).toBe(3);
     expect(damaged.stderr).toMatch(/damaged/);
+    const truncated = await cli(['receive', `${stack.url}/s/${'A'.repeat(22)}#${'A'.repeat(42)}`]);
+    expect(truncated.code).toBe(3);
+    const missing = await cli(['receive', `${stack.url}/s/${'A'.repeat(22)}`]);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toMatch(/no key/);
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/4 +not found, expired, revoked or exhausted/);

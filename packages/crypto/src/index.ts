@@ -1,6 +1,7 @@
 // @sealdrop/crypto: the Sealdrop v1 protocol. Universal code (browsers, Node >= 20,
 // workerd) on WebCrypto, hash-wasm, @noble/curves, @noble/hashes and (X-Wing)
 // @noble/post-quantum only.
+export * from './constants.ts';
 export * from './encoding.ts';
 export * from './cobblestone.ts';
 export * from './keys.ts';

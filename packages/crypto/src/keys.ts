@@ -7,6 +7,7 @@ import { ed25519 } from '@noble/curves/ed25519.js';
 import { expand, extract } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { argon2id } from 'hash-wasm';
+import { KDF_V1, SHARE_ID_RE, type KdfV1 } from './constants.ts';
 import { b64uDecode, b64uEncode, concatBytes, EncodingError, randomBytes, utf8Encode } from './encoding.ts';
 
 export class LinkError extends Error {
@@ -16,7 +17,6 @@ export class LinkError extends Error {
 export const LINK_SECRET_BYTES = 32;
 export const LINK_SECRET_CHARS = 43;
 export const PASSWORD_SALT_BYTES = 16;
-export const SHARE_ID_RE = /^[A-Za-z0-9_-]{22}$/;
 
 const V1 = utf8Encode('sealdrop/v1');
 
@@ -43,9 +43,6 @@ export function isShareId(s: unknown): s is string {
   return typeof s === 'string' && SHARE_ID_RE.test(s);
 }
 
-/** The v1 password-hashing parameters. A client refuses a share with any other. */
-export const KDF_V1 = { alg: 'argon2id', t: 3, m: 65536, p: 1 } as const;
-export type KdfV1 = typeof KDF_V1;
 
 /** Throws unless `kdf` is exactly {alg: "argon2id", t: 3, m: 65536, p: 1}. */
 export function assertKdfV1(kdf: unknown): asserts kdf is KdfV1 {

@@ -3,6 +3,7 @@
 // sealing as a Cobblestone message under the manifest key.
 
 import { decryptMessage, encryptMessage } from './cobblestone.ts';
+import { MAX_MANIFEST_CIPHERTEXT_BYTES } from './constants.ts';
 import { utf8Decode, utf8Encode } from './encoding.ts';
 import { shareContext, type ShareKeys } from './keys.ts';
 
@@ -32,7 +33,6 @@ export interface Manifest {
 }
 
 export const MANIFEST_PAD_BYTES = 4096;
-export const MAX_MANIFEST_CIPHERTEXT_BYTES = 1024 * 1024;
 export const MAX_MANIFEST_FILES = 10_000;
 export const MAX_NAME_BYTES = 4096;
 export const MAX_SEGMENT_BYTES = 255;

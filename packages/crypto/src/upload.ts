@@ -3,6 +3,7 @@
 // resume path, which re-checks the digest recorded for every part it remakes.
 
 import { ciphertextSize, deriveMessageKeys, encryptRange, SALT_BYTES, type MessageKeys, type PlaintextSource } from './cobblestone.ts';
+import { partCount } from './constants.ts';
 import { randomBytes } from './encoding.ts';
 import { sha256Hex } from './sha256.ts';
 
@@ -30,9 +31,7 @@ export class SourceChangedError extends Error {
 }
 
 /** Parts of a message of `ciphertextBytes` in `partBytes` pieces (at least one). */
-export function partCountFor(ciphertextBytes: number, partBytes: number): number {
-  return Math.max(1, Math.ceil(ciphertextBytes / partBytes));
-}
+export const partCountFor = partCount;
 
 export class FileEncryptor {
   readonly ciphertextSize: number;

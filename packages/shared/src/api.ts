@@ -2,7 +2,7 @@
 // The worker validates requests with these schemas; the web app and the CLI
 // use the same types (and may validate responses) so all three stay in step.
 import { z } from 'zod';
-import { B64U_RE, SHARE_ID_RE, MAX_REPORT_CHARS } from './limits.ts';
+import { B64U_RE, KDF_V1, SHARE_ID_RE, MAX_REPORT_CHARS } from './limits.ts';
 
 /** base64url without padding, strict alphabet; `bytes` fixes the decoded length. */
 export const b64u = (bytes?: number) => {
@@ -15,10 +15,10 @@ export const shareId = z.string().regex(SHARE_ID_RE, 'bad share id');
 export const isoTime = z.string();
 
 export const kdfV1 = z.strictObject({
-  alg: z.literal('argon2id'),
-  t: z.literal(3),
-  m: z.literal(65536),
-  p: z.literal(1),
+  alg: z.literal(KDF_V1.alg),
+  t: z.literal(KDF_V1.t),
+  m: z.literal(KDF_V1.m),
+  p: z.literal(KDF_V1.p),
 });
 export type Kdf = z.infer<typeof kdfV1>;
 

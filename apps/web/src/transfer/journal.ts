@@ -3,26 +3,11 @@
 // finalize, on cancel, and when the user discards an interrupted upload.
 // It never holds the password or anything derived from it: a resumed share with a
 // password asks for it again and checks it against the access key it registered.
-import type { ResumeJournal } from '@sealdrop/crypto';
 import { UNFINALIZED_TTL_SECONDS } from '@sealdrop/shared';
+import type { JournalStore, SendJournal as EngineJournal } from '@sealdrop/transfer';
 
-export interface SendJournal extends ResumeJournal {
-  v: 1;
-  /** When the share was created (ISO); old journals are shown with their age. */
-  createdAt: string;
-  /** Relative names, media types: the manifest is only sealed at the end. */
-  names: string[];
-  types: string[];
-  expiresIn: number;
-  maxDownloads: number;
-  /** b64u password salt when the share has a password (never the password). */
-  passwordSalt: string | null;
-  /** b64u access public key registered at create: checks a re-entered password. */
-  authPub: string;
-  remember: boolean;
-  /** The message for the recipient, sealed into the manifest at the end. */
-  note?: string;
-}
+/** The engine's journal; `remember` is where journals written before the engine kept it. */
+export type SendJournal = EngineJournal & { remember?: boolean };
 
 const DB = 'sealdrop-send';
 const STORE = 'journals';
@@ -92,46 +77,17 @@ export function holdUploadLock(id: string): () => void {
   return release;
 }
 
-/**
- * Keeps one journal in step with the upload. Writes are serialised (each one
- * writes the whole, small record), so concurrent part completions never race.
- */
-export class JournalWriter {
-  #chain: Promise<void> = Promise.resolve();
-  #failed = false;
-
-  constructor(readonly journal: SendJournal) {}
-
-  /** Records the digest of part n of file i before that part is sent. */
-  recordPart(file: number, part: number, sha256: string): Promise<void> {
-    this.journal.partDigests[file][part] = sha256;
-    return this.flush();
-  }
-
-  /** A file restarted with a fresh salt: its old digests are void; its date is the new one. */
-  restartFile(file: number, salt: string, parts: number, lastModified: number | null): Promise<void> {
-    this.journal.salts[file] = salt;
-    this.journal.lastModified[file] = lastModified;
-    this.journal.partDigests[file] = new Array<string | null>(parts).fill(null);
-    return this.flush();
-  }
-
-  flush(): Promise<void> {
-    const snapshot = structuredClone(this.journal);
-    this.#chain = this.#chain.then(async () => {
-      try {
-        await withStore('readwrite', (s) => void s.put(snapshot));
-      } catch (e) {
-        // Without storage the upload still works, it just cannot resume after a reload.
-        if (!this.#failed) console.warn('Sealdrop: cannot write the resume journal', e);
-        this.#failed = true;
-      }
-    });
-    return this.#chain;
-  }
-
-  async delete(): Promise<void> {
-    await this.#chain;
-    await deleteJournal(this.journal.id).catch(() => {});
-  }
-}
+/** The engine's journal store: IndexedDB. Without storage the upload still works, it just cannot resume after a reload. */
+let warned = false;
+export const journalStore: JournalStore = {
+  async save(j) {
+    const snapshot = structuredClone(j);
+    try {
+      await withStore('readwrite', (s) => void s.put(snapshot));
+    } catch (e) {
+      if (!warned) console.warn('Sealdrop: cannot write the resume journal', e);
+      warned = true;
+    }
+  },
+  remove: (j) => deleteJournal(j.id).catch(() => {}),
+};

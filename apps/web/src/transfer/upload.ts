@@ -1,31 +1,15 @@
-// The send flow (DESIGN.md "Data flow", sender side): keys, create, encrypt and
-// upload parts in parallel with retries, resume from the journal, seal the
-// manifest, finalize. Components call startSend / resumeSend / cancelSend /
-// resetSend and render useUploadStore; nothing here touches the DOM.
-import {
-  b64uDecode,
-  b64uEncode,
-  blobSource,
-  checkFileNames,
-  ciphertextSize,
-  deriveShareKeys,
-  FileEncryptor,
-  generateLinkSecret,
-  KDF_V1,
-  newPasswordSalt,
-  parseLinkSecret,
-  sealManifest,
-  shareContext,
-  SourceChangedError,
-  type Manifest,
-  type ShareKeys,
-} from '@sealdrop/crypto';
+// The browser's adapter of the send flow of @sealdrop/transfer: the engine runs
+// the protocol (keys, salts, digests, create/resume, parts, manifest, finalize);
+// this file gives it the browser's ports (the crypto worker pool, XHR with
+// progress, IndexedDB, the `online` event) and turns its events into
+// useUploadStore. Components call startSend / resumeSend / cancelSend / resetSend.
+import { ciphertextSize, SourceChangedError } from '@sealdrop/crypto';
 import { ApiError, SealdropClient, type ConfigResponse } from '@sealdrop/shared';
+import { isAbort, planSend, PlanError, sendFiles, TransferError, type Connectivity, type PartUpload, type SendProblem, type TransferEvent } from '@sealdrop/transfer';
 import { api } from '../app/api.ts';
 import { saveMyLink } from '../links/myLinks.ts';
-import { deleteJournal, holdUploadLock, JournalWriter, type SendJournal } from './journal.ts';
+import { deleteJournal, holdUploadLock, journalStore, type SendJournal } from './journal.ts';
 import { createUploadCrypto, type UploadCrypto } from './uploadCrypto.ts';
-import { isAbort, retrying } from './uploadRetry.ts';
 import { initialUploadState, useUploadStore, type FileProgress, type SendResult } from './uploadStore.ts';
 import { onUploadProgress, xhrFetch } from './uploadXhr.ts';
 
@@ -56,6 +40,15 @@ export const PART_STALL_MS = 45_000;
 /** Part PUTs go through XHR so the progress bar moves within a part. */
 const uploadApi = new SealdropClient(location.origin, { fetch: xhrFetch });
 
+/** The browser's network state for the engine's retry policy: retry at once when it is back online. */
+const connectivity: Connectivity = {
+  online: () => navigator.onLine !== false,
+  whenOnline(fn) {
+    window.addEventListener('online', fn, { once: true });
+    return () => window.removeEventListener('online', fn);
+  },
+};
+
 /** An error whose message is meant for the user as is. */
 export class SendError extends Error {
   override name = 'SendError';
@@ -67,66 +60,68 @@ export class SendError extends Error {
   }
 }
 
-/** The server's limits (GET /api/config) against the selection: problems in plain words. */
-export function checkLimits(files: SendFileInput[], config: ConfigResponse | undefined): string[] {
-  const problems: string[] = [];
-  if (!config) return problems;
-  if (files.length > config.maxFiles) problems.push(`This server takes at most ${config.maxFiles} files in one share.`);
-  const big = files.find((f) => ciphertextSize(f.file.size) > config.maxFileBytes);
-  if (big) problems.push(`"${big.name}" is larger than this server accepts for one file.`);
-  const total = files.reduce((n, f) => n + ciphertextSize(f.file.size), 0);
-  if (total > config.maxShareBytes) problems.push('Together the files are larger than this server accepts for one share.');
-  return problems;
+function wordProblem(p: SendProblem): string {
+  switch (p.kind) {
+    case 'no_files':
+      return 'Add at least one file.';
+    case 'bad_names':
+      return p.message;
+    case 'too_many_files':
+      return `This server takes at most ${p.max} files in one share.`;
+    case 'file_too_large':
+      return `"${p.name}" is larger than this server accepts for one file.`;
+    case 'share_too_large':
+      return 'Together the files are larger than this server accepts for one share.';
+    case 'expiry_too_long':
+      return 'This server does not keep shares that long.';
+    case 'too_many_downloads':
+      return `This server allows at most ${p.max} downloads per share.`;
+    case 'token_required':
+      return 'This server accepts uploads only with an upload token.';
+  }
 }
 
-/** Names (checkFileNames: each name's rules, then duplicates) and limits, before anything is sent. */
+const asPlanInput = (files: SendFileInput[]) => ({ files: files.map((f) => ({ name: f.name, size: f.file.size })) });
+
+/** The server's limits (GET /api/config) against the selection: problems in plain words. */
+export function checkLimits(files: SendFileInput[], config: ConfigResponse | undefined): string[] {
+  if (!config || files.length === 0) return [];
+  return planSend(config, asPlanInput(files))
+    .filter((p) => p.kind !== 'bad_names')
+    .map(wordProblem);
+}
+
+/** Names (each name's rules, then duplicates) and limits, before anything is sent. */
 export function checkSelection(files: SendFileInput[], config: ConfigResponse | undefined): string[] {
   if (files.length === 0) return ['Add at least one file.'];
-  const names = checkFileNames(files.map((f) => f.name));
-  return [...(names ? [names] : []), ...checkLimits(files, config)];
+  const problems = planSend(config ?? ({ maxFiles: Infinity, maxFileBytes: Infinity, maxShareBytes: Infinity } as ConfigResponse), asPlanInput(files));
+  return problems.map(wordProblem);
 }
 
 // ------------------------------------------------------------------ one run
 
-interface FileJob {
-  index: number;
-  name: string;
-  file: File;
-  inputKey: Uint8Array;
-  enc: FileEncryptor;
-  /** Parts the server has (verified on resume). */
-  done: Set<number>;
-  /** Ciphertext bytes of finished parts. */
-  sentBytes: number;
-  hash?: Promise<string>;
-  sha256?: string;
-}
-
-interface Share {
-  id: string;
-  ownerToken: string;
-  secret: string;
-  keys: ShareKeys;
-  context: Uint8Array;
-  partBytes: number;
-  writer: JournalWriter;
-  passwordKey: Uint8Array | null;
-}
-
+/** The state of the one upload of this tab: what the store shows, built from the engine's events. */
 class Run {
   readonly controller = new AbortController();
   readonly crypto: UploadCrypto = createUploadCrypto();
-  share: Share | null = null;
   /** Releases this tab's "sending" lock on the share (see journal.ts). */
   releaseLock: () => void = () => {};
-  jobs: FileJob[] = [];
+  journal: SendJournal | null = null;
+  files: SendFileInput[] = [];
+  /** Per file: ciphertext bytes of parts on the server, and its plaintext hash once known. */
+  sent: number[] = [];
+  sha256: (string | undefined)[] = [];
   readonly inflight = new Map<string, number>();
   readonly started = performance.now();
-  /** (time, bytes sent this session) samples for the speed shown. */
   readonly samples: { t: number; b: number }[] = [];
-  sessionBytes = 0;
   baseBytes = 0;
   #flushTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(files: SendFileInput[]) {
+    this.files = files;
+    this.sent = files.map(() => 0);
+    this.sha256 = files.map(() => undefined);
+  }
 
   get signal() {
     return this.controller.signal;
@@ -147,18 +142,11 @@ class Run {
       const i = Number(key.split(':')[0]);
       inflightBy.set(i, (inflightBy.get(i) ?? 0) + n);
     }
-    const files: FileProgress[] = this.jobs.map((j) => {
-      const total = j.enc.ciphertextSize;
-      const sent = Math.min(total, j.sentBytes + (inflightBy.get(j.index) ?? 0));
-      const allSent = j.done.size === j.enc.partCount;
-      return {
-        name: j.name,
-        size: j.file.size,
-        sent,
-        total,
-        status: allSent ? (j.sha256 ? 'done' : 'hashing') : sent > 0 ? 'sending' : 'waiting',
-        sha256: j.sha256,
-      };
+    const files: FileProgress[] = this.files.map((f, i) => {
+      const total = ciphertextSize(f.file.size);
+      const sent = Math.min(total, this.sent[i] + (inflightBy.get(i) ?? 0));
+      const allSent = this.sent[i] >= total;
+      return { name: f.name, size: f.file.size, sent, total, status: allSent ? (this.sha256[i] ? 'done' : 'hashing') : sent > 0 ? 'sending' : 'waiting', sha256: this.sha256[i] };
     });
     const sent = files.reduce((n, f) => n + f.sent, 0);
     const total = files.reduce((n, f) => n + f.total, 0);
@@ -170,19 +158,167 @@ class Run {
     const speed = t - first.t > 400 ? ((session - first.b) * 1000) / (t - first.t) : 0;
     useUploadStore.setState({ files, sent, total, speed, eta: speed > 0 ? (total - sent) / speed : Number.NaN });
   }
+
+  /** The engine's events, as store state. */
+  onEvent = (e: TransferEvent) => {
+    switch (e.type) {
+      case 'phase':
+        if (e.phase === 'checking' || e.phase === 'uploading' || e.phase === 'finalizing') set({ phase: e.phase, ...(e.phase === 'finalizing' ? { notice: null } : {}) });
+        this.progress(true);
+        break;
+      case 'created':
+        this.releaseLock = holdUploadLock(e.id);
+        break;
+      case 'file-restarted':
+        this.sent[e.file] = 0;
+        this.progress();
+        break;
+      case 'part-progress':
+        this.inflight.set(`${e.file}:${e.part}`, e.sent);
+        this.progress();
+        break;
+      case 'part-done':
+        this.inflight.delete(`${e.file}:${e.part}`);
+        this.sent[e.file] += e.bytes;
+        if (e.resumed) this.baseBytes += e.bytes;
+        if (!e.resumed && useUploadStore.getState().notice) set({ notice: null });
+        this.progress();
+        break;
+      case 'file-hashed':
+        this.sha256[e.file] = e.sha256;
+        this.progress();
+        break;
+      case 'retry': {
+        if (e.part !== undefined) {
+          this.inflight.delete(`${e.file}:${e.part}`);
+          const network = e.offline || (e.error instanceof ApiError && e.error.code === 'network') || e.error instanceof TypeError;
+          set({ notice: `Sending part ${e.part + 1} of "${this.files[e.file!].name}" failed (${network ? 'the connection dropped' : 'the server was busy'}); trying again in ${Math.ceil(e.delayMs / 1000)} s.` });
+        } else set({ notice: `${e.offline ? 'You are offline' : 'The server did not answer'}; trying again in ${Math.ceil(e.delayMs / 1000)} s.` });
+        this.progress();
+        break;
+      }
+      default:
+        break;
+    }
+  };
 }
 
 let current: Run | null = null;
-/** The files, password key and journal of the last run, so "Try again" needs no re-selection. */
-let lastInputs: { files: SendFileInput[]; passwordKey: Uint8Array | null; journal: SendJournal } | null = null;
+/** The files, password and journal of the last run, so "Try again" needs no re-selection (kept in memory only). */
+let lastInputs: { files: SendFileInput[]; password: string | null; passwordKey: Uint8Array | null; journal: SendJournal } | null = null;
 
 function set(partial: Partial<typeof initialUploadState>) {
   useUploadStore.setState(partial);
 }
 
-/** What the user sees while a call other than a part upload is being retried. */
-function retryNotice({ delayMs, offline }: { delayMs: number; offline: boolean }) {
-  set({ notice: `${offline ? 'You are offline' : 'The server did not answer'}; trying again in ${Math.ceil(delayMs / 1000)} s.` });
+/** XHR with upload progress; a request that makes no progress for PART_STALL_MS is given up (and retried by the engine). */
+async function sendPart(u: PartUpload<Blob>): Promise<void> {
+  const attempt = new AbortController();
+  const onRunAbort = () => attempt.abort();
+  u.signal.addEventListener('abort', onRunAbort, { once: true });
+  let stalled = false;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const watch = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      stalled = true;
+      attempt.abort();
+    }, PART_STALL_MS);
+  };
+  watch();
+  const off = onUploadProgress(u.body, (loaded) => {
+    watch();
+    u.onProgress(loaded);
+  });
+  try {
+    await uploadApi.putPart(u.id, u.ownerToken, u.file, u.part, u.body, attempt.signal);
+  } catch (e) {
+    if (stalled && !u.signal.aborted) throw new ApiError(0, 'network', `part ${u.part} made no progress for ${PART_STALL_MS / 1000} s`);
+    throw e;
+  } finally {
+    clearTimeout(timer);
+    u.signal.removeEventListener('abort', onRunAbort);
+    off();
+  }
+}
+
+/** Runs the engine for `run` with the browser's ports; the outcome goes to the store. */
+async function transfer(run: Run, files: SendFileInput[], password: string | null, passwordKey: Uint8Array | null, opts: { settings?: SendOptions; resume?: SendJournal }) {
+  const onOffline = () => set({ notice: 'You are offline. The upload continues by itself when the connection is back.' });
+  const onOnline = () => set({ notice: 'Back online: continuing the upload.' });
+  window.addEventListener('offline', onOffline);
+  window.addEventListener('online', onOnline);
+  try {
+    const s = opts.settings;
+    const result = await sendFiles<Blob>({
+      client: api,
+      files: files.map((f) => ({ name: f.name, size: f.file.size, type: f.file.type, lastModified: f.file.lastModified ?? null })),
+      password,
+      passwordKey,
+      settings: s ? { expiresIn: s.expiresIn, maxDownloads: s.maxDownloads, note: s.note, uploadToken: s.uploadToken } : undefined,
+      resume: opts.resume,
+      app: s ? { remember: s.remember } : undefined,
+      parts: {
+        async make(req) {
+          const { body, sha256 } = await run.crypto.makePart(files[req.file].file, req.inputKey, req.context, req.salt, req.start, req.end);
+          return { body, sha256, length: body.size };
+        },
+      },
+      sendPart,
+      hasher: { hash: async (i) => ({ sha256: await run.crypto.sha256Blob(files[i].file) }) },
+      kdf: (pw, salt) => run.crypto.derivePasswordKey(pw, salt),
+      journal: {
+        save: async (j) => {
+          run.journal = j as SendJournal;
+          lastInputs = { files, password, passwordKey, journal: j as SendJournal };
+          await journalStore.save(j);
+        },
+        remove: (j) => journalStore.remove(j),
+      },
+      concurrency: PARTS_IN_FLIGHT,
+      connectivity,
+      signal: run.signal,
+      onEvent: run.onEvent,
+    });
+    const journal = result.journal as SendJournal;
+    const remember = (journal.app?.remember ?? journal.remember) === true;
+    const url = `${location.origin}/s/${result.id}#${result.secret}`;
+    saveMyLink({
+      id: result.id,
+      ownerToken: result.ownerToken,
+      createdAt: journal.createdAt,
+      expiresAt: result.expiresAt,
+      maxDownloads: journal.maxDownloads,
+      files: files.length,
+      hasPassword: !!journal.passwordSalt,
+      ...(remember ? { url } : {}),
+    });
+    const seconds = (performance.now() - run.started) / 1000;
+    const total = files.reduce((n, f) => n + ciphertextSize(f.file.size), 0);
+    const done: SendResult = {
+      id: result.id,
+      ownerToken: result.ownerToken,
+      url,
+      expiresAt: result.expiresAt,
+      expiresIn: journal.expiresIn,
+      maxDownloads: journal.maxDownloads,
+      hasPassword: !!journal.passwordSalt,
+      files: result.files,
+      averageSpeed: seconds > 0 ? result.sentBytes / seconds : 0,
+      seconds,
+    };
+    if (current !== run) return;
+    run.crypto.terminate();
+    run.releaseLock();
+    current = null;
+    lastInputs = null;
+    set({ phase: 'done', result: done, notice: null, sent: total, total, speed: 0, eta: 0 });
+  } catch (e) {
+    await fail(run, e);
+  } finally {
+    window.removeEventListener('offline', onOffline);
+    window.removeEventListener('online', onOnline);
+  }
 }
 
 // ------------------------------------------------------------------ entry points
@@ -190,70 +326,10 @@ function retryNotice({ delayMs, offline }: { delayMs: number; offline: boolean }
 /** Encrypts and uploads `files` as a new share. Never throws: the outcome is in the store. */
 export async function startSend(files: SendFileInput[], opts: SendOptions): Promise<void> {
   if (current) throw new Error('An upload is already running.');
-  const run = (current = new Run());
+  const run = (current = new Run(files));
+  lastInputs = null;
   useUploadStore.setState({ ...initialUploadState, phase: 'preparing', files: files.map(waitingFile), total: 0 });
-  try {
-    const config = await retrying(() => api.config(), { signal: run.signal, maxServerRetries: 3, retryNetwork: false });
-    const problems = checkSelection(files, config);
-    if (problems.length) throw new SendError(problems.join('\n'), 'input');
-
-    const secret = generateLinkSecret();
-    let passwordKey: Uint8Array | null = null;
-    let passwordSalt: Uint8Array | null = null;
-    if (opts.password) {
-      passwordSalt = newPasswordSalt();
-      passwordKey = await run.crypto.derivePasswordKey(opts.password, passwordSalt);
-    }
-    run.signal.throwIfAborted();
-    const keys = await deriveShareKeys(parseLinkSecret(secret), passwordKey);
-    // Not retried on a lost connection: the server may have created the share, and
-    // the same keys cannot register twice. A retry by the user draws a new secret.
-    const request = {
-      expiresIn: opts.expiresIn,
-      maxDownloads: opts.maxDownloads,
-      linkPub: b64uEncode(keys.linkPub),
-      authPub: b64uEncode(keys.authPub),
-      password: passwordSalt ? { salt: b64uEncode(passwordSalt), kdf: { ...KDF_V1 } } : null,
-      files: files.map((f) => ({ size: ciphertextSize(f.file.size) })),
-    };
-    const created = await retrying(() => api.createShare(request, opts.uploadToken), { signal: run.signal, maxServerRetries: 3, retryNetwork: false });
-    const context = shareContext(created.id);
-    const jobs: FileJob[] = [];
-    for (const [index, f] of files.entries()) {
-      const inputKey = await keys.fileKey(index);
-      const enc = await FileEncryptor.create(blobSource(f.file), inputKey, context, created.partBytes);
-      jobs.push({ index, name: f.name, file: f.file, inputKey, enc, done: new Set(), sentBytes: 0 });
-    }
-    const journal: SendJournal = {
-      v: 1,
-      id: created.id,
-      ownerToken: created.ownerToken,
-      secret,
-      partBytes: created.partBytes,
-      salts: jobs.map((j) => b64uEncode(j.enc.salt)),
-      sizes: files.map((f) => f.file.size),
-      lastModified: files.map((f) => f.file.lastModified ?? null),
-      partDigests: jobs.map((j) => new Array<string | null>(j.enc.partCount).fill(null)),
-      createdAt: new Date().toISOString(),
-      names: files.map((f) => f.name),
-      types: files.map((f) => f.file.type),
-      expiresIn: opts.expiresIn,
-      maxDownloads: opts.maxDownloads,
-      passwordSalt: passwordSalt ? b64uEncode(passwordSalt) : null,
-      authPub: b64uEncode(keys.authPub),
-      remember: opts.remember,
-      ...(opts.note ? { note: opts.note } : {}),
-    };
-    const writer = new JournalWriter(journal);
-    run.share = { id: created.id, ownerToken: created.ownerToken, secret, keys, context, partBytes: created.partBytes, writer, passwordKey };
-    run.releaseLock = holdUploadLock(created.id);
-    run.jobs = jobs;
-    lastInputs = { files, passwordKey, journal };
-    await writer.flush();
-    await transfer(run);
-  } catch (e) {
-    fail(run, e);
-  }
+  await transfer(run, files, opts.password, null, { settings: opts });
 }
 
 export interface ResumeInput {
@@ -282,82 +358,33 @@ export function matchJournalFiles(journal: SendJournal, picked: SendFileInput[])
 export async function resumeSend(input: ResumeInput): Promise<void> {
   if (current) throw new Error('An upload is already running.');
   const { journal } = input;
-  const run = (current = new Run());
   const matched = matchJournalFiles(journal, input.files);
+  const files = matched.files.map((f, i) => f ?? { name: journal.names[i], file: new File([], journal.names[i]) });
+  const run = (current = new Run(files));
   useUploadStore.setState({
     ...initialUploadState,
     phase: 'preparing',
     resumed: true,
     files: journal.names.map((name, i) => ({ name, size: journal.sizes[i], sent: 0, total: ciphertextSize(journal.sizes[i]), status: 'waiting' })),
   });
-  try {
-    if (matched.missing.length) throw new SendError(`Select the same files again. Missing: ${matched.missing.join(', ')}`, 'input');
-    const files = matched.files as SendFileInput[];
-
-    let passwordKey = input.passwordKey ?? null;
-    if (journal.passwordSalt && !passwordKey) {
-      if (!input.password) throw new SendError('This upload has a password: enter it again to resume.', 'password');
-      passwordKey = await run.crypto.derivePasswordKey(input.password, b64uDecode(journal.passwordSalt, 16));
-    }
-    const keys = await deriveShareKeys(parseLinkSecret(journal.secret), passwordKey);
-    if (b64uEncode(keys.authPub) !== journal.authPub) throw new SendError('That is not the password this upload was started with.', 'password');
-
-    let uploads;
-    try {
-      uploads = await retrying(() => api.uploads(journal.id, journal.ownerToken), { signal: run.signal, onRetry: retryNotice });
-    } catch (e) {
-      if (e instanceof ApiError && (e.status === 404 || e.status === 410 || e.status === 401 || e.status === 409)) {
-        await deleteJournal(journal.id).catch(() => {});
-        throw new SendError('The server no longer holds this upload (it was cancelled, expired or swept). Send the files again.', 'gone');
-      }
-      throw e;
-    }
-    const changedSize = files.findIndex((f, i) => f.file.size !== journal.sizes[i]);
-    if (changedSize >= 0) {
-      // The share declared each file's size at create: it cannot take another one.
-      await api.revoke(journal.id, journal.ownerToken).catch(() => {});
-      await deleteJournal(journal.id).catch(() => {});
-      throw new SendError(
-        `"${journal.names[changedSize]}" changed size since the upload began, so the interrupted share cannot take it. It was cancelled; send the files again.`,
-        'changed_size',
-      );
-    }
-
-    const context = shareContext(journal.id);
-    const writer = new JournalWriter(journal);
-    run.share = { id: journal.id, ownerToken: journal.ownerToken, secret: journal.secret, keys, context, partBytes: journal.partBytes, writer, passwordKey };
-    run.releaseLock = holdUploadLock(journal.id);
-    lastInputs = { files, passwordKey, journal };
-    set({ phase: 'checking' });
-    const onServer = new Map(uploads.files.map((f) => [f.index, new Set(f.parts)]));
-    for (const [index, f] of files.entries()) {
-      const inputKey = await keys.fileKey(index);
-      const salt = b64uDecode(journal.salts[index], 24);
-      const enc = await FileEncryptor.resume(blobSource(f.file), inputKey, context, journal.partBytes, salt, journal.partDigests[index]);
-      const job: FileJob = { index, name: journal.names[index], file: f.file, inputKey, enc, done: new Set(), sentBytes: 0 };
-      run.jobs.push(job);
-      const sameDate = (journal.lastModified[index] ?? null) === (f.file.lastModified ?? null);
-      const intact = sameDate && (await verifyFile(run, job, onServer.get(index) ?? new Set()));
-      if (!intact) await restartFile(run, job);
-    }
-    run.baseBytes = run.jobs.reduce((n, j) => n + j.sentBytes, 0);
-    await transfer(run);
-  } catch (e) {
-    fail(run, e);
-  }
+  if (matched.missing.length) return fail(run, new SendError(`Select the same files again. Missing: ${matched.missing.join(', ')}`, 'input'));
+  if (journal.passwordSalt && !input.passwordKey && !input.password) return fail(run, new SendError('This upload has a password: enter it again to resume.', 'password'));
+  run.releaseLock = holdUploadLock(journal.id);
+  lastInputs = { files, password: input.password || null, passwordKey: input.passwordKey ?? null, journal };
+  await transfer(run, files, input.password || null, input.passwordKey ?? null, { resume: journal });
 }
 
 /** "Try again" after an error, with the files still in memory. */
 export async function retrySend(): Promise<void> {
   if (!lastInputs) throw new Error('Nothing to retry.');
-  const { journal, files, passwordKey } = lastInputs;
-  await resumeSend({ journal, files, passwordKey });
+  const { journal, files, password, passwordKey } = lastInputs;
+  await resumeSend({ journal, files, passwordKey, password: password ?? undefined });
 }
 
 /** Stops the upload, revokes the half-made share and forgets its journal. */
 export async function cancelSend(): Promise<void> {
   const run = current;
-  const journal = run?.share?.writer.journal ?? lastInputs?.journal ?? null;
+  const journal = run?.journal ?? lastInputs?.journal ?? null;
   if (run) {
     run.controller.abort();
     run.crypto.terminate();
@@ -366,10 +393,7 @@ export async function cancelSend(): Promise<void> {
   }
   lastInputs = null;
   useUploadStore.setState({ ...initialUploadState });
-  if (journal) {
-    await run?.share?.writer.delete();
-    await discardJournal(journal);
-  }
+  if (journal) await discardJournal(journal);
 }
 
 /** Back to an empty page ("Send more files"). */
@@ -385,210 +409,37 @@ export async function discardJournal(journal: SendJournal): Promise<void> {
   await api.revoke(journal.id, journal.ownerToken).catch(() => {});
 }
 
-// ------------------------------------------------------------------ the transfer
-
 function waitingFile(f: SendFileInput): FileProgress {
   return { name: f.name, size: f.file.size, sent: 0, total: ciphertextSize(f.file.size), status: 'waiting' };
 }
 
-/**
- * Makes part n of a file (a Blob: Chromium streams a Blob body from blob storage,
- * about twice as fast here as a Uint8Array body, and it is not in the page's
- * heap), checking it against a digest recorded earlier.
- */
-async function makePart(run: Run, job: FileJob, n: number): Promise<{ body: Blob; sha256: string }> {
-  const share = run.share!;
-  const { start, end } = job.enc.partRange(n);
-  const { body, sha256 } = await run.crypto.makePart(job.file, job.inputKey, share.context, job.enc.salt, start, end);
-  const recorded = share.writer.journal.partDigests[job.index][n];
-  if (recorded && recorded !== sha256) throw new SourceChangedError(n);
-  return { body, sha256 };
-}
-
-/**
- * Resume: re-makes every part whose digest the journal recorded and compares.
- * Parts the server has and that match count as done. False when the file changed.
- */
-async function verifyFile(run: Run, job: FileJob, onServer: Set<number>): Promise<boolean> {
-  const digests = run.share!.writer.journal.partDigests[job.index];
-  if (digests.length !== job.enc.partCount) return false;
-  for (let n = 0; n < job.enc.partCount; n++) {
-    if (!digests[n]) continue;
-    run.signal.throwIfAborted();
-    try {
-      const { body } = await makePart(run, job, n);
-      if (onServer.has(n)) {
-        job.done.add(n);
-        job.sentBytes += body.size;
-        run.progress();
-      }
-    } catch (e) {
-      if (e instanceof SourceChangedError) return false;
-      throw e;
+/** The engine's typed failures in this page's words; some also end the interrupted share. */
+async function explain(e: unknown, journal: SendJournal | null): Promise<SendError | unknown> {
+  if (e instanceof PlanError) return new SendError(e.problems.map(wordProblem).join('\n'), 'input');
+  if (!(e instanceof TransferError)) return e;
+  switch (e.reason) {
+    case 'wrong_password':
+      return new SendError('That is not the password this upload was started with.', 'password');
+    case 'password_required':
+      return new SendError('This upload has a password: enter it again to resume.', 'password');
+    case 'upload_gone':
+      if (journal) await deleteJournal(journal.id).catch(() => {});
+      return new SendError('The server no longer holds this upload (it was cancelled, expired or swept). Send the files again.', 'gone');
+    case 'changed_size': {
+      // The share declared each file's size at create: it cannot take another one.
+      if (journal) await discardJournal(journal);
+      const i = lastInputs?.files.findIndex((f, k) => f.file.size !== journal?.sizes[k]) ?? -1;
+      const name = journal && i >= 0 ? journal.names[i] : 'A file';
+      return new SendError(`"${name}" changed size since the upload began, so the interrupted share cannot take it. It was cancelled; send the files again.`, 'changed_size');
     }
-  }
-  return true;
-}
-
-/** The file changed: a fresh salt (a new message), every part sent again. */
-async function restartFile(run: Run, job: FileJob): Promise<void> {
-  const share = run.share!;
-  job.enc = await FileEncryptor.create(blobSource(job.file), job.inputKey, share.context, share.partBytes);
-  job.done.clear();
-  job.sentBytes = 0;
-  await share.writer.restartFile(job.index, b64uEncode(job.enc.salt), job.enc.partCount, job.file.lastModified ?? null);
-  run.progress();
-}
-
-async function transfer(run: Run): Promise<void> {
-  const share = run.share!;
-  const { signal } = run;
-  set({ phase: 'uploading' });
-  run.progress(true);
-
-  const onOffline = () => set({ notice: 'You are offline. The upload continues by itself when the connection is back.' });
-  const onOnline = () => set({ notice: 'Back online: continuing the upload.' });
-  window.addEventListener('offline', onOffline);
-  window.addEventListener('online', onOnline);
-  try {
-    // Whole-file SHA-256 for the manifest, one file after the other in the hashing
-    // worker, while the parts are encrypted and sent.
-    let hashChain: Promise<unknown> = Promise.resolve();
-    for (const job of run.jobs) {
-      job.hash = hashChain.then(() => run.crypto.sha256Blob(job.file));
-      job.hash.then(
-        (h) => {
-          job.sha256 = h;
-          run.progress();
-        },
-        () => {},
-      );
-      hashChain = job.hash.catch(() => {});
-    }
-
-    const queue: { job: FileJob; n: number }[] = [];
-    for (const job of run.jobs) for (let n = 0; n < job.enc.partCount; n++) if (!job.done.has(n)) queue.push({ job, n });
-    let next = 0;
-    const worker = async () => {
-      while (next < queue.length) {
-        signal.throwIfAborted();
-        const { job, n } = queue[next++];
-        await sendPart(run, job, n);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(PARTS_IN_FLIGHT, queue.length) }, worker));
-
-    const hashes = await Promise.all(run.jobs.map((j) => j.hash!));
-    set({ phase: 'finalizing', notice: null });
-    run.progress(true);
-    const journal = share.writer.journal;
-    const manifest: Manifest = {
-      v: 1,
-      createdAt: new Date().toISOString(),
-      files: run.jobs.map((j, i) => ({ name: j.name, size: j.file.size, type: j.file.type || journal.types[i] || '', sha256: hashes[i] })),
-      ...(journal.note ? { note: journal.note } : {}),
-    };
-    // Sealed once: a retried finalize must send the very same bytes (a different
-    // manifest is 409).
-    const sealed = b64uEncode(await sealManifest(share.keys, share.id, manifest));
-    const fin = await retrying(() => api.finalize(share.id, share.ownerToken, sealed), { signal, onRetry: retryNotice });
-    await share.writer.delete();
-
-    const url = `${location.origin}/s/${share.id}#${share.secret}`;
-    saveMyLink({
-      id: share.id,
-      ownerToken: share.ownerToken,
-      createdAt: journal.createdAt,
-      expiresAt: fin.expiresAt,
-      maxDownloads: journal.maxDownloads,
-      files: run.jobs.length,
-      hasPassword: !!journal.passwordSalt,
-      ...(journal.remember ? { url } : {}),
-    });
-    const seconds = (performance.now() - run.started) / 1000;
-    const total = run.jobs.reduce((n, j) => n + j.enc.ciphertextSize, 0);
-    const result: SendResult = {
-      id: share.id,
-      ownerToken: share.ownerToken,
-      url,
-      expiresAt: fin.expiresAt,
-      expiresIn: journal.expiresIn,
-      maxDownloads: journal.maxDownloads,
-      hasPassword: !!journal.passwordSalt,
-      files: run.jobs.map((j, i) => ({ name: j.name, size: j.file.size, sha256: hashes[i] })),
-      averageSpeed: seconds > 0 ? (total - run.baseBytes) / seconds : 0,
-      seconds,
-    };
-    run.crypto.terminate();
-    run.releaseLock();
-    current = null;
-    lastInputs = null;
-    set({ phase: 'done', result, notice: null, sent: total, total, speed: 0, eta: 0 });
-  } finally {
-    window.removeEventListener('offline', onOffline);
-    window.removeEventListener('online', onOnline);
+    case 'file_changed':
+      return new SourceChangedError(0);
+    default:
+      return new SendError(e.message, e.kind === 'gone' ? 'gone' : 'input');
   }
 }
 
-async function sendPart(run: Run, job: FileJob, n: number): Promise<void> {
-  const share = run.share!;
-  const { body, sha256 } = await makePart(run, job, n);
-  const partSize = body.size;
-  // The digest is on disk before the part leaves: a part the server has is always
-  // one the journal can check after a reload.
-  await share.writer.recordPart(job.index, n, sha256);
-  const key = `${job.index}:${n}`;
-  await retrying(
-    async () => {
-      // A request that makes no progress for a while (a half-open connection, a
-      // server that never answers) is given up and retried, not waited on forever.
-      const attempt = new AbortController();
-      const onRunAbort = () => attempt.abort();
-      run.signal.addEventListener('abort', onRunAbort, { once: true });
-      let stalled = false;
-      let timer: ReturnType<typeof setTimeout> | undefined;
-      const watch = () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          stalled = true;
-          attempt.abort();
-        }, PART_STALL_MS);
-      };
-      watch();
-      run.inflight.set(key, 0);
-      const off = onUploadProgress(body, (loaded) => {
-        watch();
-        run.inflight.set(key, loaded);
-        run.progress();
-      });
-      try {
-        await uploadApi.putPart(share.id, share.ownerToken, job.index, n, body, attempt.signal);
-      } catch (e) {
-        if (stalled && !run.signal.aborted) throw new ApiError(0, 'network', `part ${n} made no progress for ${PART_STALL_MS / 1000} s`);
-        throw e;
-      } finally {
-        clearTimeout(timer);
-        run.signal.removeEventListener('abort', onRunAbort);
-        off();
-        run.inflight.delete(key);
-      }
-    },
-    {
-      signal: run.signal,
-      onRetry: ({ delayMs, offline, error }) => {
-        const why = offline || (error instanceof ApiError && error.code === 'network') || error instanceof TypeError ? 'the connection dropped' : 'the server was busy';
-        set({ notice: `Sending part ${n + 1} of "${job.name}" failed (${why}); trying again in ${Math.ceil(delayMs / 1000)} s.` });
-        run.progress();
-      },
-    },
-  );
-  job.done.add(n);
-  job.sentBytes += partSize;
-  if (useUploadStore.getState().notice) set({ notice: null });
-  run.progress();
-}
-
-function fail(run: Run, e: unknown): void {
+async function fail(run: Run, e: unknown): Promise<void> {
   if (current !== run) return; // cancelled: the store was already reset
   run.controller.abort();
   run.crypto.terminate();
@@ -596,12 +447,12 @@ function fail(run: Run, e: unknown): void {
   current = null;
   if (isAbort(e)) return;
   console.error(e);
-  const share = run.share;
+  const err = await explain(e, run.journal ?? lastInputs?.journal ?? null);
   useUploadStore.setState({
     phase: 'error',
     notice: null,
-    error: describe(e),
-    canResume: !!share && !!lastInputs && !(e instanceof SendError && e.kind !== 'server'),
+    error: describe(err),
+    canResume: !!run.journal && !!lastInputs && !(err instanceof SendError && err.kind !== 'server'),
   });
 }
 

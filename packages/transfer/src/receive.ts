@@ -1,0 +1,230 @@
+// The receive flow (DESIGN.md "Access protocol"): prove the link (and password)
+// with two signatures over a fresh challenge, read the manifest (consumes
+// nothing), take one download (a grant), then stream each file through the
+// Cobblestone decryptor. A cut connection resumes inside the grant with a Range
+// request from the last whole chunk; plaintext reaches the sink only after its
+// chunk authenticated, and a file whose SHA-256 differs from the manifest fails.
+
+import {
+  assertKdfV1,
+  b64uDecode,
+  CHUNK_BYTES,
+  chunkOffset,
+  createDecryptStream,
+  createSha256,
+  derivePasswordKey,
+  deriveShareKeys,
+  HEADER_BYTES,
+  openManifest,
+  parseLinkSecret,
+  shareContext,
+  signAccess,
+  type Manifest,
+  type ShareKeys,
+} from '@sealdrop/crypto';
+import type { DownloadResponse, SealdropClient, ShareInfoResponse } from '@sealdrop/shared';
+import { classify, isAbort, TransferError, TransientError } from './errors.ts';
+import type { EventSink, TransferEvent } from './events.ts';
+import type { IncrementalHash, PasswordKdf, PlaintextSink } from './ports.ts';
+import { resolvePolicy, retryDelay, withRetry, type Connectivity, type RetryPolicy } from './retry.ts';
+
+export interface ReceiveContext {
+  retry?: Partial<RetryPolicy>;
+  connectivity?: Connectivity;
+  signal?: AbortSignal;
+  onEvent?: EventSink;
+}
+
+export interface ReceiveShare {
+  client: SealdropClient;
+  id: string;
+  keys: ShareKeys;
+  info: ShareInfoResponse;
+}
+
+const retryCtx = (ctx: ReceiveContext, step: Extract<TransferEvent, { type: 'retry' }>['step'], file?: number) => ({
+  policy: ctx.retry,
+  signal: ctx.signal,
+  connectivity: ctx.connectivity,
+  onRetry: (i: { attempt: number; delayMs: number; error: unknown; kind: ReturnType<typeof classify>; offline: boolean }) => ctx.onEvent?.({ type: 'retry', step, file, ...i }),
+});
+
+/**
+ * GET /api/shares/:id, then the keys from S and, when the share has one, the
+ * password. A missing or damaged key (S) is an integrity failure (LinkError).
+ */
+export async function openShare(
+  client: SealdropClient,
+  link: { id: string; secret: string | null },
+  getPassword: () => Promise<string>,
+  ctx: ReceiveContext & { kdf?: PasswordKdf } = {},
+): Promise<ReceiveShare> {
+  const secret = parseLinkSecret(link.secret ?? ''); // before anything is asked of the server
+  const info = await withRetry(() => client.shareInfo(link.id), retryCtx(ctx, 'info'));
+  let passwordKey: Uint8Array | null = null;
+  if (info.password) {
+    try {
+      assertKdfV1(info.password.kdf); // a server cannot downgrade or inflate the password hashing
+    } catch (e) {
+      throw new TransferError('integrity', 'kdf', `${(e as Error).message} The server may have been tampered with.`);
+    }
+    const password = await getPassword();
+    const salt = b64uDecode(info.password.salt, 16);
+    passwordKey = ctx.kdf ? await ctx.kdf(password, salt) : await derivePasswordKey(password, salt, info.password.kdf);
+  }
+  return { client, id: link.id, keys: await deriveShareKeys(secret, passwordKey), info };
+}
+
+/** POST /manifest with a fresh challenge: the decrypted, strictly parsed manifest. Consumes nothing, so it is retried. */
+export async function readManifest(s: ReceiveShare, ctx: ReceiveContext = {}): Promise<{ manifest: Manifest; raw: string; downloadsLeft: number; expiresAt: string }> {
+  const res = await withRetry(async (attempt) => {
+    const info = attempt === 1 ? s.info : await s.client.shareInfo(s.id);
+    return s.client.manifest(s.id, signAccess(s.keys, 'manifest', s.id, info.challenge));
+  }, retryCtx(ctx, 'manifest'));
+  const manifest = await openManifest(s.keys, s.id, b64uDecode(res.manifest));
+  return { manifest, raw: res.manifest, downloadsLeft: res.downloadsLeft, expiresAt: res.expiresAt };
+}
+
+/**
+ * POST /download with a fresh challenge: takes one download and returns the
+ * grant. Not retried: a lost answer may have spent the download.
+ */
+export async function takeDownload(s: ReceiveShare, ctx: ReceiveContext = {}): Promise<DownloadResponse & { manifestParsed: Manifest }> {
+  const info = await withRetry(() => s.client.shareInfo(s.id), retryCtx(ctx, 'info'));
+  const res = await s.client.download(s.id, signAccess(s.keys, 'download', s.id, info.challenge));
+  return { ...res, manifestParsed: await openManifest(s.keys, s.id, b64uDecode(res.manifest)) };
+}
+
+/** Where a download stopped: plaintext bytes that authenticated (a whole number of chunks) and the message header. */
+export interface ReceiveCheckpoint {
+  bytes: number;
+  header: Uint8Array;
+}
+
+export interface DownloadFileOptions extends ReceiveContext {
+  /** The manifest's plaintext size and SHA-256 of the file. */
+  size: number;
+  sha256: string;
+  sink: PlaintextSink;
+  /** Hash of the plaintext (default: packages/crypto's streaming SHA-256). */
+  createHash?: () => Promise<IncrementalHash> | IncrementalHash;
+  /**
+   * Continue a download stopped before (a receive journal): bytes [0, from.bytes)
+   * are already in the sink and are fed to `replay` for the hash; only the rest is fetched.
+   */
+  from?: ReceiveCheckpoint & { replay: (hash: IncrementalHash) => Promise<void> };
+  /** Told after each flush with the new checkpoint (for a receive journal). */
+  onCheckpoint?: (c: ReceiveCheckpoint) => void | Promise<void>;
+}
+
+/** Captures the first 56 bytes (the message header) while passing everything through. */
+function headerTap(onHeader: (h: Uint8Array) => void): TransformStream<Uint8Array, Uint8Array> {
+  const buf = new Uint8Array(HEADER_BYTES);
+  let got = 0;
+  return new TransformStream({
+    transform(chunk, controller) {
+      if (got < HEADER_BYTES) {
+        const take = Math.min(HEADER_BYTES - got, chunk.length);
+        buf.set(chunk.subarray(0, take), got);
+        got += take;
+        if (got === HEADER_BYTES) onHeader(buf.slice());
+      }
+      controller.enqueue(chunk);
+    },
+  });
+}
+
+/** Drops the first n bytes (a server that answered 200 to a Range request). */
+function skipBytes(n: number): TransformStream<Uint8Array, Uint8Array> {
+  let left = n;
+  return new TransformStream({
+    transform(chunk, controller) {
+      if (left >= chunk.length) {
+        left -= chunk.length;
+        return;
+      }
+      controller.enqueue(left > 0 ? chunk.subarray(left) : chunk);
+      left = 0;
+    },
+  });
+}
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
+  });
+
+/**
+ * Downloads and decrypts file `index` with `grant` into the sink. Transient
+ * failures resume from the last whole chunk (inside the grant); the policy's
+ * attempts count failures in a row without progress. Any authentication,
+ * size or SHA-256 mismatch is final and releases nothing more.
+ */
+export async function downloadFile(s: ReceiveShare, grant: string, index: number, o: DownloadFileOptions): Promise<{ sha256: string; retries: number }> {
+  const key = await s.keys.fileKey(index);
+  const context = shareContext(s.id);
+  const hash = await (o.createHash ?? createSha256)();
+  const policy = resolvePolicy(o.retry);
+  let header: Uint8Array | null = null;
+  let written = 0;
+  if (o.from && o.from.bytes > 0) {
+    if (o.from.bytes % CHUNK_BYTES !== 0 || o.from.bytes > o.size || o.from.header.length !== HEADER_BYTES) throw new TransferError('input', 'bad_checkpoint', 'The saved download position is not usable.');
+    await o.from.replay(hash);
+    header = o.from.header.slice();
+    written = o.from.bytes;
+  }
+  let failures = 0;
+  let retries = 0;
+  const checkpoint = async () => {
+    await o.sink.flush?.();
+    if (header) await o.onCheckpoint?.({ bytes: Math.floor(written / CHUNK_BYTES) * CHUNK_BYTES, header });
+  };
+
+  for (;;) {
+    o.signal?.throwIfAborted();
+    const fromChunk = header ? Math.floor(written / CHUNK_BYTES) : 0;
+    if (!header) written = 0;
+    const start = header ? chunkOffset(fromChunk) : 0;
+    const before = written;
+    try {
+      const res = await s.client.file(s.id, index, grant, start > 0 ? { start } : undefined, o.signal);
+      if (!res.body) throw new TransientError('the server sent an empty answer for a file');
+      let body: ReadableStream<Uint8Array> = res.body;
+      if (start > 0 && res.status === 200) body = body.pipeThrough(skipBytes(start));
+      else if (start > 0 && res.status !== 206) throw new TransferError('input', 'range', `Unexpected answer ${res.status} to a Range request.`);
+      // Content-Range is not trusted: the decryptor is positioned by what was asked for.
+      if (!header) body = body.pipeThrough(headerTap((h) => (header = h)));
+      const plain = body.pipeThrough(createDecryptStream(key, { context, fromChunk, header: header ?? undefined, size: o.size }));
+      const reader = plain.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        // Only authenticated chunks arrive here.
+        await o.sink.write(value, written);
+        hash.update(value);
+        written += value.length;
+        o.onEvent?.({ type: 'received', file: index, bytes: value.length });
+      }
+      await o.sink.flush?.();
+      if (written !== o.size) throw new TransferError('integrity', 'size', `File ${index + 1}: the decrypted size (${written}) differs from the manifest (${o.size}).`);
+      const sha256 = hash.digestHex();
+      if (sha256 !== o.sha256) throw new TransferError('integrity', 'sha256', `File ${index + 1}: SHA-256 ${sha256} does not match the manifest (${o.sha256}).`);
+      o.onEvent?.({ type: 'file-verified', file: index, sha256 });
+      return { sha256, retries };
+    } catch (e) {
+      if (isAbort(e) || classify(e) !== 'transient') throw e;
+      // Keep what authenticated; the next request starts at the last whole chunk.
+      // The hash has seen exactly `written` bytes, which is a multiple of a chunk
+      // unless the file's last, short chunk was being read (then it failed whole).
+      if (header && written % CHUNK_BYTES !== 0) throw e; // cannot happen: chunks arrive whole
+      await checkpoint().catch(() => {});
+      failures = written > before ? 1 : failures + 1;
+      if (failures >= policy.attempts) throw e;
+      retries++;
+      const delayMs = retryDelay(failures, e, policy);
+      o.onEvent?.({ type: 'retry', step: 'file', file: index, attempt: failures, delayMs, kind: 'transient', offline: o.connectivity ? !o.connectivity.online() : false, error: e });
+      await sleep(delayMs, o.signal);
+    }
+  }
+}

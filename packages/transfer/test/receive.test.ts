@@ -1,0 +1,122 @@
+// The receive flow against the real local stack: Range resume inside the grant
+// after a connection cut mid-body, tampered ciphertext (nothing after the bad
+// chunk is released, the file fails), a damaged link, a wrong password, and a
+// resume from a saved checkpoint (a receive journal).
+
+import { CHUNK_BYTES, chunkOffset, LinkError } from '@sealdrop/crypto';
+import { SealdropClient } from '@sealdrop/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStack, type Stack } from '../../../apps/cli/test/helpers/stack.ts';
+import { classify, downloadFile, openShare, readManifest, sendFiles, takeDownload, type ReceiveCheckpoint } from '../src/index.ts';
+import { faultyClient, memoryJournal, memoryPorts, memorySink, MIB, randomBytes, sha256, type Fault, type Seen } from './helpers/ports.ts';
+
+let stack: Stack;
+let client: SealdropClient;
+const FAST = { baseMs: 20, capMs: 200 };
+const bytes = randomBytes(3 * MIB + 12345);
+let share: { id: string; secret: string };
+
+beforeAll(async () => {
+  stack = await startStack();
+  client = new SealdropClient(stack.url);
+  const ports = memoryPorts([{ name: 'r.bin', bytes }]);
+  const r = await sendFiles({
+    client,
+    files: ports.files,
+    password: 'pw',
+    settings: { expiresIn: 3600, maxDownloads: 50 },
+    parts: ports.parts,
+    hasher: ports.hasher,
+    journal: memoryJournal().store,
+  });
+  share = { id: r.id, secret: r.secret };
+}, 180_000);
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const isFileGet = (r: Seen) => r.method === 'GET' && /\/files\/0$/.test(r.path);
+
+async function download(rule: (r: Seen, n: number) => Fault, extra: { retry?: { baseMs: number; capMs: number; attempts: number } } = {}) {
+  const faulty = faultyClient(stack.url, rule);
+  const s = await openShare(faulty.client, share, async () => 'pw');
+  const { manifest } = await readManifest(s);
+  const dl = await takeDownload(s);
+  const mem = memorySink(bytes.length);
+  const checkpoints: ReceiveCheckpoint[] = [];
+  const run = downloadFile(s, dl.grant, 0, { size: manifest.files[0].size, sha256: manifest.files[0].sha256, sink: mem.sink, retry: FAST, onCheckpoint: (c) => void checkpoints.push(c), ...extra });
+  return { run, mem, seen: faulty.seen, checkpoints, s, dl, manifest };
+}
+
+describe('receive', () => {
+  it('a connection cut mid-body resumes with Range from the last whole chunk, inside the same grant', async () => {
+    let gets = 0;
+    const cutAt = 1 * MIB + 777;
+    const { run, mem, seen, checkpoints } = await download((r) => (isFileGet(r) && ++gets === 1 ? { action: 'cut', afterBytes: cutAt } : { action: 'pass' }));
+    const got = await run;
+    expect(got.retries).toBe(1);
+    expect(sha256(mem.buf)).toBe(sha256(bytes));
+    const ranges = seen.filter(isFileGet).map((r) => r.range);
+    const whole = Math.floor((cutAt - chunkOffset(0)) / (CHUNK_BYTES + 16));
+    expect(ranges).toEqual([null, `bytes=${chunkOffset(whole)}-`]);
+    expect(checkpoints[0].bytes).toBe(whole * CHUNK_BYTES);
+    expect(seen.filter((r) => r.path.endsWith('/download'))).toHaveLength(1); // one download spent
+  });
+
+  it('tampered ciphertext releases no plaintext from the bad chunk on, and fails as integrity', async () => {
+    const bad = 5;
+    const { run, mem } = await download((r) => (isFileGet(r) ? { action: 'flip', offset: chunkOffset(bad) + 100 } : { action: 'pass' }));
+    const err = await run.catch((e: unknown) => e);
+    expect(classify(err)).toBe('integrity');
+    expect(mem.received).toBe(bad * CHUNK_BYTES); // chunks 0..4 authenticated, nothing after
+  });
+
+  it('a changed header releases nothing at all', async () => {
+    const { run, mem } = await download((r) => (isFileGet(r) ? { action: 'flip', offset: 3 } : { action: 'pass' }));
+    expect(classify(await run.catch((e: unknown) => e))).toBe('integrity');
+    expect(mem.received).toBe(0);
+  });
+
+  it('a download keeps failing without progress: it stops after the policy attempts', async () => {
+    // (Few attempts: each whole-file request counts against the grant's byte budget.)
+    const { run, seen } = await download((r) => (isFileGet(r) ? { action: 'cut', afterBytes: 10 } : { action: 'pass' }), { retry: { ...FAST, attempts: 3 } });
+    expect(classify(await run.catch((e: unknown) => e))).toBe('transient');
+    expect(seen.filter(isFileGet)).toHaveLength(3);
+  });
+
+  it('resumes from a saved checkpoint with the same grant (a receive journal)', async () => {
+    let gets = 0;
+    const first = await download((r) => (isFileGet(r) && ++gets === 1 ? { action: 'cut', afterBytes: 2 * MIB } : { action: 'pass' }));
+    // The first attempt's checkpoint is what a journal would hold when the process died.
+    await first.run;
+    const c = first.checkpoints[0];
+    const mem = memorySink(bytes.length);
+    mem.buf.set(first.mem.buf.subarray(0, c.bytes));
+    const faulty = faultyClient(stack.url, () => ({ action: 'pass' }));
+    const s = await openShare(faulty.client, share, async () => 'pw');
+    const got = await downloadFile(s, first.dl.grant, 0, {
+      size: first.manifest.files[0].size,
+      sha256: first.manifest.files[0].sha256,
+      sink: mem.sink,
+      from: { ...c, replay: async (h) => h.update(mem.buf.subarray(0, c.bytes)) },
+    });
+    expect(got.sha256).toBe(sha256(bytes));
+    expect(faulty.seen.filter(isFileGet).map((r) => r.range)).toEqual([`bytes=${chunkOffset(c.bytes / CHUNK_BYTES)}-`]);
+    expect(faulty.seen.some((r) => r.path.endsWith('/download'))).toBe(false); // no download spent
+  });
+
+  it('a missing or truncated key is an integrity failure before the server is asked', async () => {
+    const { client: c, seen } = faultyClient(stack.url, () => ({ action: 'pass' }));
+    for (const secret of [null, '', share.secret.slice(0, 30)]) {
+      const err = await openShare(c, { id: share.id, secret }, async () => 'pw').catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(LinkError);
+      expect(classify(err)).toBe('integrity');
+    }
+    expect(seen).toHaveLength(0);
+  });
+
+  it('a wrong password is forbidden', async () => {
+    const s = await openShare(client, share, async () => 'not it');
+    expect(classify(await readManifest(s).catch((e: unknown) => e))).toBe('forbidden');
+  });
+});
