@@ -7,27 +7,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import type { ResumeJournal } from '@sealdrop/crypto';
+import { parseJournal, type JournalStore, type SendJournal } from '@sealdrop/transfer';
 
-export interface CliJournal extends ResumeJournal {
-  v: 1;
-  server: string;
-  createdAt: string;
-  /** Names in the manifest, in file order. */
-  names: string[];
-  /** Absolute paths of the files, in file order. */
-  paths: string[];
-  /** Password salt (b64u) when the share has a password. */
-  pwSalt: string | null;
-  /** b64u authPub registered at create: a changed password is noticed on resume. */
-  authPub: string;
-  /** Plaintext SHA-256 (hex) per file, with the size and mtime it was computed for. */
-  hashes: ({ sha256: string; minisig: string | null; size: number; mtimeMs: number } | null)[];
-  /** The sealed manifest (b64u), kept from before finalize so a retried finalize sends the same bytes. */
-  manifest: string | null;
-  expiresIn: number;
-  maxDownloads: number;
-}
+/** The engine's journal; the CLI keeps the server and the absolute paths in `app`. */
+export type CliJournal = SendJournal & { app: { server: string; paths: string[] } };
 
 export function stateDir(): string {
   const base = process.env.XDG_STATE_HOME && path.isAbsolute(process.env.XDG_STATE_HOME) ? process.env.XDG_STATE_HOME : path.join(os.homedir(), '.local', 'state');
@@ -48,29 +31,15 @@ export async function loadJournal(file: string): Promise<CliJournal | null> {
     return null;
   }
   try {
-    const j = JSON.parse(text) as CliJournal;
-    const ok =
-      j.v === 1 &&
-      typeof j.id === 'string' &&
-      typeof j.ownerToken === 'string' &&
-      typeof j.secret === 'string' &&
-      Number.isSafeInteger(j.partBytes) &&
-      Array.isArray(j.salts) &&
-      Array.isArray(j.sizes) &&
-      Array.isArray(j.partDigests) &&
-      Array.isArray(j.names) &&
-      Array.isArray(j.hashes) &&
-      j.salts.length === j.names.length &&
-      j.sizes.length === j.names.length &&
-      j.partDigests.length === j.names.length;
-    return ok ? j : null;
+    const j = parseJournal(JSON.parse(text)) as CliJournal | null;
+    return j && typeof j.app?.server === 'string' && Array.isArray(j.app?.paths) ? j : null;
   } catch {
     return null;
   }
 }
 
 /** Writes the journal atomically (temporary file, then rename), readable by the owner only. */
-export async function saveJournal(file: string, j: CliJournal): Promise<void> {
+export async function saveJournal(file: string, j: SendJournal): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
   await writeFile(tmp, JSON.stringify(j), { mode: 0o600 });
@@ -81,17 +50,7 @@ export async function deleteJournal(file: string): Promise<void> {
   await rm(file, { force: true });
 }
 
-/** Serialises journal writes from parallel part uploads. */
-export class JournalWriter {
-  #chain: Promise<void> = Promise.resolve();
-  constructor(
-    readonly file: string,
-    readonly journal: CliJournal,
-  ) {}
-
-  save(): Promise<void> {
-    const next = this.#chain.then(() => saveJournal(this.file, this.journal));
-    this.#chain = next.catch(() => {});
-    return next;
-  }
+/** The engine's journal store: one 0600 file (the engine orders the writes). */
+export function fileJournalStore(file: string): JournalStore {
+  return { save: (j) => saveJournal(file, j as CliJournal), remove: () => deleteJournal(file) };
 }

@@ -56,6 +56,8 @@ export interface SendSettings {
 
 export interface SendOptions<Body> {
   client: SealdropClient;
+  /** The server's GET /api/config when the app already has it. */
+  config?: ConfigResponse;
   files: SendFile[];
   password: string | null;
   /** For a new share. */
@@ -195,7 +197,7 @@ class SendRun<Body> {
     const o = this.#o;
     const s = o.settings;
     if (!s) throw new TransferError('input', 'no_settings', 'A new share needs its settings.');
-    const config: ConfigResponse = await withRetry(() => o.client.config(), this.#retryCtx('config'));
+    const config: ConfigResponse = o.config ?? (await withRetry(() => o.client.config(), this.#retryCtx('config')));
     const problems = planSend(config, { files: o.files, expiresIn: s.expiresIn, maxDownloads: s.maxDownloads, uploadToken: s.uploadToken, request: s.request });
     if (problems.length) throw new PlanError(problems);
     if (o.recipients) checkRecipients(o.recipients);

@@ -1,47 +1,37 @@
-// The send flow (DESIGN.md "Data flow", "One salt, one plaintext"):
-//   create the share → encrypt each file part by part (FileEncryptor over a
-//   file-handle source: memory stays flat) → PUT parts in parallel with retries
-//   → seal the manifest → finalize.
-// A 0600 journal records S, the salts and every part's ciphertext digest before
-// the part leaves, so running the same command again resumes: recorded parts are
-// re-made and compared (a changed file restarts with a fresh salt), parts the
-// server already holds are not sent again.
+// The CLI's adapter of the send flow of @sealdrop/transfer: the engine runs the
+// protocol (keys, salts, digests, create/resume, parts, manifest, finalize);
+// this file gives it a file-handle part maker (memory stays flat whatever the
+// part size), native hashing (and minisign), the 0600 journal, and turns its
+// events into progress bars and log lines.
 
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
-import {
-  b64uDecode,
-  b64uEncode,
-  ciphertextSize,
-  derivePasswordKey,
-  deriveShareKeys,
-  encryptRange,
-  FileEncryptor,
-  generateLinkSecret,
-  KDF_V1,
-  newPasswordSalt,
-  parseLinkSecret,
-  sealManifest,
-  shareContext,
-  SourceChangedError,
-  type Manifest,
-  type ShareKeys,
-} from '@sealdrop/crypto';
+import { ciphertextSize, encryptRange, type MessageKeys } from '@sealdrop/crypto';
 import { fileSource, type FileSource } from '@sealdrop/crypto/node';
-import { ApiError } from '@sealdrop/shared/errors';
 import type { ConfigResponse, SealdropClient } from '@sealdrop/shared';
+import {
+  classify,
+  planSend,
+  PlanError,
+  sendFiles,
+  TransferError,
+  withRetry,
+  type PartMaker,
+  type SendJournal,
+  type SendProblem,
+  type TransferEvent,
+} from '@sealdrop/transfer';
 import { humanBytes } from '../args.ts';
 import { CliError, EXIT, toCliError, usage } from '../exit.ts';
 import type { InputFile } from '../files.ts';
 import { typeHint } from '../files.ts';
-import { deleteJournal, JournalWriter, loadJournal, type CliJournal } from '../journal.ts';
+import { deleteJournal, fileJournalStore, loadJournal, type CliJournal } from '../journal.ts';
 import { formatSignature } from '../minisign/format.ts';
 import type { SecretKey } from '../minisign/keys.ts';
 import { createBlake2b512, defaultTrustedComment, signDigest } from '../minisign/sign.ts';
 import { madeBytes } from '../memory.ts';
 import { Progress } from '../progress.ts';
 import { SizedBody } from './http.ts';
-import { withRetry } from './retry.ts';
 
 export interface UploadOptions {
   client: SealdropClient;
@@ -75,33 +65,102 @@ export interface UploadResult {
 /** Parts in flight: each holds one slice in memory, so this does not depend on the part size. */
 export const DEFAULT_CONCURRENCY = 3;
 
-function checkLimits(config: ConfigResponse, o: UploadOptions): number {
-  if (o.files.length > config.maxFiles) throw usage(`This server takes at most ${config.maxFiles} files per share (${o.files.length} given).`);
-  let total = 0;
-  for (const f of o.files) {
-    const c = ciphertextSize(f.size);
-    if (c > config.maxFileBytes) throw usage(`${f.name} is too large for this server (${humanBytes(f.size)}; the limit is ${humanBytes(config.maxFileBytes)} per file).`);
-    total += c;
+const retryPolicy = () => ({ baseMs: Number(process.env.SEALDROP_RETRY_BASE_MS) || 1000 });
+
+function wordProblem(p: SendProblem, o: UploadOptions, config: ConfigResponse): string {
+  switch (p.kind) {
+    case 'no_files':
+      return 'Give at least one file.';
+    case 'bad_names':
+      return p.message;
+    case 'too_many_files':
+      return `This server takes at most ${p.max} files per share (${p.count} given).`;
+    case 'file_too_large':
+      return `${p.name} is too large for this server (${humanBytes(p.size)}; the limit is ${humanBytes(p.max)} per file).`;
+    case 'share_too_large':
+      return `These files are too large together for this server (${humanBytes(p.total)}; the limit is ${humanBytes(p.max)} per share).`;
+    case 'expiry_too_long':
+      return `--expires is longer than this server allows (at most ${Math.floor(config.maxExpirySeconds / 3600)} h).`;
+    case 'too_many_downloads':
+      return `--downloads is more than this server allows (at most ${p.max}).`;
+    case 'token_required':
+      return o.uploadToken ? 'The server refused the upload token.' : 'This server needs an upload token: use --token TOKEN or set SEALDROP_TOKEN.';
   }
-  if (total > config.maxShareBytes) throw usage(`These files are too large together for this server (${humanBytes(total)}; the limit is ${humanBytes(config.maxShareBytes)} per share).`);
-  const expiresIn = o.expiresIn ?? config.defaultExpirySeconds;
-  if (expiresIn > config.maxExpirySeconds) throw usage(`--expires is longer than this server allows (at most ${Math.floor(config.maxExpirySeconds / 3600)} h).`);
-  if (o.maxDownloads > config.maxDownloads) throw usage(`--downloads is more than this server allows (at most ${config.maxDownloads}).`);
-  if (config.uploadPolicy === 'token' && !o.uploadToken) throw usage('This server needs an upload token: use --token TOKEN or set SEALDROP_TOKEN.');
-  return expiresIn;
 }
 
-const b64 = (u: Uint8Array) => b64uEncode(u);
+/** Ciphertext made per encryptRange call; garbage is collected between slices. */
+const SLICE_BYTES = 4 * 1024 * 1024;
 
-async function passwordKey(password: string | null, salt: Uint8Array | null): Promise<Uint8Array | null> {
-  if (!password || !salt) return null;
-  return derivePasswordKey(password, salt, { ...KDF_V1 });
+function sliceBounds(start: number, end: number): { start: number; end: number }[] {
+  const out = [];
+  for (let off = start; off < end; off += SLICE_BYTES) out.push({ start: off, end: Math.min(end, off + SLICE_BYTES) });
+  if (out.length === 0) out.push({ start, end }); // never: a part holds at least the header
+  return out;
+}
+
+/**
+ * Parts from file handles, in two passes so memory holds one slice per part in
+ * flight: the first pass makes the part slice by slice and hashes it (the
+ * engine records and compares that digest); the body is made again while it
+ * streams, each slice checked against the first pass before it is written, so
+ * no byte that differs from the digest the engine recorded ever leaves.
+ */
+function filePartMaker(files: InputFile[]): PartMaker<SizedBody> {
+  const open = new Map<number, Promise<FileSource>>();
+  const source = (i: number) => {
+    let p = open.get(i);
+    if (!p) {
+      p = fileSource(files[i].path).then(async (src) => {
+        if (src.size !== files[i].size) {
+          await src.close();
+          throw new CliError(EXIT.usage, `${files[i].name} changed size while being sent. Run the same command again to start over.`);
+        }
+        return src;
+      });
+      p.catch(() => {});
+      open.set(i, p);
+    }
+    return p;
+  };
+  const slice = async (src: FileSource, keys: MessageKeys, b: { start: number; end: number }) => {
+    const bytes = await encryptRange(src, keys, b.start, b.end);
+    madeBytes(bytes.length); // the chunk buffers WebCrypto made for this slice
+    return bytes;
+  };
+  return {
+    async make(req) {
+      const src = await source(req.file);
+      const bounds = sliceBounds(req.start, req.end);
+      const whole: Hash = createHash('sha256');
+      const digests: string[] = [];
+      let length = 0;
+      for (const b of bounds) {
+        const bytes = await slice(src, req.keys, b);
+        whole.update(bytes);
+        digests.push(createHash('sha256').update(bytes).digest('hex'));
+        length += bytes.length;
+      }
+      const body = new SizedBody(length, async function* () {
+        for (const [k, b] of bounds.entries()) {
+          const bytes = await slice(src, req.keys, b);
+          if (createHash('sha256').update(bytes).digest('hex') !== digests[k]) throw new TransferError('input', 'file_changed', `${files[req.file].name} changed while being sent.`);
+          yield bytes;
+        }
+      });
+      return { body, sha256: whole.digest('hex'), length };
+    },
+    async done(i) {
+      const p = open.get(i);
+      open.delete(i);
+      if (p) await (await p.catch(() => null))?.close();
+    },
+  };
 }
 
 /** Plaintext SHA-256 (and BLAKE2b-512 when signing) in one read through a reused buffer. */
-async function hashFile(file: InputFile, withBlake: boolean, progress: Progress): Promise<{ sha256: string; blake2b: Uint8Array | null }> {
+async function hashFile(file: InputFile, signer: SecretKey | null, onBytes: (n: number) => void): Promise<{ sha256: string; minisig: string | null }> {
   const sha = createHash('sha256');
-  const blake = withBlake ? await createBlake2b512() : null;
+  const blake = signer ? await createBlake2b512() : null;
   const fh = await open(file.path, 'r');
   const buf = Buffer.allocUnsafe(1 << 20);
   try {
@@ -112,391 +171,182 @@ async function hashFile(file: InputFile, withBlake: boolean, progress: Progress)
       sha.update(chunk);
       blake?.update(chunk);
       pos += bytesRead;
-      progress.add(bytesRead);
+      onBytes(bytesRead);
     }
   } finally {
     await fh.close();
   }
-  return { sha256: sha.digest('hex'), blake2b: blake ? blake.digest() : null };
+  const minisig = signer && blake ? formatSignature(signDigest(signer, blake.digest(), defaultTrustedComment(file.name))) : null;
+  return { sha256: sha.digest('hex'), minisig };
 }
 
-/** Ciphertext made per encryptRange call; garbage is collected between slices. */
-const SLICE_BYTES = 4 * 1024 * 1024;
-
-/** What the first pass over a part learns: its digest, and each slice's, to check the second pass against. */
-interface PartPlan {
-  n: number;
-  length: number;
-  sha256: string;
-  slices: string[];
-}
-
-function sliceBounds(enc: FileEncryptor, n: number): { start: number; end: number }[] {
-  const { start, end } = enc.partRange(n);
-  const out = [];
-  for (let off = start; off < end; off += SLICE_BYTES) out.push({ start: off, end: Math.min(end, off + SLICE_BYTES) });
-  if (out.length === 0) out.push({ start, end }); // never: a part holds at least the header
-  return out;
-}
-
-/**
- * First pass over part n: its ciphertext made slice by slice (encryptRange gives
- * the same bytes however the range is cut, so this is exactly FileEncryptor's
- * part) and hashed, nothing kept. A digest recorded earlier must match
- * (otherwise the file changed: SourceChangedError, restart with a fresh salt);
- * a new one is recorded in `digests`, for the journal, before anything is sent.
- * Native SHA-256 here is several times faster than WebAssembly.
- */
-async function planPart(enc: FileEncryptor, digests: (string | null)[], n: number, onBytes?: (b: number) => void): Promise<PartPlan> {
-  const hash = createHash('sha256');
-  const slices: string[] = [];
-  let length = 0;
-  for (const b of sliceBounds(enc, n)) {
-    const slice = await encryptRange(enc.source, enc.keys, b.start, b.end);
-    hash.update(slice);
-    slices.push(createHash('sha256').update(slice).digest('hex'));
-    length += slice.length;
-    onBytes?.(slice.length);
-    madeBytes(slice.length); // the chunk buffers WebCrypto made for this slice
-  }
-  const sha256 = hash.digest('hex');
-  if (digests[n] != null && digests[n] !== sha256) throw new SourceChangedError(n);
-  digests[n] = sha256;
-  return { n, length, sha256, slices };
-}
-
-/**
- * Second pass: the part's body, made again slice by slice while it streams to
- * the server, so memory holds one slice per part in flight whatever the part
- * size. Each slice is compared with the first pass before it is written: no
- * byte that differs from the recorded digest ever leaves.
- */
-function partBody(enc: FileEncryptor, plan: PartPlan, onBytes: (b: number) => void, onChanged: () => void): SizedBody {
-  return new SizedBody(plan.length, async function* () {
-    const bounds = sliceBounds(enc, plan.n);
-    for (const [k, b] of bounds.entries()) {
-      const slice = await encryptRange(enc.source, enc.keys, b.start, b.end);
-      if (createHash('sha256').update(slice).digest('hex') !== plan.slices[k]) {
-        onChanged();
-        throw new SourceChangedError(plan.n);
+/** Progress bars and log lines from the engine's events. */
+function reporter(o: UploadOptions) {
+  let bar: Progress | null = null;
+  let sentPart = new Map<string, number>();
+  let resumedBytes = 0;
+  const total = o.files.reduce((n, f) => n + ciphertextSize(f.size), 0);
+  const open = (label: string, total: number, quiet = o.quiet) => {
+    bar?.finish();
+    bar = new Progress({ label, total, quiet });
+  };
+  return {
+    get bar() {
+      return bar;
+    },
+    onEvent(e: TransferEvent) {
+      switch (e.type) {
+        case 'resumed':
+          if (e.partsOnServer > 0) o.log(`Resumed: ${e.partsOnServer} part${e.partsOnServer === 1 ? '' : 's'} already on the server will not be sent again.`);
+          break;
+        case 'phase':
+          if (e.phase === 'uploading') {
+            open('Uploading', total - resumedBytes);
+            sentPart = new Map();
+          }
+          if (e.phase === 'finalizing') bar?.finish();
+          break;
+        case 'file-restarted':
+          o.log(`${o.files[e.file].name} ${e.reason === 'unknown-parts' ? 'has parts the journal does not know' : 'changed since the interrupted upload'}: uploading it again from the start with a fresh salt.`);
+          break;
+        case 'part-done':
+          if (e.resumed) resumedBytes += e.bytes;
+          break;
+        case 'part-progress': {
+          const key = `${e.file}/${e.part}`;
+          bar?.add(e.sent - (sentPart.get(key) ?? 0));
+          sentPart.set(key, e.sent);
+          break;
+        }
+        case 'retry':
+          if (e.step === 'part') {
+            bar?.sub(sentPart.get(`${e.file}/${e.part}`) ?? 0);
+            sentPart.delete(`${e.file}/${e.part}`);
+            o.log(`Part ${e.part! + 1} of ${o.files[e.file!].name}: ${(e.error as Error).message}; retry ${e.attempt} in ${(e.delayMs / 1000).toFixed(1)} s.`);
+          } else if (e.step === 'create' && e.delayMs === 0) o.log(`Creating the share failed (${(e.error as Error).message}); trying again with new keys.`);
+          else o.log(`${(e.error as Error).message}; retry ${e.attempt} in ${(e.delayMs / 1000).toFixed(1)} s.`);
+          break;
+        default:
+          break;
       }
-      yield slice;
-      onBytes(slice.length);
-      madeBytes(slice.length);
-    }
-  });
+    },
+  };
 }
+
+/** Why an interrupted journal cannot continue: the engine's reason, or null. */
+const ABANDON: Record<string, string> = {
+  other_files: 'The interrupted upload was for other files.',
+  changed_size: '',
+  password_required: 'The password option differs from the interrupted upload.',
+  password_differs: 'The password option differs from the interrupted upload.',
+  wrong_password: 'The password differs from the one of the interrupted upload.',
+  upload_gone: 'The interrupted share is no longer usable on the server.',
+};
 
 export async function uploadShare(o: UploadOptions): Promise<UploadResult> {
   const started = Date.now();
-  const config = await withRetry(() => o.client.config());
-  const expiresIn = checkLimits(config, o);
+  const config = await withRetry(() => o.client.config(), { policy: retryPolicy() });
+  const expiresIn = o.expiresIn ?? config.defaultExpirySeconds;
+  const problems = planSend(config, { files: o.files, expiresIn, maxDownloads: o.maxDownloads, uploadToken: o.uploadToken });
+  if (problems.length) throw usage(wordProblem(problems[0], o, config));
+
   const names = o.files.map((f) => f.name);
   const paths = o.files.map((f) => f.path);
-
-  // ---- resume or create -------------------------------------------------
-  let journal: CliJournal | null = await loadJournal(o.journalFile);
-  let keys: ShareKeys | null = null;
-  let onServer: Set<string> = new Set();
-  const abandon = async (why: string) => {
+  let resume: CliJournal | null = await loadJournal(o.journalFile);
+  const abandon = async (j: SendJournal, why: string) => {
     o.log(`${why} Starting a new share.`);
-    const j = journal!;
     // The old share is useless now: free its storage (best effort).
     await o.client.revoke(j.id, j.ownerToken).catch(() => {});
     await deleteJournal(o.journalFile);
-    journal = null;
   };
-
-  if (journal) {
-    const j = journal;
-    if (j.server !== o.server || JSON.stringify(j.names) !== JSON.stringify(names) || JSON.stringify(j.paths) !== JSON.stringify(paths)) {
-      await abandon('The interrupted upload was for other files.');
-    } else if (o.files.some((f, i) => f.size !== j.sizes[i])) {
-      await abandon(`${o.files.find((f, i) => f.size !== j.sizes[i])!.name} changed size since the interrupted upload.`);
-    } else if ((j.pwSalt === null) !== (o.password === null)) {
-      await abandon('The password option differs from the interrupted upload.');
-    } else {
-      const k = await deriveShareKeys(parseLinkSecret(j.secret), await passwordKey(o.password, j.pwSalt ? b64uDecode(j.pwSalt, 16) : null));
-      if (b64(k.authPub) !== j.authPub) {
-        await abandon('The password differs from the one of the interrupted upload.');
-      } else {
-        try {
-          if (j.manifest) {
-            // Finalize was sent before; the same bytes again are accepted (idempotent).
-            const fin = await withRetry(() => o.client.finalize(j.id, j.ownerToken, j.manifest!));
-            await deleteJournal(o.journalFile);
-            return result(j, fin.expiresAt, 0, 0, 0);
-          }
-          const up = await withRetry(() => o.client.uploads(j.id, j.ownerToken));
-          onServer = new Set(up.files.flatMap((f) => f.parts.map((n) => `${f.index}/${n}`)));
-          keys = k;
-          o.log(`Resuming the interrupted upload of share ${j.id}.`);
-        } catch (e) {
-          if (e instanceof ApiError && e.status >= 400 && e.status < 500 && e.status !== 429) await abandon(`The interrupted share is no longer usable on the server (${e.code}).`);
-          else throw e;
-        }
-      }
-    }
+  if (resume && (resume.app.server !== o.server || JSON.stringify(resume.names) !== JSON.stringify(names) || JSON.stringify(resume.app.paths) !== JSON.stringify(paths))) {
+    await abandon(resume, 'The interrupted upload was for other files.');
+    resume = null;
   }
 
-  if (!journal || !keys) {
-    const secret = generateLinkSecret();
-    const pwSalt = o.password ? newPasswordSalt() : null;
-    keys = await deriveShareKeys(parseLinkSecret(secret), await passwordKey(o.password, pwSalt));
-    // Retried only when the server surely did not create it (429): a lost answer to
-    // a create that went through must not lead to a second share under the same S.
-    const created = await withRetry(
-      () =>
-        o.client.createShare(
-          {
-            expiresIn,
-            maxDownloads: o.maxDownloads,
-            linkPub: b64(keys!.linkPub),
-            authPub: b64(keys!.authPub),
-            password: pwSalt ? { salt: b64(pwSalt), kdf: { ...KDF_V1 } } : null,
-            files: o.files.map((f) => ({ size: ciphertextSize(f.size) })),
-          },
-          o.uploadToken,
-        ),
-      { attempts: 4, retryIf: (e) => e instanceof ApiError && e.status === 429 },
-    ).catch((e) => {
-      if (e instanceof ApiError && (e.status === 401 || e.status === 403)) throw usage(`The server refused the upload token (${e.message}). Check --token or SEALDROP_TOKEN.`);
+  const run = async (from: CliJournal | null) => {
+    const report = reporter(o);
+    if (from) o.log(`Resuming the interrupted upload of share ${from.id}.`);
+    const result = await sendFiles<SizedBody>({
+      client: o.client,
+      config,
+      files: o.files.map((f) => ({ name: f.name, size: f.size, type: typeHint(f.name), lastModified: f.mtimeMs })),
+      password: o.password,
+      settings: from ? undefined : { expiresIn, maxDownloads: o.maxDownloads, note: o.note, uploadToken: o.uploadToken },
+      resume: from ?? undefined,
+      app: { server: o.server, paths },
+      parts: filePartMaker(o.files),
+      // putPart hands its body to the transport untouched; cliFetch streams a SizedBody.
+      sendPart: async (u) => {
+        let sent = 0;
+        const counted = new SizedBody(u.body.length, async function* () {
+          for await (const chunk of u.body.chunks()) {
+            yield chunk;
+            u.onProgress((sent += chunk.length));
+          }
+        });
+        await o.client.putPart(u.id, u.ownerToken, u.file, u.part, counted as unknown as Uint8Array, u.signal);
+      },
+      hasher: { hash: (i, onBytes) => hashFile(o.files[i], o.signer ?? null, onBytes) },
+      journal: fileJournalStore(o.journalFile),
+      concurrency: Math.max(1, o.concurrency ?? DEFAULT_CONCURRENCY),
+      retry: retryPolicy(),
+      onEvent: (e) => report.onEvent(e),
+      beforeSeal: async () => {
+        // Files must not have changed while they were read.
+        const after = await Promise.all(o.files.map((f) => stat(f.path)));
+        after.forEach((s, i) => {
+          if (s.size !== o.files[i].size || Math.floor(s.mtimeMs) !== o.files[i].mtimeMs) {
+            throw new CliError(EXIT.usage, `${o.files[i].name} changed while being sent. Run the same command again: it will restart that file.`);
+          }
+        });
+      },
+    }).catch((e) => {
+      (report.bar as Progress | null)?.abort();
       throw e;
     });
-    journal = {
-      v: 1,
-      id: created.id,
-      ownerToken: created.ownerToken,
-      secret,
-      partBytes: created.partBytes,
-      salts: o.files.map(() => ''),
-      sizes: o.files.map((f) => f.size),
-      lastModified: o.files.map((f) => f.mtimeMs),
-      partDigests: o.files.map(() => []),
-      server: o.server,
-      createdAt: new Date().toISOString(),
-      names,
-      paths,
-      pwSalt: pwSalt ? b64(pwSalt) : null,
-      authPub: b64(keys.authPub),
-      hashes: o.files.map(() => null),
-      manifest: null,
-      expiresIn,
-      maxDownloads: o.maxDownloads,
-    };
-    onServer = new Set();
-  }
-  const j: CliJournal = journal;
-  const k: ShareKeys = keys;
-  const writer = new JournalWriter(o.journalFile, j);
-  await writer.save();
-  const context = shareContext(j.id);
-
-  /** Opens file i for encryption: resumes its salt from the journal, or draws a fresh one (recorded before any part is made). */
-  const openFile = async (i: number): Promise<{ enc: FileEncryptor; src: FileSource }> => {
-    const src = await fileSource(o.files[i].path);
-    if (src.size !== j.sizes[i]) {
-      await src.close();
-      throw new CliError(EXIT.usage, `${o.files[i].name} changed size while being sent. Run the same command again to start over.`);
-    }
-    const key = await k.fileKey(i);
-    let enc: FileEncryptor;
-    if (j.salts[i]) enc = await FileEncryptor.resume(src, key, context, j.partBytes, b64uDecode(j.salts[i], 24), j.partDigests[i]);
-    else {
-      enc = await FileEncryptor.create(src, key, context, j.partBytes);
-      j.salts[i] = b64(enc.salt);
-      j.partDigests[i] = new Array<string | null>(enc.partCount).fill(null);
-      await writer.save();
-    }
-    return { enc, src };
+    (report.bar as Progress | null)?.finish();
+    return result;
   };
 
-  // ---- phase A: re-check every part made before (resume only) ------------
-  const restart = async (i: number, why: string) => {
-    o.log(`${o.files[i].name} ${why}: uploading it again from the start with a fresh salt.`);
-    j.salts[i] = '';
-    j.partDigests[i] = [];
-    j.hashes[i] = null;
-    for (const key of [...onServer]) if (key.startsWith(`${i}/`)) onServer.delete(key);
-    await writer.save();
+  let r;
+  try {
+    try {
+      r = await run(resume);
+    } catch (e) {
+      if (!resume || !(e instanceof TransferError) || !(e.reason in ABANDON)) throw e;
+      const why = e.reason === 'changed_size' ? `${e.message}` : ABANDON[e.reason];
+      await abandon(resume, why);
+      r = await run(null);
+    }
+  } catch (e) {
+    throw cliFailure(e);
+  }
+  return {
+    url: `${o.server}/s/${r.id}#${r.secret}`,
+    id: r.id,
+    expiresAt: r.expiresAt,
+    ownerToken: r.ownerToken,
+    files: r.files,
+    resumedParts: r.resumedParts,
+    sentParts: r.sentParts,
+    sentBytes: r.sentBytes,
+    seconds: (Date.now() - started) / 1000,
   };
-  const toCheck: number[] = [];
-  for (let i = 0; i < o.files.length; i++) {
-    if (!j.salts[i]) continue;
-    const digests = j.partDigests[i];
-    // On the server but never recorded here: cannot be proven to be the same plaintext.
-    if ([...onServer].some((key) => key.startsWith(`${i}/`) && digests[Number(key.split('/')[1])] == null)) await restart(i, 'has parts the journal does not know');
-    else if (digests.some((d) => d !== null)) toCheck.push(i);
-  }
-  if (toCheck.length > 0) {
-    const checkBytes = toCheck.reduce((s, i) => s + j.partDigests[i].filter((x) => x !== null).length * Math.min(j.partBytes, ciphertextSize(o.files[i].size)), 0);
-    const progress = new Progress({ label: 'Checking', total: checkBytes, quiet: o.quiet });
-    for (const i of toCheck) {
-      const { enc, src } = await openFile(i);
-      try {
-        let changed = false;
-        for (let n = 0; n < enc.partCount && !changed; n++) {
-          if (j.partDigests[i][n] == null) continue;
-          try {
-            await planPart(enc, j.partDigests[i], n, (b) => progress.add(b));
-          } catch (e) {
-            if (e instanceof SourceChangedError) changed = true;
-            else throw e;
-          }
-        }
-        if (changed) await restart(i, 'changed since the interrupted upload');
-      } finally {
-        await src.close();
-      }
-    }
-    progress.finish();
-  }
-  const resumedParts = [...onServer].filter((key) => j.salts[Number(key.split('/')[0])] !== '').length;
-  if (resumedParts > 0) o.log(`Resumed: ${resumedParts} part${resumedParts === 1 ? '' : 's'} already on the server will not be sent again.`);
-
-  // ---- phase H: plaintext hashes (and signatures) for the manifest --------
-  const stats = await Promise.all(o.files.map((f) => stat(f.path)));
-  const toHash = o.files.map((_, i) => i).filter((i) => {
-    const h = j.hashes[i];
-    return !h || h.size !== stats[i].size || h.mtimeMs !== Math.floor(stats[i].mtimeMs) || (o.signer ? !h.minisig : false);
-  });
-  if (toHash.length > 0) {
-    const total = toHash.reduce((s, i) => s + o.files[i].size, 0);
-    const progress = new Progress({ label: 'Hashing', total, quiet: o.quiet || total < 8 * 1024 * 1024 });
-    for (const i of toHash) {
-      const { sha256, blake2b } = await hashFile(o.files[i], Boolean(o.signer), progress);
-      const minisig = o.signer && blake2b ? formatSignature(signDigest(o.signer, blake2b, defaultTrustedComment(o.files[i].name))) : null;
-      j.hashes[i] = { sha256, minisig, size: stats[i].size, mtimeMs: Math.floor(stats[i].mtimeMs) };
-    }
-    progress.finish();
-    await writer.save();
-  }
-
-  // ---- phase B: send the missing parts in parallel ------------------------
-  const tasks: { i: number; n: number; bytes: number }[] = [];
-  for (let i = 0; i < o.files.length; i++) {
-    const size = ciphertextSize(o.files[i].size);
-    const count = Math.max(1, Math.ceil(size / j.partBytes));
-    for (let n = 0; n < count; n++) {
-      if (j.salts[i] && onServer.has(`${i}/${n}`)) continue;
-      tasks.push({ i, n, bytes: Math.min(j.partBytes, size - n * j.partBytes) });
-    }
-  }
-  const sendBytes = tasks.reduce((s, t) => s + t.bytes, 0);
-  const progress = new Progress({ label: 'Uploading', total: sendBytes, quiet: o.quiet });
-  const open = new Map<number, { p: Promise<{ enc: FileEncryptor; src: FileSource }>; left: number }>();
-  for (const t of tasks) {
-    const e = open.get(t.i);
-    if (e) e.left++;
-    else open.set(t.i, { p: null as never, left: 1 });
-  }
-  const encryptorFor = (i: number) => {
-    const e = open.get(i)!;
-    if (!e.p) {
-      e.p = openFile(i);
-      e.p.catch(() => {});
-    }
-    return e.p;
-  };
-  const release = async (i: number) => {
-    const e = open.get(i)!;
-    if (--e.left === 0) await (await e.p).src.close();
-  };
-  let next = 0;
-  let failed: unknown = null;
-  let sentParts = 0;
-  const worker = async () => {
-    while (!failed && next < tasks.length) {
-      const t = tasks[next++];
-      try {
-        const { enc } = await encryptorFor(t.i);
-        const changed = () =>
-          new CliError(EXIT.usage, `${o.files[t.i].name} changed while being sent. Run the same command again: it will restart that file with a fresh salt.`);
-        let plan: PartPlan;
-        try {
-          plan = await planPart(enc, j.partDigests[t.i], t.n);
-        } catch (e) {
-          throw e instanceof SourceChangedError ? changed() : e;
-        }
-        // The digest is on disk before a byte of this part leaves.
-        await writer.save();
-        let counted = 0;
-        let sourceChanged = false;
-        await withRetry(
-          () => {
-            progress.sub(counted);
-            counted = 0;
-            const body = partBody(
-              enc,
-              plan,
-              (b) => {
-                counted += b;
-                progress.add(b);
-              },
-              () => (sourceChanged = true),
-            );
-            // putPart hands its body to the transport untouched; cliFetch streams a SizedBody.
-            return o.client.putPart(j.id, j.ownerToken, t.i, t.n, body as unknown as Uint8Array).catch((e) => {
-              throw sourceChanged ? new SourceChangedError(t.n) : e;
-            });
-          },
-          {
-            onRetry: (e, attempt, delay) => o.log(`Part ${t.n + 1} of ${o.files[t.i].name}: ${(e as Error).message}; retry ${attempt} in ${(delay / 1000).toFixed(1)} s.`),
-          },
-        ).catch((e) => {
-          throw e instanceof SourceChangedError ? changed() : e;
-        });
-        sentParts++;
-        await release(t.i);
-      } catch (e) {
-        failed ??= e;
-      }
-    }
-  };
-  const concurrency = Math.max(1, o.concurrency ?? DEFAULT_CONCURRENCY);
-  await Promise.all(Array.from({ length: Math.min(concurrency, Math.max(1, tasks.length)) }, worker));
-  for (const [, e] of open) if (e.p) await e.p.then((x) => x.src.close()).catch(() => {});
-  if (failed) {
-    progress.abort();
-    if (failed instanceof CliError) throw failed;
-    const err = toCliError(failed);
-    throw new CliError(err.code, `The upload stopped: ${err.message.replace(/\.$/, '')}. Run the same command again to resume where it stopped.`);
-  }
-  progress.finish();
-
-  // Files must not have changed while they were read.
-  const after = await Promise.all(o.files.map((f) => stat(f.path)));
-  after.forEach((s, i) => {
-    if (s.size !== j.hashes[i]!.size || Math.floor(s.mtimeMs) !== j.hashes[i]!.mtimeMs) {
-      throw new CliError(EXIT.usage, `${o.files[i].name} changed while being sent. Run the same command again: it will restart that file.`);
-    }
-  });
-
-  // ---- manifest and finalize ----------------------------------------------
-  const manifest: Manifest = {
-    v: 1,
-    createdAt: new Date().toISOString(),
-    files: o.files.map((f, i) => ({ name: f.name, size: f.size, type: typeHint(f.name), sha256: j.hashes[i]!.sha256 })),
-  };
-  if (o.note) manifest.note = o.note;
-  if (o.signer) manifest.signatures = o.files.map((_, i) => ({ file: i, minisig: j.hashes[i]!.minisig! }));
-  j.manifest = b64(await sealManifest(k, j.id, manifest));
-  await writer.save();
-  const fin = await withRetry(() => o.client.finalize(j.id, j.ownerToken, j.manifest!));
-  await deleteJournal(o.journalFile);
-  return result(j, fin.expiresAt, resumedParts, sentParts, sendBytes);
-
-  function result(jj: CliJournal, expiresAt: string, resumed: number, sent: number, bytes: number): UploadResult {
-    return {
-      url: `${jj.server}/s/${jj.id}#${jj.secret}`,
-      id: jj.id,
-      expiresAt,
-      ownerToken: jj.ownerToken,
-      files: jj.names.map((name, i) => ({ name, size: jj.sizes[i], sha256: jj.hashes[i]?.sha256 ?? '' })),
-      resumedParts: resumed,
-      sentParts: sent,
-      sentBytes: bytes,
-      seconds: (Date.now() - started) / 1000,
-    };
-  }
 }
+
+/** The engine's failures as the CLI's exit codes and advice. */
+function cliFailure(e: unknown): CliError {
+  if (e instanceof CliError) return e;
+  if (e instanceof PlanError) return usage(e.message);
+  if (e instanceof TransferError && e.reason === 'file_changed') {
+    return new CliError(EXIT.usage, `${e.message.replace(/\.$/, '')}. Run the same command again: it will restart that file with a fresh salt.`);
+  }
+  const kind = classify(e);
+  const err = toCliError(e);
+  if (kind === 'unauthorized' || kind === 'forbidden') {
+    return usage(`The server refused the upload token (${err.message}). Check --token or SEALDROP_TOKEN.`);
+  }
+  return new CliError(err.code, `The upload stopped: ${err.message.replace(/\.$/, '')}. Run the same command again to resume where it stopped.`);
+}
+

@@ -82,12 +82,14 @@ function wordProblem(p: SendProblem): string {
 }
 
 const asPlanInput = (files: SendFileInput[]) => ({ files: files.map((f) => ({ name: f.name, size: f.file.size })) });
+/** What the selection itself can get wrong (the page's fields keep the expiry, downloads and token within bounds). */
+const SELECTION_PROBLEMS = new Set<SendProblem['kind']>(['no_files', 'bad_names', 'too_many_files', 'file_too_large', 'share_too_large']);
 
 /** The server's limits (GET /api/config) against the selection: problems in plain words. */
 export function checkLimits(files: SendFileInput[], config: ConfigResponse | undefined): string[] {
   if (!config || files.length === 0) return [];
   return planSend(config, asPlanInput(files))
-    .filter((p) => p.kind !== 'bad_names')
+    .filter((p) => p.kind !== 'bad_names' && SELECTION_PROBLEMS.has(p.kind))
     .map(wordProblem);
 }
 
@@ -95,7 +97,7 @@ export function checkLimits(files: SendFileInput[], config: ConfigResponse | und
 export function checkSelection(files: SendFileInput[], config: ConfigResponse | undefined): string[] {
   if (files.length === 0) return ['Add at least one file.'];
   const problems = planSend(config ?? ({ maxFiles: Infinity, maxFileBytes: Infinity, maxShareBytes: Infinity } as ConfigResponse), asPlanInput(files));
-  return problems.map(wordProblem);
+  return problems.filter((p) => SELECTION_PROBLEMS.has(p.kind)).map(wordProblem);
 }
 
 // ------------------------------------------------------------------ one run
