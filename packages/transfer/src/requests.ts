@@ -54,12 +54,16 @@ export type SendToRequestOptions<Body> = Omit<SendOptions<Body>, 'recipients' | 
   settings: Omit<SendSettings, 'request' | 'uploadToken'>;
 };
 
+/** A request share cannot outlive the request: the seconds it has left, or fewer if asked (null: all of them). */
+export function requestShareExpiry(info: Pick<RequestInfoResponse, 'expiresAt'>, wanted: number | null): number {
+  const left = Math.max(1, Math.floor((Date.parse(info.expiresAt) - Date.now()) / 1000));
+  return wanted === null ? left : Math.min(wanted, left);
+}
+
 /** Checks the request's key against the link, then sends a share sealed to it only, counted against the request. */
 export async function sendToRequest<Body>(o: SendToRequestOptions<Body>): Promise<SendResult & { recipient: Recipient }> {
   const { recipient, info } = await openFileRequest(o.client, o.request.id, o.request.fingerprint, o);
-  // The share cannot outlive what the requester asked for.
-  const left = Math.max(1, Math.floor((Date.parse(info.expiresAt) - Date.now()) / 1000));
-  const settings: SendSettings = { ...o.settings, expiresIn: Math.min(o.settings.expiresIn, left), request: o.request.id };
+  const settings: SendSettings = { ...o.settings, expiresIn: requestShareExpiry(info, o.settings.expiresIn), request: o.request.id };
   const res = await sendFiles({ ...o, settings, recipients: [recipient] });
   return { ...res, recipient };
 }
