@@ -129,7 +129,10 @@ export const cliFetch = ((input: string | URL | Request, init?: RequestInit): Pr
     const signal = init?.signal;
     if (signal) {
       if (signal.aborted) return req.destroy(signal.reason as Error);
-      signal.addEventListener('abort', () => req.destroy(signal.reason as Error), { once: true });
+      // One transfer's signal outlives many requests: each removes its listener when done.
+      const onAbort = () => req.destroy(signal.reason as Error);
+      signal.addEventListener('abort', onAbort, { once: true });
+      req.once('close', () => signal.removeEventListener('abort', onAbort));
     }
     if (sized) {
       pump(req, sized).catch((e) => {

@@ -8,7 +8,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import { ciphertextSize, encryptRange, type MessageKeys, type Recipient } from '@sealdrop/crypto';
 import { fileSource, type FileSource } from '@sealdrop/crypto/node';
-import type { ConfigResponse, SealdropClient } from '@sealdrop/shared';
+import { ApiError, type ConfigResponse, type SealdropClient } from '@sealdrop/shared';
 import {
   classify,
   planSend,
@@ -350,6 +350,8 @@ function cliFailure(e: unknown): CliError {
   }
   const kind = classify(e);
   const err = toCliError(e);
+  // A part stored as often as allowed, or a share that stopped taking parts: running again cannot help.
+  if (e instanceof ApiError && e.code === 'conflict') return new CliError(err.code, `The upload cannot continue: ${e.message}.`);
   if (kind === 'unauthorized' || kind === 'forbidden') {
     return usage(`The server refused the upload token (${err.message}). Check --token or SEALDROP_TOKEN.`);
   }

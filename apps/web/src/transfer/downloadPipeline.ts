@@ -11,6 +11,7 @@
 
 import { CobblestoneError, ciphertextSize, createDecryptStream, createSha256, shareContext } from '@sealdrop/crypto';
 import { ApiError, SealdropClient } from '@sealdrop/shared';
+import { isTransient, RETRY_POLICY, retryDelay } from '@sealdrop/transfer';
 import { makeZip, predictLength } from 'client-zip';
 import type { DownloadEvent, DownloadFailure, DownloadFile, DownloadJob } from './downloadTypes.ts';
 
@@ -55,8 +56,6 @@ export function eventReporter(job: DownloadJob, post: (ev: DownloadEvent) => voi
   };
 }
 
-/** Attempts after a dropped connection without progress in between. */
-const MAX_RETRIES = 6;
 /** Plaintext is handed on in pieces of about this size (fewer, larger writes to disk). */
 const OUT_BYTES = 256 * 1024;
 
@@ -168,18 +167,17 @@ export function ciphertextStream(
             reader?.cancel().catch(() => {});
             reader = null;
             if (e instanceof DownloadError) throw e;
-            // Dropped connections, server hiccups (5xx) and rate limits are retried;
-            // answers about the share itself (410, 401, 404, ...) are final.
-            const transient = !(e instanceof ApiError) || e.code === 'network' || e.code === 'rate_limited' || e.status >= 500;
-            if (!transient) throw e;
+            // The one classification and retry policy of @sealdrop/transfer: dropped
+            // connections, 5xx and rate limits are retried; answers about the share
+            // itself (410, 401, 404, ...) are final. Attempts count failures without progress.
             if ((e as Error)?.name === 'AbortError' || opts.signal?.aborted) throw e;
-            if (++failures > MAX_RETRIES) {
+            if (e instanceof ApiError && !isTransient(e)) throw e; // a stream that broke mid-body is always worth a Range resume
+            if (++failures >= RETRY_POLICY.attempts) {
               if (e instanceof ApiError && e.code !== 'network') throw e;
               throw new DownloadError({ kind: 'network', file, message: 'The connection to the server keeps dropping. Try again later.' });
             }
             opts.onRetry?.(failures);
-            const wait = e instanceof ApiError && e.retryAfter ? e.retryAfter * 1000 : 250 * 2 ** failures;
-            await sleep(Math.min(wait, 30_000), opts.signal);
+            await sleep(retryDelay(failures, e, RETRY_POLICY), opts.signal);
           }
         }
       },
