@@ -26,6 +26,7 @@ export type Route =
   | { page: 'send' }
   | { page: 'receive'; id: string }
   | { page: 'links' }
+  | { page: 'keys' }
   | { page: 'admin' }
   | { page: 'not-found' };
 
@@ -34,6 +35,7 @@ export function matchRoute(path: string): Route {
   const s = /^\/s\/([^/]+)\/?$/.exec(path);
   if (s) return { page: 'receive', id: decodeURIComponent(s[1]) };
   if (path === '/links' || path === '/links/') return { page: 'links' };
+  if (path === '/keys' || path === '/keys/') return { page: 'keys' };
   if (path === '/admin' || path.startsWith('/admin/')) return { page: 'admin' };
   return { page: 'not-found' };
 }

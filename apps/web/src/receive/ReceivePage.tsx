@@ -11,14 +11,15 @@ import { readMinisig } from './minisig.ts';
 import { absoluteTime, formatBytes, percent, relativeTime } from './format.ts';
 import { BAD_MANIFEST_TITLE, DAMAGED_LINK, MALFORMED_KEY_TITLE, MISSING_KEY, UNAVAILABLE, UNSUPPORTED_KDF, tryAgainIn } from './messages.ts';
 import type { DownloadFailure } from '../transfer/downloadTypes.ts';
+import { SealedPrompt } from '../keys/SealedPrompt.tsx';
 import './receive.css';
 
-type Init = { kind: 'bad-id' } | { kind: 'no-key'; title: string; body: string } | { kind: 'ok'; store: ReceiveStore };
+type Init = { kind: 'bad-id' } | { kind: 'no-key'; title: string; body: string } | { kind: 'sealed' } | { kind: 'ok'; store: ReceiveStore };
 
 function init(id: string): Init {
   const raw = takeFragment(id); // strip the key from the address bar first, whatever else is wrong
   if (!isShareId(id)) return { kind: 'bad-id' };
-  if (!raw) return { kind: 'no-key', ...MISSING_KEY };
+  if (!raw) return { kind: 'sealed' }; // v1.1: maybe sealed to keys (SealedPrompt says when it is not)
   try {
     return { kind: 'ok', store: createReceiveStore(id, parseLinkSecret(raw)) };
   } catch (e) {
@@ -27,7 +28,8 @@ function init(id: string): Init {
 }
 
 export function ReceivePage({ id }: { id: string }) {
-  const [state] = useState(() => init(id));
+  const [state, setState] = useState(() => init(id));
+  if (state.kind === 'sealed') return <SealedPrompt id={id} onSecret={(secret) => setState({ kind: 'ok', store: createReceiveStore(id, parseLinkSecret(secret)) })} />;
   if (state.kind === 'bad-id') return <Problem title={UNAVAILABLE.not_found.title} body={UNAVAILABLE.not_found.body} />;
   if (state.kind === 'no-key') return <Problem title={state.title} body={state.body} />;
   return <Receive store={state.store} />;

@@ -1,0 +1,109 @@
+// v1.1 recipient keys in the browser against the real local stack: a key made on
+// the Keys page (IndexedDB only) opens a fragment-less link the CLI sealed to it,
+// a browser without it is told "not sealed to any of your keys" and spends no
+// download, and the exported identity file opens shares in the CLI.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { expect as baseExpect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { runCli } from './helpers/cli.ts';
+import { e2eBase } from './helpers/seed.ts';
+
+const expect = baseExpect.configure({ timeout: 20_000 });
+const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+let dir = '';
+test.beforeAll(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'sealdrop-recipients-e2e-'));
+});
+test.afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const contexts: BrowserContext[] = [];
+test.afterEach(async () => {
+  for (const c of contexts.splice(0)) await c.close();
+});
+const cli = (args: string[]) => runCli(args, path.join(dir, 'state'));
+
+async function open(browser: Browser, url: string): Promise<Page> {
+  const ctx = await browser.newContext({ acceptDownloads: true });
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  await page.goto(url);
+  return page;
+}
+
+/** Creates a key on the Keys page; returns its public key as the page shows it. */
+async function createKey(page: Page): Promise<string> {
+  await page.goto(`${e2eBase()}/keys`);
+  await page.getByRole('button', { name: 'Create a key' }).click();
+  await expect(page.getByRole('status').filter({ hasText: /New key .* created/ })).toBeVisible();
+  const pub = await page.getByLabel('Public key').first().inputValue();
+  expect(pub).toMatch(/^sealdrop-pq1:[A-Za-z0-9_-]{1622}$/);
+  return pub;
+}
+
+test('CLI seals to a browser key: the fragment-less link opens there; another browser is told it is not sealed to its keys', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const owner = await open(browser, `${e2eBase()}/keys`);
+  const pub = await createKey(owner);
+  const bytes = new Uint8Array(randomBytes(400_000));
+  writeFileSync(path.join(dir, 'release.bin'), bytes);
+  const sent = await cli(['send', path.join(dir, 'release.bin'), '--server', e2eBase(), '--to', pub, '--downloads', '2', '--json']);
+  expect(sent.code, sent.stderr).toBe(0);
+  const { url } = JSON.parse(sent.stdout) as { url: string };
+  expect(url).not.toContain('#');
+
+  // A browser with another key: its own message, nothing spent.
+  const other = await open(browser, `${e2eBase()}/keys`);
+  await createKey(other);
+  await other.goto(url);
+  await expect(other.getByRole('heading', { level: 1 })).toHaveText('Open with your key');
+  await other.getByRole('button', { name: /^Open with key / }).click();
+  await expect(other.getByRole('alert')).toContainText('This share is not sealed to any of your keys.');
+
+  await owner.goto(url);
+  await expect(owner.getByRole('heading', { level: 1 })).toHaveText('Open with your key');
+  await owner.getByRole('button', { name: /^Open with key / }).click();
+  // The refused browser spent nothing: both downloads are left.
+  await expect(owner.getByTestId('downloads-left')).toHaveText('2');
+  const [d] = await Promise.all([owner.waitForEvent('download', { timeout: 60_000 }), owner.getByRole('button', { name: 'Download release.bin', exact: true }).click()]);
+  expect(sha256(readFileSync((await d.path())!))).toBe(sha256(bytes));
+});
+
+test('a browser key exported as an identity file opens a sealed share in the CLI; an identity file opens a link in the browser', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const page = await open(browser, `${e2eBase()}/keys`);
+  const pub = await createKey(page);
+  const [d] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export identity file' }).click()]);
+  const keyFile = path.join(dir, 'browser.key');
+  await d.saveAs(keyFile);
+  expect((await cli(['identity', 'pub', keyFile])).stdout.trim()).toBe(pub);
+
+  writeFileSync(path.join(dir, 'notes.txt'), 'sealed to the browser key\n');
+  const sent = await cli(['send', path.join(dir, 'notes.txt'), '--server', e2eBase(), '--to', pub, '--downloads', '2', '--json']);
+  expect(sent.code, sent.stderr).toBe(0);
+  const { url } = JSON.parse(sent.stdout) as { url: string };
+  const got = await cli(['receive', url, '--identity', keyFile, '-o', path.join(dir, 'out')]);
+  expect(got.code, got.stderr).toBe(0);
+  expect(readFileSync(path.join(dir, 'out', 'notes.txt'), 'utf8')).toBe('sealed to the browser key\n');
+
+  // A fresh browser with no key opens it from the identity file.
+  const fresh = await open(browser, url);
+  await expect(fresh.getByRole('heading', { level: 1 })).toHaveText('Open with your key');
+  await fresh.getByLabel('Open an identity file').setInputFiles(keyFile);
+  await expect(fresh.getByRole('button', { name: 'Download notes.txt', exact: true })).toBeVisible();
+});
+
+test('Keys page: deleting a key asks first and then removes it; importing a file brings it back', async ({ browser }) => {
+  const page = await open(browser, `${e2eBase()}/keys`);
+  await createKey(page);
+  const [d] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export identity file' }).click()]);
+  const keyFile = path.join(dir, 'kept.key');
+  await d.saveAs(keyFile);
+  await page.getByRole('button', { name: 'Delete', exact: true }).click();
+  await expect(page.getByRole('alert')).toContainText('cannot be undone');
+  await page.getByRole('button', { name: /^Delete key / }).click();
+  await expect(page.getByText('No key in this browser yet.')).toBeVisible();
+  await page.getByLabel('Import an identity file').setInputFiles(keyFile);
+  await expect(page.getByRole('status').filter({ hasText: /^Imported / })).toBeVisible();
+  await expect(page.getByRole('article')).toHaveCount(1);
+});
