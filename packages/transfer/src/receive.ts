@@ -118,7 +118,7 @@ export interface DownloadFileOptions extends ReceiveContext {
 }
 
 /** Captures the first 56 bytes (the message header) while passing everything through. */
-function headerTap(onHeader: (h: Uint8Array) => void): TransformStream<Uint8Array, Uint8Array> {
+export function headerTap(onHeader: (h: Uint8Array) => void): TransformStream<Uint8Array, Uint8Array> {
   const buf = new Uint8Array(HEADER_BYTES);
   let got = 0;
   return new TransformStream({
@@ -135,7 +135,7 @@ function headerTap(onHeader: (h: Uint8Array) => void): TransformStream<Uint8Arra
 }
 
 /** Drops the first n bytes (a server that answered 200 to a Range request). */
-function skipBytes(n: number): TransformStream<Uint8Array, Uint8Array> {
+export function skipBytes(n: number): TransformStream<Uint8Array, Uint8Array> {
   let left = n;
   return new TransformStream({
     transform(chunk, controller) {

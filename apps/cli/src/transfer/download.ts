@@ -16,7 +16,6 @@ import {
   createDecryptStream,
   derivePasswordKey,
   deriveShareKeys,
-  HEADER_BYTES,
   openManifest,
   parseLinkSecret,
   shareContext,
@@ -31,6 +30,7 @@ import type { ParsedLink } from '../link.ts';
 import { createBlake2b512, type Blake2b512 } from '../minisign/sign.ts';
 import { madeBytes } from '../memory.ts';
 import type { Progress } from '../progress.ts';
+import { headerTap, skipBytes } from '@sealdrop/transfer';
 import { backoffMs, isTransient, sleep, withRetry } from './retry.ts';
 
 export interface OpenShare {
@@ -96,38 +96,6 @@ export interface DownloadedFile {
 }
 
 const WRITE_BYTES = 1024 * 1024;
-
-/** Captures the first 56 bytes (the message header) while passing everything through. */
-function headerTap(onHeader: (h: Uint8Array) => void): TransformStream<Uint8Array, Uint8Array> {
-  const buf = new Uint8Array(HEADER_BYTES);
-  let got = 0;
-  return new TransformStream({
-    transform(chunk, controller) {
-      if (got < HEADER_BYTES) {
-        const take = Math.min(HEADER_BYTES - got, chunk.length);
-        buf.set(chunk.subarray(0, take), got);
-        got += take;
-        if (got === HEADER_BYTES) onHeader(buf.slice());
-      }
-      controller.enqueue(chunk);
-    },
-  });
-}
-
-/** Drops the first n bytes (a server that answered 200 to a Range request). */
-function skipBytes(n: number): TransformStream<Uint8Array, Uint8Array> {
-  let left = n;
-  return new TransformStream({
-    transform(chunk, controller) {
-      if (left >= chunk.length) {
-        left -= chunk.length;
-        return;
-      }
-      controller.enqueue(left > 0 ? chunk.subarray(left) : chunk);
-      left = 0;
-    },
-  });
-}
 
 /**
  * Downloads and decrypts file `index` into `fh` (from position 0), hashing the
