@@ -9,6 +9,7 @@ import path from 'node:path';
 import { expect as baseExpect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { runCli } from './helpers/cli.ts';
 import { e2eBase } from './helpers/seed.ts';
+import { sendViaUi } from './helpers/send-ui.ts';
 
 const expect = baseExpect.configure({ timeout: 20_000 });
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -106,4 +107,37 @@ test('Keys page: deleting a key asks first and then removes it; importing a file
   await page.getByLabel('Import an identity file').setInputFiles(keyFile);
   await expect(page.getByRole('status').filter({ hasText: /^Imported / })).toBeVisible();
   await expect(page.getByRole('article')).toHaveCount(1);
+});
+
+test('browser seals to a browser key: the link holds no secret, another context opens it with its key, the CLI with the exported file', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const recipient = await open(browser, `${e2eBase()}/keys`);
+  const pub = await createKey(recipient);
+  const fp = (await recipient.locator('.key-card .fingerprint').first().textContent())!.trim();
+  const [d] = await Promise.all([recipient.waitForEvent('download'), recipient.getByRole('button', { name: 'Export identity file' }).click()]);
+  const keyFile = path.join(dir, 'recipient.key');
+  await d.saveAs(keyFile);
+
+  const sender = await open(browser, `${e2eBase()}/`);
+  const bytes = new Uint8Array(randomBytes(250_000));
+  const link = await sendViaUi(sender, [{ name: 'sealed.bin', bytes }], { downloads: 2, recipients: [pub] });
+  expect(link).toMatch(/\/s\/[A-Za-z0-9_-]{22}$/);
+  await expect(sender.getByText(`it holds no secret: only the key ${fp} can open it`)).toBeVisible();
+  // The secret link is there only on purpose.
+  await sender.getByText('Also copy a secret link').click();
+  expect(await sender.getByLabel('Secret link').inputValue()).toMatch(/#[A-Za-z0-9_-]{43}$/);
+
+  // The sender's own browser has no key that opens it.
+  await sender.goto(link);
+  await expect(sender.getByRole('heading', { level: 1 })).toHaveText('Open with your key');
+  await expect(sender.getByText('No key is kept in this browser.')).toBeVisible();
+
+  await recipient.goto(link);
+  await recipient.getByRole('button', { name: `Open with key ${fp}` }).click();
+  const [got] = await Promise.all([recipient.waitForEvent('download', { timeout: 60_000 }), recipient.getByRole('button', { name: 'Download sealed.bin', exact: true }).click()]);
+  expect(sha256(readFileSync((await got.path())!))).toBe(sha256(bytes));
+
+  const r = await cli(['receive', link, '--identity', keyFile, '-o', path.join(dir, 'from-browser')]);
+  expect(r.code, r.stderr).toBe(0);
+  expect(sha256(readFileSync(path.join(dir, 'from-browser', 'sealed.bin')))).toBe(sha256(bytes));
 });
