@@ -141,3 +141,63 @@ test('browser seals to a browser key: the link holds no secret, another context 
   expect(r.code, r.stderr).toBe(0);
   expect(sha256(readFileSync(path.join(dir, 'from-browser', 'sealed.bin')))).toBe(sha256(bytes));
 });
+
+test('requests: the CLI asks, a browser sends through /r/<id>#<fingerprint>; a swapped fingerprint is refused there', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const keyFile = path.join(dir, 'team.key');
+  expect((await cli(['identity', 'new', '-o', keyFile])).code).toBe(0);
+  const made = await cli(['request', 'new', '--identity', keyFile, '--server', e2eBase(), '--max-shares', '3', '--json']);
+  expect(made.code, made.stderr).toBe(0);
+  const req = JSON.parse(made.stdout) as { url: string; id: string; ownerToken: string };
+
+  // A link whose fragment names another key: the page refuses, nothing is sent.
+  const other = path.join(dir, 'other.key');
+  await cli(['identity', 'new', '-o', other]);
+  const otherReq = JSON.parse((await cli(['request', 'new', '--identity', other, '--server', e2eBase(), '--json'])).stdout) as { url: string };
+  const swapped = `${req.url.split('#')[0]}#${otherReq.url.split('#')[1]}`;
+  const bad = await open(browser, swapped);
+  await expect(bad.getByRole('heading', { level: 1 })).toHaveText('This request link does not match its key');
+  await expect(bad.getByRole('button', { name: 'Encrypt and send' })).toHaveCount(0);
+
+  const vendor = await open(browser, req.url);
+  await expect(vendor.getByRole('heading', { level: 1 })).toHaveText('Send files to this request');
+  const bytes = new Uint8Array(randomBytes(200_000));
+  await vendor.getByLabel('Files to send').setInputFiles({ name: 'logs.tar', mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) });
+  await vendor.getByRole('button', { name: 'Encrypt and send' }).click();
+  await expect(vendor.getByRole('status').filter({ hasText: /^Sent\./ })).toBeVisible({ timeout: 60_000 });
+
+  const list = await cli(['request', 'list', req.url, '--owner-token', req.ownerToken, '--json']);
+  expect(list.code, list.stderr).toBe(0);
+  const { shares } = JSON.parse(list.stdout) as { shares: { url: string }[] };
+  expect(shares).toHaveLength(1);
+  const got = await cli(['receive', shares[0].url, '--identity', keyFile, '-o', path.join(dir, 'arrived')]);
+  expect(got.code, got.stderr).toBe(0);
+  expect(sha256(readFileSync(path.join(dir, 'arrived', 'logs.tar')))).toBe(sha256(bytes));
+});
+
+test('requests: a browser asks, the CLI sends with --request, the Requests page lists it, opens it, and closes the request', async ({ browser }) => {
+  test.setTimeout(180_000);
+  const page = await open(browser, `${e2eBase()}/keys`);
+  await createKey(page);
+  await page.goto(`${e2eBase()}/requests`);
+  await page.getByRole('button', { name: 'Create request' }).click();
+  const url = await page.getByLabel('Request link').first().inputValue();
+  expect(url).toMatch(/\/r\/[A-Za-z0-9_-]{22}#[A-Za-z0-9_-]{43}$/);
+
+  writeFileSync(path.join(dir, 'vendor.txt'), 'from the vendor\n');
+  const sent = await cli(['send', path.join(dir, 'vendor.txt'), '--request', url]);
+  expect(sent.code, sent.stderr).toBe(0);
+
+  await page.getByRole('button', { name: 'Refresh' }).click();
+  const arrived = page.getByRole('list', { name: /^Shares sent to request/ }).getByRole('link');
+  await expect(arrived).toHaveCount(1);
+  await arrived.click();
+  await page.getByRole('button', { name: /^Open with key / }).click();
+  await expect(page.getByRole('button', { name: 'Download vendor.txt', exact: true })).toBeVisible();
+
+  await page.goto(`${e2eBase()}/requests`);
+  await page.getByRole('button', { name: 'Close request' }).click();
+  await expect(page.getByRole('heading', { name: /\(closed\)/ })).toBeVisible();
+  const late = await cli(['send', path.join(dir, 'vendor.txt'), '--request', url]);
+  expect(late.code).toBe(4);
+});
