@@ -56,7 +56,8 @@ export const createShareRequest = z.strictObject({
   linkPub: b64u(32),
   authPub: b64u(32),
   password: passwordParams.nullable(),
-  files: z.array(z.strictObject({ size: z.int().nonnegative() })).min(1),
+  // Empty for a note-only share (a message with no file; the note is in the manifest).
+  files: z.array(z.strictObject({ size: z.int().nonnegative() })),
   /** v1.1: a file request's id, counted against it, instead of an upload token. */
   request: z.string().regex(SHARE_ID_RE, 'bad request id').optional(),
 });

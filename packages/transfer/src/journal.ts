@@ -46,7 +46,7 @@ export function parseJournal(x: unknown): SendJournal | null {
     typeof j.ownerToken === 'string' &&
     typeof j.secret === 'string' &&
     Number.isSafeInteger(j.partBytes) &&
-    n > 0 &&
+    n >= 0 &&
     Array.isArray(j.salts) && j.salts.length === n &&
     Array.isArray(j.sizes) && j.sizes.length === n &&
     Array.isArray(j.lastModified) && j.lastModified.length === n &&

@@ -21,13 +21,15 @@ export interface PlanInput {
   uploadToken?: string;
   /** v1.1: a file request's id stands in for the upload token. */
   request?: string;
+  /** A share may hold only a note (no files). */
+  note?: string;
 }
 
 export function planSend(config: ConfigResponse, input: PlanInput): SendProblem[] {
   const problems: SendProblem[] = [];
   const { files } = input;
-  if (files.length === 0) return [{ kind: 'no_files' }];
-  const names = checkFileNames(files.map((f) => f.name));
+  if (files.length === 0 && !input.note?.trim()) return [{ kind: 'no_files' }];
+  const names = files.length ? checkFileNames(files.map((f) => f.name)) : null;
   if (names) problems.push({ kind: 'bad_names', message: names });
   if (files.length > config.maxFiles) problems.push({ kind: 'too_many_files', count: files.length, max: config.maxFiles });
   let total = 0;

@@ -198,7 +198,7 @@ class SendRun<Body> {
     const s = o.settings;
     if (!s) throw new TransferError('input', 'no_settings', 'A new share needs its settings.');
     const config: ConfigResponse = o.config ?? (await withRetry(() => o.client.config(), this.#retryCtx('config')));
-    const problems = planSend(config, { files: o.files, expiresIn: s.expiresIn, maxDownloads: s.maxDownloads, uploadToken: s.uploadToken, request: s.request });
+    const problems = planSend(config, { files: o.files, expiresIn: s.expiresIn, maxDownloads: s.maxDownloads, uploadToken: s.uploadToken, note: s.note, request: s.request });
     if (problems.length) throw new PlanError(problems);
     if (o.recipients) checkRecipients(o.recipients);
 

@@ -105,6 +105,7 @@ describe('planSend', () => {
   const config = { maxFileBytes: 1000, maxShareBytes: 1500, maxFiles: 2, maxExpirySeconds: 3600, defaultExpirySeconds: 600, maxDownloads: 10, uploadPolicy: 'token', partBytes: 5 << 20 } as unknown as ConfigResponse;
   it('returns each problem typed, for the app to word', () => {
     expect(planSend(config, { files: [] })).toEqual([{ kind: 'no_files' }]);
+    expect(planSend(config, { files: [], note: 'only a note', uploadToken: 't' })).toEqual([]); // a note may go on its own
     const problems = planSend(config, { files: [{ name: 'a', size: 990 }, { name: 'b', size: 800 }, { name: 'a', size: 1 }], expiresIn: 7200, maxDownloads: 11 });
     expect(problems.map((p) => p.kind)).toEqual(['bad_names', 'too_many_files', 'file_too_large', 'share_too_large', 'expiry_too_long', 'too_many_downloads', 'token_required']);
     expect(planSend(config, { files: [{ name: 'a', size: 10 }], expiresIn: 60, maxDownloads: 1, uploadToken: 't' })).toEqual([]);

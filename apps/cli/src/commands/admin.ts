@@ -1,9 +1,10 @@
 // sealdrop admin: the dashboard's actions from a terminal, with SEALDROP_ADMIN_TOKEN.
 
+import { countryLabel, formatBytes } from '@sealdrop/shared';
 import { readFile, writeFile } from 'node:fs/promises';
 import { ApiError } from '@sealdrop/shared/errors';
 import type { ShareStatus } from '@sealdrop/shared';
-import { HELP, humanBytes, parse, parseDuration, parsePositiveInt, serverUrl } from '../args.ts';
+import { HELP, parse, parseDuration, parsePositiveInt, serverUrl } from '../args.ts';
 import { CliError, EXIT, fromApiError, usage } from '../exit.ts';
 import { table } from '../table.ts';
 import { makeClient } from '../client.ts';
@@ -85,7 +86,7 @@ export async function run(argv: string[]): Promise<number> {
         else {
           console.log(table(
             ['id', 'status', 'created', 'expires', 'size', 'files', 'downloads', 'pw', 'bad pw', 'reports'],
-            shares.map((s) => [s.id, s.status, s.createdAt, s.expiresAt ?? '', humanBytes(s.bytes), String(s.files), `${s.downloadsUsed}/${s.maxDownloads}`, s.hasPassword ? 'yes' : '', String(s.wrongPasswords), String(s.reportCount)]),
+            shares.map((s) => [s.id, s.status, s.createdAt, s.expiresAt ?? '', formatBytes(s.bytes), String(s.files), `${s.downloadsUsed}/${s.maxDownloads}`, s.hasPassword ? 'yes' : '', String(s.wrongPasswords), String(s.reportCount)]),
           ));
           if (cursor && !values.all) process.stderr.write(`More shares: --cursor ${cursor} (or --all)\n`);
         }
@@ -97,14 +98,14 @@ export async function run(argv: string[]): Promise<number> {
         const s = await admin.share(id);
         if (json) return out(s), 0;
         console.log(`Share ${s.id}: ${s.status}, created ${s.createdAt}, expires ${s.expiresAt ?? '-'}`);
-        console.log(`${s.files} file(s), ${humanBytes(s.bytes)}; downloads ${s.downloadsUsed}/${s.maxDownloads}; password ${s.hasPassword ? 'yes' : 'no'}; wrong passwords ${s.wrongPasswords}`);
+        console.log(`${s.files} file(s), ${formatBytes(s.bytes)}; downloads ${s.downloadsUsed}/${s.maxDownloads}; password ${s.hasPassword ? 'yes' : 'no'}; wrong passwords ${s.wrongPasswords}`);
         if (s.reports.length) {
           console.log('\nReports:');
           console.log(table(['time', 'ip', 'reason'], s.reports.map((r) => [r.at, r.ip ?? '', r.reason])));
         }
         if (s.log.length) {
           console.log('\nAccess log:');
-          console.log(table(['time', 'event', 'outcome', 'ip', 'country', 'user agent'], s.log.map((r) => [r.at, r.event, r.outcome ?? '', r.ip ?? '', r.country ?? '', r.userAgent ?? ''])));
+          console.log(table(['time', 'event', 'outcome', 'ip', 'country', 'user agent'], s.log.map((r) => [r.at, r.event, r.outcome ?? '', r.ip ?? '', countryLabel(r.ip, r.country), r.userAgent ?? ''])));
         }
         return 0;
       }
@@ -126,7 +127,7 @@ export async function run(argv: string[]): Promise<number> {
       case 'stats': {
         const s = await admin.stats();
         if (json) return out(s), 0;
-        console.log(`Active shares: ${s.activeShares}\nStored: ${humanBytes(s.storedBytes)}\nDownloads (24 h): ${s.downloads24h}\nFailed access (24 h): ${s.failedAuth24h}\nOpen reports: ${s.openReports}`);
+        console.log(`Active shares: ${s.activeShares}\nStored: ${formatBytes(s.storedBytes)}\nDownloads (24 h): ${s.downloads24h}\nFailed access (24 h): ${s.failedAuth24h}\nOpen reports: ${s.openReports}`);
         return 0;
       }
       case 'log': {
@@ -140,7 +141,7 @@ export async function run(argv: string[]): Promise<number> {
           text =
             format === 'json'
               ? JSON.stringify(rows, null, 2)
-              : table(['time', 'share', 'event', 'outcome', 'ip', 'country', 'token', 'user agent'], rows.map((r) => [r.at, r.shareId ?? '', r.event, r.outcome ?? '', r.ip ?? '', r.country ?? '', r.tokenId ?? '', r.userAgent ?? '']));
+              : table(['time', 'share', 'event', 'outcome', 'ip', 'country', 'token', 'user agent'], rows.map((r) => [r.at, r.shareId ?? '', r.event, r.outcome ?? '', r.ip ?? '', countryLabel(r.ip, r.country), r.tokenId ?? '', r.userAgent ?? '']));
         }
         if (values.output) {
           await writeFile(values.output, text.endsWith('\n') ? text : `${text}\n`);
@@ -181,7 +182,9 @@ export async function run(argv: string[]): Promise<number> {
     }
   } catch (e) {
     if (e instanceof ApiError) {
-      if (e.status === 401 || e.status === 403) throw usage(`The server refused the admin token (${e.message}).`);
+      if (e.status === 401 || e.status === 403) {
+        throw usage('The server refused the admin token. Set SEALDROP_ADMIN_TOKEN to the server\'s ADMIN_TOKEN or to an admin token that is not expired or revoked.');
+      }
       if (e.status === 503) throw new CliError(EXIT.network, 'Administration is disabled on this server (no ADMIN_TOKEN configured).');
       throw fromApiError(e, action === 'show' || action === 'revoke' ? 'Share' : 'Admin');
     }

@@ -2,9 +2,10 @@
 // to the requester's public key; whatever arrives through it is sealed to that key.
 
 import { displayFingerprint } from '@sealdrop/crypto';
+import { formatBytes } from '@sealdrop/shared';
 import { ApiError } from '@sealdrop/shared/errors';
 import { closeFileRequest, createFileRequest, listRequestShares, requestLinkPath, withRetry } from '@sealdrop/transfer';
-import { HELP, humanBytes, parse, parseDuration, parsePositiveInt, serverUrl } from '../args.ts';
+import { HELP, parse, parseDuration, parsePositiveInt, serverUrl } from '../args.ts';
 import { makeClient } from '../client.ts';
 import { usage } from '../exit.ts';
 import { loadIdentities, parseRequestLink, recipientFailure } from '../recipients.ts';
@@ -72,7 +73,7 @@ export async function run(argv: string[]): Promise<number> {
         const rows = shares.map((s) => ({ ...s, url: `${link.server}/s/${s.id}` }));
         if (values.json) console.log(JSON.stringify({ shares: rows }, null, 2));
         else if (rows.length === 0) process.stderr.write('Nothing has arrived yet.\n');
-        else console.log(table(['arrived', 'status', 'files', 'size', 'downloads left', 'link'], rows.map((s) => [s.createdAt, s.status, String(s.files), humanBytes(s.bytes), String(s.downloadsLeft), s.url])));
+        else console.log(table(['arrived', 'status', 'files', 'size', 'downloads left', 'link'], rows.map((s) => [s.createdAt, s.status, String(s.files), formatBytes(s.bytes), String(s.downloadsLeft), s.url])));
         return 0;
       }
       const r = await closeFileRequest(client, link.id, token, { revokeShares: Boolean(values['revoke-shares']) }).catch(refused);
@@ -97,7 +98,7 @@ async function create(values: ReturnType<typeof parse<typeof options>>['values']
   const maxShares = values['max-shares'] ? parsePositiveInt(values['max-shares'], '--max-shares') : 10;
   const maxBytes = values['max-bytes'] ? parseSize(values['max-bytes'], '--max-bytes') : config.maxShareBytes;
   if (maxShares > 100) throw usage('--max-shares: at most 100.');
-  if (maxBytes > config.maxShareBytes) throw usage(`--max-bytes: this server takes at most ${humanBytes(config.maxShareBytes)} per request.`);
+  if (maxBytes > config.maxShareBytes) throw usage(`--max-bytes: this server takes at most ${formatBytes(config.maxShareBytes)} per request.`);
   if (expiresIn > config.maxExpirySeconds) throw usage(`--expires is longer than this server allows (at most ${Math.floor(config.maxExpirySeconds / 3600)} h).`);
   const token = values.token ?? process.env.SEALDROP_TOKEN ?? undefined;
   const r = await createFileRequest(client, identity, { expiresIn, maxShares, maxBytes, uploadToken: token || undefined });
@@ -105,7 +106,7 @@ async function create(values: ReturnType<typeof parse<typeof options>>['values']
   if (values.json) console.log(JSON.stringify({ url, id: r.id, ownerToken: r.ownerToken, expiresAt: r.expiresAt }, null, 2));
   else {
     console.log(url);
-    process.stderr.write(`Request ${r.id}: up to ${maxShares} share${maxShares === 1 ? '' : 's'}, ${humanBytes(maxBytes)} in all, until ${r.expiresAt}; sealed to fingerprint ${displayFingerprint(r.fingerprint)}.\n`);
+    process.stderr.write(`Request ${r.id}: up to ${maxShares} share${maxShares === 1 ? '' : 's'}, ${formatBytes(maxBytes)} in all, until ${r.expiresAt}; sealed to fingerprint ${displayFingerprint(r.fingerprint)}.\n`);
     if (process.stdout.isTTY) console.log(`owner token (for "sealdrop request list/close"; keep it private): ${r.ownerToken}`);
   }
   return 0;

@@ -1,7 +1,8 @@
 // sealdrop send: encrypt files locally and upload them; prints the link on stdout.
 
+import { formatBytes } from '@sealdrop/shared';
 import { writeFile } from 'node:fs/promises';
-import { HELP, humanBytes, parse, parseDuration, parsePositiveInt, serverUrl } from '../args.ts';
+import { HELP, parse, parseDuration, parsePositiveInt, serverUrl } from '../args.ts';
 import { usage } from '../exit.ts';
 import { collectFiles } from '../files.ts';
 import { journalPath } from '../journal.ts';
@@ -13,6 +14,7 @@ import { makeClient } from '../client.ts';
 import { checkedRequest, loadRecipients, parseRequestLink } from '../recipients.ts';
 import { displayFingerprint } from '@sealdrop/crypto';
 import { requestShareExpiry } from '@sealdrop/transfer';
+import { saveOwnerToken } from '../ownerTokens.ts';
 
 export const help = `Usage: sealdrop send <paths...> --server URL [options]
 
@@ -43,7 +45,9 @@ Options:
 
 The owner token lets you check the share with "sealdrop status" and revoke it with
 "sealdrop revoke". It is printed with --json, saved with --owner-token-file, and shown
-below the link when stdout is a terminal; never on stderr. Keep it private.`;
+below the link when stdout is a terminal; otherwise it is saved (0600) under the state
+directory ($XDG_STATE_HOME/sealdrop/owner-tokens/ID) and stderr says where. Never on
+stderr itself. Keep it private.`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
@@ -101,7 +105,7 @@ export async function run(argv: string[]): Promise<number> {
     options: { expiresIn: requestLink ? null : expiresIn, ...(recipients ? { to: recipients.map((r) => r.fingerprint), request: requestLink?.id ?? null } : {}), maxDownloads, note: values.note ?? null, sign: signer ? keyId(signer.keynum) : null, password: password !== null },
   });
   const total = files.reduce((s, f) => s + f.size, 0);
-  log(`Sending ${files.length} file${files.length === 1 ? '' : 's'} (${humanBytes(total)}) to ${server}${signer ? `, signed by key id ${keyId(signer.keynum)}` : ''}.`);
+  log(`Sending ${files.length} file${files.length === 1 ? '' : 's'} (${formatBytes(total)}) to ${server}${signer ? `, signed by key id ${keyId(signer.keynum)}` : ''}.`);
 
   const r = await uploadShare({
     client,
@@ -129,6 +133,11 @@ export async function run(argv: string[]): Promise<number> {
     console.log(r.url);
     if (recipients) log(`The link holds no secret: only ${recipients.length === 1 ? 'the key' : `these ${recipients.length} keys`} ${recipients.map((k) => displayFingerprint(k.fingerprint)).join(', ')} open${recipients.length === 1 ? 's' : ''} it.`);
     if (process.stdout.isTTY) console.log(`owner token (for "sealdrop status" / "sealdrop revoke"; keep it private): ${r.ownerToken}`);
+    else if (!values['owner-token-file']) {
+      // stdout is a file or a pipe that takes only the link: keep the token where the sender can find it.
+      const file = await saveOwnerToken(r.id, r.ownerToken);
+      process.stderr.write(`The owner token is saved in ${file} (0600): "sealdrop status ${r.id} --owner-token-file ${file}" checks the share, "sealdrop revoke" with the same option revokes it.\n`);
+    }
   }
   return 0;
 }

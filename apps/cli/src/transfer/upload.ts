@@ -21,7 +21,7 @@ import {
   type SendProblem,
   type TransferEvent,
 } from '@sealdrop/transfer';
-import { humanBytes } from '../args.ts';
+import { formatBytes as humanBytes } from '@sealdrop/shared';
 import { CliError, EXIT, toCliError, usage } from '../exit.ts';
 import type { InputFile } from '../files.ts';
 import { typeHint } from '../files.ts';

@@ -163,7 +163,7 @@ export function LogView() {
             rows={showAdmin || filters.event === 'admin' ? q.data.rows : q.data.rows.filter((r) => r.event !== 'admin')}
             caption="Access log"
             captionHidden
-            columns={['time', 'event', 'share', 'ip', 'country', 'userAgent', 'outcome']}
+            columns={['time', 'event', 'share', 'ip', 'country', 'userAgent', 'outcome', 'detail']}
             shareHref={shareHref}
           />
         </>

@@ -4,7 +4,8 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from '../app/Link.tsx';
 import { ADMIN_KEY, useAdmin } from './context.ts';
 import { ConfirmDialog } from './Dialog.tsx';
-import { formatBytes, formatDateTime, statusLabel } from './format.ts';
+import { formatBytes } from '@sealdrop/shared';
+import { formatDateTime, statusLabel } from './format.ts';
 import { LogTable } from './LogTable.tsx';
 import { QueryProblem } from './QueryProblem.tsx';
 
@@ -109,7 +110,7 @@ export function ShareDetail(props: { id: string }) {
             rows={s.log}
             caption={`Access log of share ${props.id}`}
             captionHidden
-            columns={['time', 'event', 'ip', 'country', 'userAgent', 'outcome']}
+            columns={['time', 'event', 'ip', 'country', 'userAgent', 'outcome', 'detail']}
           />
         </>
       )}

@@ -1,7 +1,7 @@
 // The numbers at the top of the dashboard, refreshed every 30 seconds.
 import { useQuery } from '@tanstack/react-query';
 import { ADMIN_KEY, useAdmin } from './context.ts';
-import { formatBytes } from './format.ts';
+import { formatBytes } from '@sealdrop/shared';
 import { QueryProblem } from './QueryProblem.tsx';
 
 export function Stats() {

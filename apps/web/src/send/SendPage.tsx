@@ -8,6 +8,7 @@ import { listJournals, type SendJournal } from '../transfer/journal.ts';
 import { cancelSend, checkLimits, checkSelection, discardJournal, resetSend, resumeSend, retrySend, startSend } from '../transfer/upload.ts';
 import { useUploadStore } from '../transfer/uploadStore.ts';
 import { dragHasFiles, fromDataTransfer, fromFileList, type PickedFile } from './collectFiles.ts';
+import { updateMyLink } from '../links/myLinks.ts';
 import { DoneView } from './DoneView.tsx';
 import { FileList } from './FileList.tsx';
 import { ProgressView } from './ProgressView.tsx';
@@ -122,12 +123,14 @@ export function SendPage() {
   }, [idle, add]);
 
   const journal = journals[0] ?? null;
+  // A note with no file is a share of its own: a secret message.
+  const noteOnly = picked.length === 0 && options.note.trim() !== '';
 
   const send = () => {
     const bad = picked.filter((f) => checkFileName(f.name)).length;
     const found = bad
       ? [`${bad === 1 ? 'One name' : `${bad} names`} cannot be sent: remove ${bad === 1 ? 'that file' : 'those files'} or rename before adding (see the list).`, ...checkLimits(picked, config.data)]
-      : checkSelection(picked, config.data);
+      : checkSelection(picked, config.data, options.note);
     if (found.length) {
       setProblems(found);
       return;
@@ -160,6 +163,11 @@ export function SendPage() {
     setTouchedOptions(false);
     refreshJournals();
   };
+
+  // "My links" shows the names (kept in this browser only) so links can be told apart.
+  useEffect(() => {
+    if (phase === 'done' && result) updateMyLink(result.id, { names: result.files.map((f) => f.name) });
+  }, [phase, result]);
 
   if (phase === 'done' && result) {
     return (
@@ -271,8 +279,8 @@ export function SendPage() {
                 </div>
               )}
               <p className="row">
-                <button type="button" className="primary send-button" onClick={send} disabled={picked.length === 0}>
-                  {picked.length > 1 ? `Encrypt and send ${picked.length} files` : 'Encrypt and send'}
+                <button type="button" className="primary send-button" onClick={send} disabled={picked.length === 0 && !noteOnly}>
+                  {noteOnly ? 'Encrypt and send the note' : picked.length > 1 ? `Encrypt and send ${picked.length} files` : 'Encrypt and send'}
                 </button>
               </p>
             </>

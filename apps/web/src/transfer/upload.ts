@@ -69,7 +69,7 @@ export class SendError extends Error {
 function wordProblem(p: SendProblem): string {
   switch (p.kind) {
     case 'no_files':
-      return 'Add at least one file.';
+      return 'Add at least one file, or write a note to send on its own.';
     case 'bad_names':
       return p.message;
     case 'too_many_files':
@@ -99,10 +99,9 @@ export function checkLimits(files: SendFileInput[], config: ConfigResponse | und
     .map(wordProblem);
 }
 
-/** Names (each name's rules, then duplicates) and limits, before anything is sent. */
-export function checkSelection(files: SendFileInput[], config: ConfigResponse | undefined): string[] {
-  if (files.length === 0) return ['Add at least one file.'];
-  const problems = planSend(config ?? ({ maxFiles: Infinity, maxFileBytes: Infinity, maxShareBytes: Infinity } as ConfigResponse), asPlanInput(files));
+/** Names (each name's rules, then duplicates) and limits, before anything is sent. A note may go on its own. */
+export function checkSelection(files: SendFileInput[], config: ConfigResponse | undefined, note?: string): string[] {
+  const problems = planSend(config ?? ({ maxFiles: Infinity, maxFileBytes: Infinity, maxShareBytes: Infinity } as ConfigResponse), { ...asPlanInput(files), note });
   return problems.filter((p) => SELECTION_PROBLEMS.has(p.kind)).map(wordProblem);
 }
 

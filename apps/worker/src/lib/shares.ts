@@ -140,12 +140,23 @@ export async function abortUploads(env: Env, id: string): Promise<void> {
 }
 
 /**
+ * The states a share never leaves, in which its objects may go: revoked, abandoned,
+ * expired, or exhausted with no live grant (`?2` is now). A late part re-send or a
+ * sweep that lost a race to finalize must not purge a live share.
+ */
+const PURGEABLE_SQL = `(status IN ('revoked', 'abandoned')
+  OR (status = 'ready' AND (expires_at <= ?2 OR (downloads_used >= max_downloads AND last_grant_expires_at <= ?2))))`;
+
+/**
  * Remove what a dead share holds: abort open uploads, delete its objects, wipe
  * its public keys, password salt and stanzas (the row stays for the log), release its
  * quota reservation. Idempotent; `purged_at` records that it ran to the end.
- * `extra` statements (a log row) join the final batch. About five binding calls.
+ * `extra` statements (a log row) join the final batch. About six binding calls.
+ * Refuses (false) a share that is not in a purgeable state.
  */
-export async function purgeShare(env: Env, id: string, t: number, extra: D1PreparedStatement[] = []): Promise<void> {
+export async function purgeShare(env: Env, id: string, t: number, extra: D1PreparedStatement[] = []): Promise<boolean> {
+  const dead = await env.DB.prepare(`SELECT 1 AS dead FROM shares WHERE id = ?1 AND ${PURGEABLE_SQL}`).bind(id, t).first();
+  if (!dead) return false;
   await abortUploads(env, id);
   await deleteObjects(env, id);
   await env.DB.batch([
@@ -161,4 +172,5 @@ export async function purgeShare(env: Env, id: string, t: number, extra: D1Prepa
     env.DB.prepare('DELETE FROM parts WHERE share_id = ?').bind(id),
     env.DB.prepare('DELETE FROM backoff WHERE share_id = ?').bind(id),
   ]);
+  return true;
 }

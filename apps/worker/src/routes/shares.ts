@@ -13,6 +13,7 @@ import { json } from '../middleware/json.ts';
 import { charge, rateLimit } from '../middleware/rate-limit.ts';
 import { b64uDecode, b64uEncode, randomBytes, sha256Hex } from '../lib/bytes.ts';
 import { makeChallenge } from '../lib/challenge.ts';
+import { heldBytes, heldBytesSql, quotaKey } from '../lib/client-quota.ts';
 import { config } from '../lib/config.ts';
 import { Fail } from '../lib/errors.ts';
 import { writeLog } from '../lib/log.ts';
@@ -71,6 +72,8 @@ export const shareRoutes = new Hono<AppEnv>()
 
     const id = newShareId();
     const ownerToken = b64uEncode(randomBytes(32));
+    // The reservation also fits this client's (address or token) share of the quota.
+    const holder = await quotaKey(c.env, c.var.ip, tokenId);
     const t = now();
     const db = c.env.DB;
     let created: D1Result;
@@ -80,9 +83,10 @@ export const shareRoutes = new Hono<AppEnv>()
         db
           .prepare(
             `INSERT INTO shares (id, status, created_at, expires_in, max_downloads, link_pub, auth_pub, pw_salt, kdf,
-               has_password, owner_hash, token_id, bytes, file_count, part_bytes, request_id)
-             SELECT ?1, 'uploading', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?16
-             FROM quota WHERE id = 1 AND reserved + ?12 <= ?15 AND (?16 IS NULL OR ${REQUEST_HAS_ROOM})`,
+               has_password, owner_hash, token_id, bytes, file_count, part_bytes, request_id, quota_key)
+             SELECT ?1, 'uploading', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?16, ?17
+             FROM quota WHERE id = 1 AND reserved + ?12 <= ?15 AND (?16 IS NULL OR ${REQUEST_HAS_ROOM})
+               AND ${heldBytesSql('?17')} + ?12 <= ?18`,
           )
           .bind(
             id,
@@ -101,6 +105,8 @@ export const shareRoutes = new Hono<AppEnv>()
             cfg.partBytes,
             cfg.quotaBytes,
             requestId,
+            holder,
+            cfg.clientQuotaBytes,
           ),
         db.prepare('UPDATE quota SET reserved = reserved + ?2 WHERE id = 1 AND EXISTS (SELECT 1 FROM shares WHERE id = ?1)').bind(id, total),
         db
@@ -119,6 +125,9 @@ export const shareRoutes = new Hono<AppEnv>()
       if (requestId !== null) {
         const refusal = await requestRefusal(c.env, requestId, total, t);
         if (refusal) throw refusal;
+      }
+      if ((await heldBytes(c.env, holder)) + total > cfg.clientQuotaBytes) {
+        throw new Fail('too_large', 'your uploads already hold as many bytes as one client may: finish or revoke them first');
       }
       throw new Fail('too_large', 'the server has no room for this share right now');
     }

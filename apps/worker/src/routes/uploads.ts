@@ -151,6 +151,11 @@ export const uploadRoutes = new Hono<AppEnv>()
       }
     } catch {
       await piping;
+      // Nothing was stored (R2 keeps an earlier send): a short or broken body spends no re-send.
+      await c.env.DB.batch([
+        c.env.DB.prepare('UPDATE parts SET sends = sends - 1 WHERE share_id = ? AND file_idx = ? AND n = ? AND sends > 0').bind(id, i, n),
+        c.env.DB.prepare('DELETE FROM parts WHERE share_id = ? AND file_idx = ? AND n = ? AND sends = 0 AND etag IS NULL').bind(id, i, n),
+      ]);
       throw new Fail('bad_request', `the body of part ${n} did not have the ${expected} bytes announced`);
     }
     await piping;
@@ -159,9 +164,11 @@ export const uploadRoutes = new Hono<AppEnv>()
       .run();
 
     // A revoke (or the 24-hour sweep) that ran meanwhile wins: remove what was just written.
+    // A finalize that ran meanwhile also wins, and its share stays whole.
     const after = await loadShare(c.env, id);
     if (!after || after.status !== 'uploading') {
-      await purgeShare(c.env, id, now());
+      if (after?.status === 'revoked' || after?.status === 'abandoned') await purgeShare(c.env, id, now());
+      if (after?.status === 'ready') throw new Fail('conflict', 'this share is already finalized');
       throw new Fail(after?.status === 'revoked' ? 'revoked' : 'conflict', 'this share stopped accepting parts');
     }
     return c.json({ n } satisfies PartUploadResponse);
