@@ -2,6 +2,7 @@
 // only and never sent anywhere. An identity opens every share sealed to its
 // public key, so it leaves this browser only as a file the user exports.
 import { formatIdentityFile, generateIdentity, parseIdentityFile, parseIdentity, type Identity } from '@sealdrop/crypto';
+import { withIdbStore, type IdbStore } from '../app/idb.ts';
 
 export interface StoredIdentity {
   fingerprint: string;
@@ -12,33 +13,9 @@ export interface StoredIdentity {
   createdAt: string;
 }
 
-const DB = 'sealdrop-keys';
-const STORE = 'identities';
+const IDENTITIES: IdbStore = { db: 'sealdrop-keys', store: 'identities', keyPath: 'fingerprint', blocked: 'The key store is open in another tab.' };
 
-function openDb(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: 'fingerprint' });
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-    req.onblocked = () => reject(new Error('The key store is open in another tab.'));
-  });
-}
-
-async function withStore<T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T> | void): Promise<T | undefined> {
-  const db = await openDb();
-  try {
-    return await new Promise<T | undefined>((resolve, reject) => {
-      const tx = db.transaction(STORE, mode);
-      const req = fn(tx.objectStore(STORE));
-      tx.oncomplete = () => resolve(req ? req.result : undefined);
-      tx.onerror = () => reject(tx.error);
-      tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-    });
-  } finally {
-    db.close();
-  }
-}
+const withStore = <T,>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T> | void) => withIdbStore<T>(IDENTITIES, mode, fn);
 
 const stored = (identity: Identity, createdAt = new Date().toISOString()): StoredIdentity => ({
   fingerprint: identity.recipient.fingerprint,
