@@ -201,3 +201,25 @@ test('requests: a browser asks, the CLI sends with --request, the Requests page 
   const late = await cli(['send', path.join(dir, 'vendor.txt'), '--request', url]);
   expect(late.code).toBe(4);
 });
+
+test('Keys, Requests and a sealed link fit 360 px in dark mode, and the key card is reachable by keyboard', async ({ browser }) => {
+  const ctx = await browser.newContext({ viewport: { width: 360, height: 740 }, colorScheme: 'dark' });
+  contexts.push(ctx);
+  const page = await ctx.newPage();
+  const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  await createKey(page);
+  await page.getByRole('button', { name: 'Show QR code' }).click();
+  expect(await overflow()).toBeLessThanOrEqual(0);
+  // Keyboard: Tab reaches the Copy button of the public key.
+  await page.getByLabel('Public key').first().focus();
+  await page.keyboard.press('Tab');
+  await expect(page.getByRole('button', { name: /^Copy public key/ })).toBeFocused();
+  await page.goto(`${e2eBase()}/requests`);
+  await page.getByRole('button', { name: 'Create request' }).click();
+  await expect(page.getByLabel('Request link').first()).toBeVisible();
+  expect(await overflow()).toBeLessThanOrEqual(0);
+  const url = await page.getByLabel('Request link').first().inputValue();
+  await page.goto(url);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('Send files to this request');
+  expect(await overflow()).toBeLessThanOrEqual(0);
+});
