@@ -1,19 +1,16 @@
 // The CLI and the web app speak the same protocol: what `sealdrop send` uploads,
 // the recipient page opens, and what the send page uploads, `sealdrop receive`
 // saves, byte for byte, against the real local stack.
-import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect as baseExpect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { sendViaUi } from './helpers/send-ui.ts';
 import { e2eBase } from './helpers/seed.ts';
+import { runCli } from './helpers/cli.ts';
 
 const expect = baseExpect.configure({ timeout: 20_000 });
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = path.join(ROOT, 'apps/cli/bin/sealdrop.mjs');
 const MiB = 1024 * 1024;
 const NON_ASCII = 'Grüße – naïve café 日本.txt';
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -40,26 +37,7 @@ async function open(browser: Browser, url: string): Promise<Page> {
 }
 
 /** Runs the real CLI (bin/sealdrop.mjs) as a user would. */
-function cli(args: string[], input?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    env: { ...process.env, XDG_STATE_HOME: path.join(dir, 'state'), SEALDROP_SERVER: undefined, SEALDROP_TOKEN: undefined },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  child.stdin.on('error', () => {});
-  child.stdin.end(input ?? '');
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), 180_000);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const cli = (args: string[], input?: string) => runCli(args, path.join(dir, 'state'), input);
 
 const row = (page: Page, name: string) => page.getByTestId('file-row').filter({ has: page.locator(`[title="${name}"]`) });
 

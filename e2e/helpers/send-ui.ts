@@ -35,6 +35,8 @@ export interface SendUiOptions {
   remember?: boolean;
   /** How long to wait for the link (ms). */
   timeout?: number;
+  /** v1.1: public keys (sealdrop-pq1:…) to seal the share to, pasted one by one. */
+  recipients?: string[];
 }
 
 /** Picks `files` on "/", sets the options, sends, and returns the link shown. */
@@ -58,6 +60,11 @@ export async function sendViaUi(page: Page, files: SendUiFile[], opts: SendUiOpt
   if (opts.downloads) await page.getByLabel('Download limit').selectOption(String(opts.downloads));
   if (opts.password) await page.getByLabel(/^Password/).fill(opts.password);
   if (opts.remember) await page.getByLabel('Remember links on this device').check();
+  for (const key of opts.recipients ?? []) {
+    await page.getByLabel('Public key (sealdrop-pq1:…)').fill(key);
+    await page.getByRole('button', { name: 'Add key' }).click();
+  }
+  if (opts.recipients) await expect(page.getByRole('list', { name: 'Recipient keys' }).getByRole('listitem')).toHaveCount(opts.recipients.length);
   await page.locator('.send-button').click();
   const link = page.locator('#send-link');
   await expect(link).toBeVisible({ timeout: opts.timeout ?? 120_000 });

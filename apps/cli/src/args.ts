@@ -29,7 +29,8 @@ export function protectIds(argv: string[], options: Options): string[] {
   const out: string[] = [];
   const moved: string[] = [];
   for (const a of head) {
-    if (!ID_WITH_DASH.test(a)) {
+    // "--max-shares" has an id's shape too: a known option stays an option.
+    if (!ID_WITH_DASH.test(a) || (a.startsWith('--') && a.slice(2) in options)) {
       out.push(a);
       continue;
     }

@@ -18,6 +18,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   report: { summary: "report an abusive share to its server's administrators", load: () => import('./commands/report.ts') },
   keygen: { summary: 'make a minisign signing key pair', load: () => import('./commands/keygen.ts') },
   identity: { summary: 'make a recipient key (identity new -o FILE) or print its public key (identity pub FILE)', load: () => import('./commands/identity.ts') },
+  request: { summary: 'file requests: a link others send you files through (new, list, close)', load: () => import('./commands/request.ts') },
   sign: { summary: 'sign files (FILE.minisig, minisign format)', load: () => import('./commands/sign.ts') },
   verify: { summary: 'verify a minisign signature', load: () => import('./commands/verify.ts') },
   'verify-web': { summary: "check a server's web app against its asset list (and a local build)", load: () => import('./commands/verify-web.ts') },
@@ -36,7 +37,7 @@ ${Object.entries(COMMANDS)
 Run "sealdrop <command> --help" for a command's options.
 
 Environment: SEALDROP_SERVER (default server URL), SEALDROP_TOKEN (upload token),
-SEALDROP_OWNER_TOKEN, SEALDROP_ADMIN_TOKEN, XDG_STATE_HOME (resume journals).
+SEALDROP_OWNER_TOKEN, SEALDROP_ADMIN_TOKEN, SEALDROP_IDENTITY (identity file), XDG_STATE_HOME (resume journals).
 
 ${EXIT_CODES_HELP}`;
 

@@ -6,6 +6,7 @@ const options = {
   share: { type: 'string' },
   output: { type: 'string', short: 'o' },
   'revoke-shares': { type: 'boolean' },
+  'max-shares': { type: 'string' },
 } as const;
 
 describe('ids that start with a dash (one share or token id in 64)', () => {
@@ -28,5 +29,9 @@ describe('ids that start with a dash (one share or token id in 64)', () => {
     expect(() => parse(['show', '--jsn'], options, 'admin')).toThrow(/Unknown option '--jsn'/);
     // A boolean option takes no id: the id stays a positional.
     expect(parse(['--json', '-abcDEF_1234'], options, 'admin')).toEqual({ values: { json: true }, positionals: ['-abcDEF_1234'] });
+  });
+
+  test('an option whose name has the shape of an id (--max-shares is 12 characters) stays an option', () => {
+    expect(parse(['new', '--max-shares', '2', '--json'], options, 'request')).toEqual({ values: { 'max-shares': '2', json: true }, positionals: ['new'] });
   });
 });

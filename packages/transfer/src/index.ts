@@ -8,3 +8,5 @@ export * from './journal.ts';
 export * from './plan.ts';
 export * from './send.ts';
 export * from './receive.ts';
+export * from './recipients.ts';
+export * from './requests.ts';

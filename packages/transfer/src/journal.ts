@@ -2,7 +2,7 @@
 // upload needs, written by the engine only, kept by each app where it can
 // (IndexedDB, a 0600 file). It holds the link secret S and never the password.
 
-import type { ResumeJournal } from '@sealdrop/crypto';
+import type { ResumeJournal, Stanza } from '@sealdrop/crypto';
 import type { FileHash } from './ports.ts';
 
 export interface JournalHash extends FileHash {
@@ -28,6 +28,8 @@ export interface SendJournal extends ResumeJournal {
   hashes?: (JournalHash | null)[];
   /** The sealed manifest (b64u), written before finalize is sent, so a retried finalize sends the same bytes. */
   manifest?: string | null;
+  /** v1.1: the stanzas (S wrapped to each recipient), made with the manifest, so a retried finalize sends the same ones. */
+  recipients?: Stanza[] | null;
   /** The app's own fields (the web's "remember", the CLI's server and paths). */
   app?: Record<string, unknown>;
 }

@@ -19,6 +19,8 @@ export interface PlanInput {
   expiresIn?: number | null;
   maxDownloads?: number;
   uploadToken?: string;
+  /** v1.1: a file request's id stands in for the upload token. */
+  request?: string;
   /** A share may hold only a note (no files). */
   note?: string;
 }
@@ -39,6 +41,6 @@ export function planSend(config: ConfigResponse, input: PlanInput): SendProblem[
   if (total > config.maxShareBytes) problems.push({ kind: 'share_too_large', total, max: config.maxShareBytes });
   if (input.expiresIn != null && input.expiresIn > config.maxExpirySeconds) problems.push({ kind: 'expiry_too_long', seconds: input.expiresIn, max: config.maxExpirySeconds });
   if (input.maxDownloads !== undefined && input.maxDownloads > config.maxDownloads) problems.push({ kind: 'too_many_downloads', count: input.maxDownloads, max: config.maxDownloads });
-  if (config.uploadPolicy === 'token' && !input.uploadToken) problems.push({ kind: 'token_required' });
+  if (config.uploadPolicy === 'token' && !input.uploadToken && !input.request) problems.push({ kind: 'token_required' });
   return problems;
 }

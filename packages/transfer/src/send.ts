@@ -22,6 +22,7 @@ import {
   shareContext,
   type Manifest,
   type PlaintextSource,
+  type Recipient,
   type ShareKeys,
 } from '@sealdrop/crypto';
 import { ApiError } from '@sealdrop/shared/errors';
@@ -32,6 +33,7 @@ import type { SendJournal } from './journal.ts';
 import { planSend, type SendProblem } from './plan.ts';
 import type { JournalStore, PartMaker, PartSender, PasswordKdf, PlaintextHasher } from './ports.ts';
 import { createMayBeRetried, withRetry, type Connectivity, type RetryPolicy } from './retry.ts';
+import { checkRecipients, sealJournalTo } from './recipients.ts';
 
 export interface SendFile {
   /** Relative, "/"-separated name as it goes into the manifest. */
@@ -48,6 +50,8 @@ export interface SendSettings {
   maxDownloads: number;
   note?: string;
   uploadToken?: string;
+  /** v1.1: a file request's id; the share is counted against it instead of a token (see requests.ts). */
+  request?: string;
 }
 
 export interface SendOptions<Body> {
@@ -62,6 +66,8 @@ export interface SendOptions<Body> {
   resume?: SendJournal;
   /** Already derived password key (an in-session retry), skips Argon2id. */
   passwordKey?: Uint8Array | null;
+  /** v1.1: seal S to these public keys (1-20) at finalize; the link then needs no secret. */
+  recipients?: Recipient[];
   parts: PartMaker<Body>;
   /** Sends a part body; default: client.putPart. */
   sendPart?: PartSender<Body>;
@@ -192,8 +198,9 @@ class SendRun<Body> {
     const s = o.settings;
     if (!s) throw new TransferError('input', 'no_settings', 'A new share needs its settings.');
     const config: ConfigResponse = o.config ?? (await withRetry(() => o.client.config(), this.#retryCtx('config')));
-    const problems = planSend(config, { files: o.files, expiresIn: s.expiresIn, maxDownloads: s.maxDownloads, uploadToken: s.uploadToken, note: s.note });
+    const problems = planSend(config, { files: o.files, expiresIn: s.expiresIn, maxDownloads: s.maxDownloads, uploadToken: s.uploadToken, note: s.note, request: s.request });
     if (problems.length) throw new PlanError(problems);
+    if (o.recipients) checkRecipients(o.recipients);
 
     // A create whose answer may have been lost is never sent again under the same
     // keys (they might already be registered): each attempt after such a failure
@@ -214,6 +221,7 @@ class SendRun<Body> {
         authPub: b64uEncode(this.#keys.authPub),
         password: passwordSalt ? { salt: b64uEncode(passwordSalt), kdf: { ...KDF_V1 } } : null,
         files: o.files.map((f) => ({ size: ciphertextSize(f.size) })),
+        ...(s.request ? { request: s.request } : {}),
       };
       try {
         created = await withRetry(() => o.client.createShare(request, s.uploadToken), { ...this.#retryCtx('create'), policy: { ...o.retry, attempts: 4 } }, createMayBeRetried);
@@ -436,13 +444,14 @@ class SendRun<Body> {
     // Sealed once and kept: a finalize whose answer was lost is sent again with
     // these very bytes (another manifest would be 409 for good).
     j.manifest = b64uEncode(await sealManifest(this.#keys, j.id, manifest));
+    await sealJournalTo(j, this.#o.recipients);
     await this.#save();
   }
 
   async #finalize(): Promise<SendResult> {
     const j = this.#journal;
     this.#emit({ type: 'phase', phase: 'finalizing' });
-    const fin = await withRetry(() => this.#o.client.finalize(j.id, j.ownerToken, j.manifest!), this.#retryCtx('finalize'));
+    const fin = await withRetry(() => this.#o.client.finalize(j.id, j.ownerToken, j.manifest!, j.recipients ?? undefined), this.#retryCtx('finalize'));
     await this.#chain;
     await this.#o.journal.remove(j);
     this.#emit({ type: 'phase', phase: 'done' });

@@ -17,6 +17,7 @@ import { promptHidden, readPasswordFile } from '../password.ts';
 import { Progress } from '../progress.ts';
 import { downloadFile, openShare, readManifest, takeDownload } from '../transfer/download.ts';
 import { makeClient } from '../client.ts';
+import { loadIdentities, unsealWith } from '../recipients.ts';
 
 export const help = `Usage: sealdrop receive <link | -> [-o DIR] [--password-file FILE] [--force] [--pubkey KEY]
 
@@ -26,6 +27,8 @@ link from stdin, which keeps it out of your shell history.
 Options:
   -o, --output DIR      where to save the files (default: the current folder)
   --password-file FILE  the share's password (else asked on the terminal)
+  --identity FILE       open a link without a key (#...) that was sealed to your key,
+                        with the identity file of "sealdrop identity new" (or SEALDROP_IDENTITY)
   --force               overwrite existing files
   --pubkey KEY          require every file to be signed by this minisign public key
                         (a .pub file or the RW... string); fails with exit 3 otherwise
@@ -79,6 +82,7 @@ export async function run(argv: string[]): Promise<number> {
       ...HELP,
       output: { type: 'string', short: 'o' },
       'password-file': { type: 'string' },
+      identity: { type: 'string' },
       force: { type: 'boolean' },
       pubkey: { type: 'string' },
       json: { type: 'boolean' },
@@ -88,7 +92,8 @@ export async function run(argv: string[]): Promise<number> {
   );
   if (values.help) return console.log(help), 0;
   if (positionals.length > 1) throw usage('Give one link.');
-  const link = parseLink(await linkArgument(positionals[0]), { needSecret: true });
+  const identities = await loadIdentities(values.identity);
+  const link = parseLink(await linkArgument(positionals[0]), { needSecret: !identities });
   const quiet = Boolean(values.quiet);
   const log = (msg: string) => {
     if (!quiet) process.stderr.write(`${msg}\n`);
@@ -103,6 +108,8 @@ export async function run(argv: string[]): Promise<number> {
     const root = await realpath(outDir);
 
     const client = makeClient(link.server);
+    // A sealed link: S from its stanzas, before anything is consumed.
+    if (!link.secret && identities) link.secret = await unsealWith(client, link.id, identities);
     const share = await openShare(client, link, async () => {
       if (values['password-file']) return (await readPasswordFile(values['password-file'])).normalize('NFC');
       if (!process.stdin.isTTY) throw usage('This share is protected by a password: use --password-file FILE.');

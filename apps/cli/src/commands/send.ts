@@ -11,6 +11,9 @@ import { keyId } from '../minisign/format.ts';
 import { sharePassword } from '../password.ts';
 import { uploadShare } from '../transfer/upload.ts';
 import { makeClient } from '../client.ts';
+import { checkedRequest, loadRecipients, parseRequestLink } from '../recipients.ts';
+import { displayFingerprint } from '@sealdrop/crypto';
+import { requestShareExpiry } from '@sealdrop/transfer';
 import { saveOwnerToken } from '../ownerTokens.ts';
 
 export const help = `Usage: sealdrop send <paths...> --server URL [options]
@@ -29,6 +32,12 @@ Options:
   --sign SECKEY_FILE    sign each file with a minisign secret key; signatures go in the
                         encrypted manifest (--sign-password-file FILE for an encrypted key)
   --note TEXT           a note shown to the recipient (encrypted)
+  --to RECIPIENT        seal the share to a public key (sealdrop-pq1:...) or to every key
+                        in a file (one a line); repeatable, 1-20 keys. The link then holds
+                        no secret: only those keys open it ("sealdrop receive --identity")
+  --request LINK        send to a file request (https://host/r/<id>#<fingerprint>): sealed
+                        to the requester's key, checked against the link's fingerprint
+                        (exit 3, nothing sent, if the server offers another key)
   --json                print {url, id, expiresAt, ownerToken, files} as JSON on stdout
   --owner-token-file F  also save the owner token in F (created 0600)
   --notify URL          post this share's views, downloads, wrong passwords, revoke and
@@ -61,14 +70,18 @@ export async function run(argv: string[]): Promise<number> {
       'owner-token-file': { type: 'string' },
       notify: { type: 'string' },
       parallel: { type: 'string' },
+      to: { type: 'string', multiple: true },
+      request: { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
     },
     'send',
   );
   if (values.help) return console.log(help), 0;
   if (positionals.length === 0) throw usage('Nothing to send: give one or more files or directories.\nRun "sealdrop send --help" for usage.');
-  const server = serverUrl(values.server)!;
-  const expiresIn = values.expires ? parseDuration(values.expires, '--expires') : null;
+  if (values.to?.length && values.request) throw usage('Give --to or --request, not both: a request share is sealed to the requester only.');
+  const requestLink = values.request ? parseRequestLink(values.request) : null;
+  const server = requestLink?.server ?? serverUrl(values.server)!;
+  let expiresIn = values.expires ? parseDuration(values.expires, '--expires') : null;
   const maxDownloads = values.downloads ? parsePositiveInt(values.downloads, '--downloads') : 1;
   const concurrency = values.parallel ? parsePositiveInt(values.parallel, '--parallel') : undefined;
   const quiet = Boolean(values.quiet);
@@ -80,16 +93,24 @@ export async function run(argv: string[]): Promise<number> {
   const password = await sharePassword(values);
   const signer = values.sign ? await loadSecretKey(values.sign, values['sign-password-file']) : null;
   const token = values.token ?? process.env.SEALDROP_TOKEN ?? undefined;
+  let recipients = values.to?.length ? await loadRecipients(values.to) : undefined;
+  const client = makeClient(server);
+  if (requestLink) {
+    // Before anything is sent: the key must be the one the link names.
+    const { recipient, info } = await checkedRequest(client, requestLink);
+    recipients = [recipient];
+    log(`Sending to request ${requestLink.id}: sealed to the key with fingerprint ${displayFingerprint(recipient.fingerprint)}.`);
+    expiresIn = requestShareExpiry(info, expiresIn);
+  }
 
   const journalFile = journalPath({
     server,
     paths: files.map((f) => f.path),
-    options: { expiresIn, maxDownloads, note: values.note ?? null, sign: signer ? keyId(signer.keynum) : null, password: password !== null },
+    options: { expiresIn: requestLink ? null : expiresIn, ...(recipients ? { to: recipients.map((r) => r.fingerprint), request: requestLink?.id ?? null } : {}), maxDownloads, note: values.note ?? null, sign: signer ? keyId(signer.keynum) : null, password: password !== null },
   });
   const total = files.reduce((s, f) => s + f.size, 0);
   log(`Sending ${files.length} file${files.length === 1 ? '' : 's'} (${formatBytes(total)}) to ${server}${signer ? `, signed by key id ${keyId(signer.keynum)}` : ''}.`);
 
-  const client = makeClient(server);
   const r = await uploadShare({
     client,
     server,
@@ -99,7 +120,9 @@ export async function run(argv: string[]): Promise<number> {
     password,
     note: values.note,
     signer,
-    uploadToken: token || undefined,
+    uploadToken: requestLink ? undefined : token || undefined,
+    recipients,
+    request: requestLink?.id,
     journalFile,
     concurrency,
     quiet,
@@ -116,6 +139,7 @@ export async function run(argv: string[]): Promise<number> {
   } else {
     log(`Done: share ${r.id}, expires ${r.expiresAt}.`);
     console.log(r.url);
+    if (recipients) log(`The link holds no secret: only ${recipients.length === 1 ? 'the key' : `these ${recipients.length} keys`} ${recipients.map((k) => displayFingerprint(k.fingerprint)).join(', ')} open${recipients.length === 1 ? 's' : ''} it.`);
     if (notify) console.log(`notify secret (checks the signature of what ${notify.url} receives; shown once): ${notify.secret}`);
     if (process.stdout.isTTY) console.log(`owner token (for "sealdrop status" / "sealdrop revoke"; keep it private): ${r.ownerToken}`);
     else if (!values['owner-token-file']) {

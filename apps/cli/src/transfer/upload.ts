@@ -6,7 +6,7 @@
 
 import { createHash, type Hash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
-import { ciphertextSize, encryptRange, type MessageKeys } from '@sealdrop/crypto';
+import { ciphertextSize, encryptRange, type MessageKeys, type Recipient } from '@sealdrop/crypto';
 import { fileSource, type FileSource } from '@sealdrop/crypto/node';
 import { ApiError, type ConfigResponse, type SealdropClient } from '@sealdrop/shared';
 import {
@@ -43,6 +43,10 @@ export interface UploadOptions {
   note?: string;
   signer?: SecretKey | null;
   uploadToken?: string;
+  /** v1.1: seal the share to these keys; the link then carries no secret. */
+  recipients?: Recipient[];
+  /** v1.1: a file request's id the share is counted against (with its key in recipients). */
+  request?: string;
   journalFile: string;
   /** Parts in flight at once (default 3). */
   concurrency?: number;
@@ -247,7 +251,7 @@ export async function uploadShare(o: UploadOptions): Promise<UploadResult> {
   const started = Date.now();
   const config = await withRetry(() => o.client.config(), { policy: retryPolicy() });
   const expiresIn = o.expiresIn ?? config.defaultExpirySeconds;
-  const problems = planSend(config, { files: o.files, expiresIn, maxDownloads: o.maxDownloads, uploadToken: o.uploadToken });
+  const problems = planSend(config, { files: o.files, expiresIn, maxDownloads: o.maxDownloads, uploadToken: o.uploadToken, request: o.request });
   if (problems.length) throw usage(wordProblem(problems[0], o, config));
 
   const names = o.files.map((f) => f.name);
@@ -272,7 +276,8 @@ export async function uploadShare(o: UploadOptions): Promise<UploadResult> {
       config,
       files: o.files.map((f) => ({ name: f.name, size: f.size, type: typeHint(f.name), lastModified: f.mtimeMs })),
       password: o.password,
-      settings: from ? undefined : { expiresIn, maxDownloads: o.maxDownloads, note: o.note, uploadToken: o.uploadToken },
+      settings: from ? undefined : { expiresIn, maxDownloads: o.maxDownloads, note: o.note, uploadToken: o.uploadToken, request: o.request },
+      recipients: o.recipients,
       resume: from ?? undefined,
       app: { server: o.server, paths },
       parts: filePartMaker(o.files),
@@ -323,7 +328,8 @@ export async function uploadShare(o: UploadOptions): Promise<UploadResult> {
     throw cliFailure(e);
   }
   return {
-    url: `${o.server}/s/${r.id}#${r.secret}`,
+    // A sealed share's link holds no secret: only the recipients' keys open it.
+    url: r.journal.recipients?.length ? `${o.server}/s/${r.id}` : `${o.server}/s/${r.id}#${r.secret}`,
     id: r.id,
     expiresAt: r.expiresAt,
     ownerToken: r.ownerToken,

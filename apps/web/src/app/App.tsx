@@ -6,6 +6,9 @@ import { SendPage } from '../send/SendPage.tsx';
 import { ReceivePage } from '../receive/ReceivePage.tsx';
 import { LinksPage } from '../links/LinksPage.tsx';
 import { AdminPage } from '../admin/AdminPage.tsx';
+import { KeysPage } from '../keys/KeysPage.tsx';
+import { RequestsPage } from '../keys/RequestsPage.tsx';
+import { RequestSendPage } from '../keys/RequestSendPage.tsx';
 
 const queryClient = new QueryClient({
   defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } },
@@ -41,6 +44,12 @@ export function App() {
           <Link href="/links" aria-current={route.page === 'links' ? 'page' : undefined}>
             My links
           </Link>
+          <Link href="/keys" aria-current={route.page === 'keys' ? 'page' : undefined}>
+            Keys
+          </Link>
+          <Link href="/requests" aria-current={route.page === 'requests' ? 'page' : undefined}>
+            Requests
+          </Link>
           <Link href="/admin" aria-current={route.page === 'admin' ? 'page' : undefined}>
             Admin
           </Link>
@@ -51,6 +60,9 @@ export function App() {
         {route.page === 'receive' && <ReceivePage id={route.id} />}
         {route.page === 'links' && <LinksPage />}
         {route.page === 'admin' && <AdminPage />}
+        {route.page === 'keys' && <KeysPage />}
+        {route.page === 'requests' && <RequestsPage />}
+        {route.page === 'request-send' && <RequestSendPage id={route.id} />}
         {route.page === 'not-found' && (
           <section>
             <h1>Page not found</h1>

@@ -14,9 +14,10 @@ import { absoluteTime, percent, relativeTime } from './format.ts';
 import { Advisory } from './Advisory.tsx';
 import { ADVISORY_BODY, BAD_MANIFEST_TITLE, DAMAGED_LINK, MALFORMED_KEY_TITLE, MISSING_KEY, UNAVAILABLE, UNSUPPORTED_KDF, tryAgainIn } from './messages.ts';
 import type { DownloadFailure } from '../transfer/downloadTypes.ts';
+import { SealedPrompt } from '../keys/SealedPrompt.tsx';
 import './receive.css';
 
-type Init = { kind: 'bad-id' } | { kind: 'no-key'; title: string; body: string } | { kind: 'ok'; store: ReceiveStore; key: number };
+type Init = { kind: 'bad-id' } | { kind: 'no-key'; title: string; body: string } | { kind: 'sealed' } | { kind: 'ok'; store: ReceiveStore; key: number };
 
 /** Counts the keys this page has opened: each new one (a hashchange) gets a fresh view. */
 let opened = 0;
@@ -24,7 +25,7 @@ let opened = 0;
 function init(id: string): Init {
   const raw = takeFragment(id); // strip the key from the address bar first, whatever else is wrong
   if (!isShareId(id)) return { kind: 'bad-id' };
-  if (!raw) return { kind: 'no-key', ...MISSING_KEY };
+  if (!raw) return { kind: 'sealed' }; // v1.1: maybe sealed to keys (SealedPrompt says when it is not)
   try {
     return { kind: 'ok', store: createReceiveStore(id, parseLinkSecret(raw)), key: ++opened };
   } catch (e) {
@@ -37,6 +38,7 @@ export function ReceivePage({ id }: { id: string }) {
   // A link pasted into this tab after a reload (or a changed key) arrives as a
   // hashchange, not a page load: take it, and clear it from the address bar again.
   useEffect(() => onFragment(() => setState(init(id))), [id]);
+  if (state.kind === 'sealed') return <SealedPrompt id={id} onSecret={(secret) => setState({ kind: 'ok', store: createReceiveStore(id, parseLinkSecret(secret)), key: ++opened })} />;
   if (state.kind === 'bad-id') return <Problem title={UNAVAILABLE.not_found.title} body={UNAVAILABLE.not_found.body} />;
   if (state.kind === 'no-key') return <Problem title={state.title} body={state.body} />;
   return <Receive key={state.key} store={state.store} />;

@@ -6,6 +6,8 @@ import { Link } from '../app/Link.tsx';
 import { NotifyPanel } from './NotifyPanel.tsx';
 import { LabelField } from '../links/LabelField.tsx';
 import { QrCode } from './QrCode.tsx';
+import { displayFingerprint } from '@sealdrop/crypto';
+import { SecretLink } from '../keys/SecretLink.tsx';
 import { formatBytes } from '@sealdrop/shared';
 import { downloadsExplained, downloadsLabel, expiryLabel, formatDate } from './format.ts';
 
@@ -37,7 +39,11 @@ export function DoneView({ result, onReset }: { result: SendResult; onReset: () 
       </h1>
       <div className="card stack">
         <div>
-          <label htmlFor="send-link">Link (it contains the key: anyone with it can download)</label>
+          <label htmlFor="send-link">
+            {result.sealedTo
+              ? `Link (it holds no secret: only ${result.sealedTo.length === 1 ? 'the key' : 'the keys'} ${result.sealedTo.map(displayFingerprint).join(', ')} can open it)`
+              : 'Link (it contains the key: anyone with it can download)'}
+          </label>
           <div className="row send-link-row">
             <input
               id="send-link"
@@ -60,6 +66,7 @@ export function DoneView({ result, onReset }: { result: SendResult; onReset: () 
           <p className="muted small" role="status">
             {copied === 'ok' ? 'Copied to the clipboard.' : copied === 'select' ? 'Selected: press Ctrl+C (or ⌘C) to copy.' : ''}
           </p>
+          {result.secretUrl && <SecretLink url={result.secretUrl} />}
         </div>
         <div className="send-done-grid">
           <QrCode text={result.url} label="QR code of the link, for a phone camera" />

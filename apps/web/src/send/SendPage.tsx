@@ -15,6 +15,8 @@ import { FileList } from './FileList.tsx';
 import { ProgressView } from './ProgressView.tsx';
 import { ResumePanel } from './ResumePanel.tsx';
 import { defaultOptions, SendOptions, type SendOptionsValue } from './SendOptions.tsx';
+import { RecipientsField } from '../keys/RecipientsField.tsx';
+import type { Recipient } from '@sealdrop/crypto';
 import './send.css';
 
 /** Adds files, replacing an entry of the same name (the same file dropped twice). */
@@ -34,6 +36,7 @@ export function SendPage() {
   const [picked, setPicked] = useState<PickedFile[]>([]);
   const [options, setOptions] = useState<SendOptionsValue>(() => defaultOptions());
   const [touchedOptions, setTouchedOptions] = useState(false);
+  const [recipients, setRecipients] = useState<Recipient[]>([]);
   const [problems, setProblems] = useState<string[]>([]);
   const [dragging, setDragging] = useState(false);
   const [journals, setJournals] = useState<SendJournal[]>([]);
@@ -142,6 +145,7 @@ export function SendPage() {
       remember: options.remember,
       note: options.note.trim() || undefined,
       uploadToken: config.data?.uploadPolicy === 'token' ? options.uploadToken || undefined : undefined,
+      ...(recipients.length ? { recipients } : {}),
     });
   };
 
@@ -268,6 +272,7 @@ export function SendPage() {
                   setOptions(v);
                 }}
               />
+              <RecipientsField value={recipients} onChange={setRecipients} />
               {problems.length > 0 && (
                 <div className="notice error" role="alert">
                   {problems.map((p, i) => (

@@ -5,37 +5,14 @@
 // password asks for it again and checks it against the access key it registered.
 import { UNFINALIZED_TTL_SECONDS } from '@sealdrop/shared';
 import type { JournalStore, SendJournal as EngineJournal } from '@sealdrop/transfer';
+import { withIdbStore, type IdbStore } from '../app/idb.ts';
 
 /** The engine's journal; `remember` is where journals written before the engine kept it. */
 export type SendJournal = EngineJournal & { remember?: boolean };
 
-const DB = 'sealdrop-send';
-const STORE = 'journals';
+const JOURNALS: IdbStore = { db: 'sealdrop-send', store: 'journals', keyPath: 'id', blocked: 'The upload journal is open in another tab.' };
 
-function openDb(): Promise<IDBDatabase> {
-  return new Promise((resolve, reject) => {
-    const req = indexedDB.open(DB, 1);
-    req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: 'id' });
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-    req.onblocked = () => reject(new Error('The upload journal is open in another tab.'));
-  });
-}
-
-async function withStore<T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T> | void): Promise<T | undefined> {
-  const db = await openDb();
-  try {
-    return await new Promise<T | undefined>((resolve, reject) => {
-      const tx = db.transaction(STORE, mode);
-      const req = fn(tx.objectStore(STORE));
-      tx.oncomplete = () => resolve(req ? req.result : undefined);
-      tx.onerror = () => reject(tx.error);
-      tx.onabort = () => reject(tx.error ?? new Error('IndexedDB transaction aborted'));
-    });
-  } finally {
-    db.close();
-  }
-}
+const withStore = <T,>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T> | void) => withIdbStore<T>(JOURNALS, mode, fn);
 
 /** Journals of interrupted uploads: not those another tab is sending right now. */
 export async function listJournals(): Promise<SendJournal[]> {

@@ -5,6 +5,8 @@
 // useUploadStore. Components call startSend / resumeSend / cancelSend / resetSend.
 import { ciphertextSize, SourceChangedError } from '@sealdrop/crypto';
 import { ApiError, SealdropClient, type ConfigResponse } from '@sealdrop/shared';
+import type { Recipient } from '@sealdrop/crypto';
+import { journalRecipients, sealedFingerprints } from '../keys/sealedSend.ts';
 import { isAbort, planSend, PlanError, sendFiles, TransferError, type Connectivity, type PartUpload, type SendProblem, type TransferEvent } from '@sealdrop/transfer';
 import { api } from '../app/api.ts';
 import { saveMyLink } from '../links/myLinks.ts';
@@ -29,6 +31,10 @@ export interface SendOptions {
   uploadToken?: string;
   /** A message for the recipient, in the sealed manifest. */
   note?: string;
+  /** v1.1: seal the share to these public keys; the link then holds no secret. */
+  recipients?: Recipient[];
+  /** v1.1: a file request's id (its key is the one recipient). */
+  request?: string;
 }
 
 /** Parts in flight at once (DESIGN: 2 to 4). */
@@ -256,9 +262,10 @@ async function transfer(run: Run, files: SendFileInput[], password: string | nul
       files: files.map((f) => ({ name: f.name, size: f.file.size, type: f.file.type, lastModified: f.file.lastModified ?? null })),
       password,
       passwordKey,
-      settings: s ? { expiresIn: s.expiresIn, maxDownloads: s.maxDownloads, note: s.note, uploadToken: s.uploadToken } : undefined,
+      settings: s ? { expiresIn: s.expiresIn, maxDownloads: s.maxDownloads, note: s.note, uploadToken: s.uploadToken, request: s.request } : undefined,
+      recipients: s?.recipients ?? journalRecipients(opts.resume),
       resume: opts.resume,
-      app: s ? { remember: s.remember } : undefined,
+      app: s ? { remember: s.remember, ...(s.recipients?.length ? { recipients: s.recipients.map((r) => r.text) } : {}) } : undefined,
       parts: {
         async make(req) {
           const { body, sha256 } = await run.crypto.makePart(files[req.file].file, req.inputKey, req.context, req.salt, req.start, req.end);
@@ -283,7 +290,10 @@ async function transfer(run: Run, files: SendFileInput[], password: string | nul
     });
     const journal = result.journal as SendJournal;
     const remember = (journal.app?.remember ?? journal.remember) === true;
-    const url = `${location.origin}/s/${result.id}#${result.secret}`;
+    const secretUrl = `${location.origin}/s/${result.id}#${result.secret}`;
+    const sealedTo = sealedFingerprints(journal);
+    // A sealed share's link holds no secret; the secret link stays available to copy on purpose.
+    const url = sealedTo.length ? `${location.origin}/s/${result.id}` : secretUrl;
     saveMyLink({
       id: result.id,
       ownerToken: result.ownerToken,
@@ -292,7 +302,7 @@ async function transfer(run: Run, files: SendFileInput[], password: string | nul
       maxDownloads: journal.maxDownloads,
       files: files.length,
       hasPassword: !!journal.passwordSalt,
-      ...(remember ? { url } : {}),
+      ...(remember ? { url: secretUrl } : {}),
     });
     const seconds = (performance.now() - run.started) / 1000;
     const total = files.reduce((n, f) => n + ciphertextSize(f.file.size), 0);
@@ -307,6 +317,7 @@ async function transfer(run: Run, files: SendFileInput[], password: string | nul
       files: result.files,
       averageSpeed: seconds > 0 ? result.sentBytes / seconds : 0,
       seconds,
+      ...(sealedTo.length ? { sealedTo, secretUrl } : {}),
     };
     if (current !== run) return;
     run.crypto.terminate();

@@ -37,6 +37,9 @@ export interface SendResult {
   /** Measured upload speed over the whole transfer (ciphertext bytes per second). */
   averageSpeed: number;
   seconds: number;
+  /** v1.1: fingerprints the share is sealed to (then `url` holds no secret, `secretUrl` does). */
+  sealedTo?: string[];
+  secretUrl?: string;
 }
 
 export interface UploadState {
