@@ -1,22 +1,9 @@
 // The Chromium half of `npm run bench`: a fresh headless Chromium per input size,
 // the Vite-built page of packages/crypto/test/browser, the input handed over as a
 // disk-backed File (setInputFiles), and the renderer's RSS sampled from /proc.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { chromium } from '@playwright/test';
-
-function children() {
-  const byParent = new Map();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (!byParent.has(ppid)) byParent.set(ppid, []);
-      byParent.get(ppid).push(Number(d));
-    } catch {}
-  }
-  return byParent;
-}
+import { childrenByParent as children } from './proc.mjs';
 
 /** RSS (bytes) of our Chromium's renderer processes and of all its processes. */
 function chromiumRss() {
