@@ -9,6 +9,7 @@ import { b64uEncode, ciphertextSize, deriveShareKeys, generateLinkSecret, parseL
 import { SealdropClient } from '@sealdrop/shared';
 import { collect, spawnCli } from '../../../apps/cli/test/helpers/cli.ts';
 import { watchPeakRss } from '../../../apps/cli/test/helpers/rss.ts';
+import { withRetry } from '../../../apps/cli/src/transfer/retry.ts';
 import { Meter, chromiumSpec, treeSpec, workerdSpec } from './meter.ts';
 
 export interface Measure {
@@ -59,7 +60,13 @@ export async function rawUpload(base: string, size: number): Promise<{ share: Ra
   const parts = Math.max(1, Math.ceil(ct / partBytes));
   let next = 0;
   const lane = async () => {
-    for (let n = next++; n < parts; n = next++) await client.putPart(id, ownerToken, 0, n, block.subarray(0, Math.min(partBytes, ct - n * partBytes)));
+    for (let n = next++; n < parts; n = next++) {
+      const body = block.subarray(0, Math.min(partBytes, ct - n * partBytes));
+      // The clients' retry policy: a loaded local stack answers an occasional 503.
+      await withRetry(() => client.putPart(id, ownerToken, 0, n, body), {
+        onRetry: (e, attempt) => console.error(`  raw upload: part ${n} retry ${attempt} (${(e as Error).message})`),
+      });
+    }
   };
   const r = await metered('self', () => Promise.all([lane(), lane(), lane()]));
   const manifest = { v: 1 as const, createdAt: new Date().toISOString(), files: [{ name: 'raw.bin', size, type: 'application/octet-stream', sha256: '0'.repeat(64) }] };
