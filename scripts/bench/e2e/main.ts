@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import type { Browser } from '@playwright/test';
 import { tempDir, writeRandomFile } from '../../../apps/cli/test/helpers/files.ts';
 import type { Stack } from '../../../apps/cli/test/helpers/stack.ts';
-import { browserReceive, browserSend, cliReceive, cliSend, rawDownload, rawUpload, type Measure } from './paths.ts';
+import { browserReceive, browserSend, cliReceive, cliSend, rawDownload, rawUpload, runningClis, type Measure } from './paths.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ROOT = path.resolve(import.meta.dirname, '../../..');
@@ -75,6 +75,7 @@ export async function main(argv: string[]): Promise<number> {
   let cleaning: Promise<void> | null = null;
   const cleanup = () =>
     (cleaning ??= (async () => {
+      for (const child of runningClis) child.kill('SIGKILL');
       await browser?.close().catch(() => {});
       await stack?.stop().catch(() => {});
       await work.cleanup().catch(() => {});

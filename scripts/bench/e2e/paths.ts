@@ -1,6 +1,7 @@
 // The measured paths of `npm run bench:e2e`: the raw ceiling of our own routes and
 // the four client paths (CLI send/receive, browser send/receive), each returning
 // bytes, seconds and the CPU/memory its meters saw.
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { stat, rm } from 'node:fs/promises';
 import path from 'node:path';
@@ -89,6 +90,9 @@ export async function rawDownload(base: string, share: RawShare): Promise<Measur
   return { bytes: r.value, ...r };
 }
 
+/** CLI processes now running, so a benchmark that stops early ends them too. */
+export const runningClis = new Set<ChildProcess>();
+
 /** The CLI as a user runs it; wall time from spawn to exit. */
 async function cli(args: string[], opts: { env: Record<string, string>; input?: string; timeoutMs: number }) {
   let peak: ReturnType<typeof watchPeakRss> | null = null;
@@ -96,6 +100,8 @@ async function cli(args: string[], opts: { env: Record<string, string>; input?: 
   const server = new Meter(workerdSpec).start();
   const t0 = performance.now();
   const child = spawnCli(args, { env: opts.env, input: opts.input });
+  runningClis.add(child);
+  child.once('exit', () => runningClis.delete(child));
   meter = new Meter(treeSpec(child.pid!)).start();
   peak = watchPeakRss(child);
   const out = collect(child, opts.timeoutMs);
