@@ -20,6 +20,8 @@ export interface Measure {
   serverCpu: number;
   /** CLI: VmHWM of the process; browser: peak RSS of the largest renderer. */
   peakRss?: number;
+  /** Raw upload: parts sent again after a transient failure. */
+  retries?: number;
 }
 
 export interface RawShare {
@@ -60,19 +62,23 @@ export async function rawUpload(base: string, size: number): Promise<{ share: Ra
   const block = new Uint8Array(randomBytes(partBytes));
   const parts = Math.max(1, Math.ceil(ct / partBytes));
   let next = 0;
+  let retries = 0;
   const lane = async () => {
     for (let n = next++; n < parts; n = next++) {
       const body = block.subarray(0, Math.min(partBytes, ct - n * partBytes));
       // The clients' retry policy: a loaded local stack answers an occasional 503.
       await withRetry(() => client.putPart(id, ownerToken, 0, n, body), {
-        onRetry: (e, attempt) => console.error(`  raw upload: part ${n} retry ${attempt} (${(e as Error).message})`),
+        onRetry: (e, attempt) => {
+          retries++;
+          console.error(`  raw upload: part ${n} retry ${attempt} (${(e as Error).message})`);
+        },
       });
     }
   };
   const r = await metered('self', () => Promise.all([lane(), lane(), lane()]));
   const manifest = { v: 1 as const, createdAt: new Date().toISOString(), files: [{ name: 'raw.bin', size, type: 'application/octet-stream', sha256: '0'.repeat(64) }] };
   await client.finalize(id, ownerToken, b64uEncode(await sealManifest(keys, id, manifest)));
-  return { share: { id, ownerToken, keys }, m: { bytes: ct, ...r } };
+  return { share: { id, ownerToken, keys }, m: { bytes: ct, ...r, retries } };
 }
 
 /** Raw download: a grant, then one plain GET of the file read to the end and dropped. */
