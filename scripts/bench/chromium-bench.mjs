@@ -1,39 +1,19 @@
 // The Chromium half of `npm run bench`: a fresh headless Chromium per input size,
 // the Vite-built page of packages/crypto/test/browser, the input handed over as a
 // disk-backed File (setInputFiles), and the renderer's RSS sampled from /proc.
-import { readdirSync, readFileSync } from 'node:fs';
 import { chromium } from '@playwright/test';
-
-function children() {
-  const byParent = new Map();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (!byParent.has(ppid)) byParent.set(ppid, []);
-      byParent.get(ppid).push(Number(d));
-    } catch {}
-  }
-  return byParent;
-}
+import { cmdline, processTree, statusBytes } from './proc.mjs';
 
 /** RSS (bytes) of our Chromium's renderer processes and of all its processes. */
 function chromiumRss() {
-  const byParent = children();
-  const todo = [...(byParent.get(process.pid) ?? [])];
   let renderer = 0;
   let total = 0;
-  while (todo.length) {
-    const pid = todo.pop();
-    todo.push(...(byParent.get(pid) ?? []));
-    try {
-      const rss = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
-      const cmd = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (!cmd.includes('chromium') && !cmd.includes('chrome')) continue;
-      total += rss;
-      if (cmd.includes('--type=renderer')) renderer += rss;
-    } catch {}
+  for (const pid of processTree(process.pid).slice(1)) {
+    const cmd = cmdline(pid);
+    if (!cmd.includes('chromium') && !cmd.includes('chrome')) continue;
+    const rss = statusBytes(pid, 'VmRSS');
+    total += rss;
+    if (cmd.includes('--type=renderer')) renderer += rss;
   }
   return { renderer, total };
 }
