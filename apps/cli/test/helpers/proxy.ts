@@ -11,6 +11,8 @@ export interface ProxyRule {
   (req: http.IncomingMessage, n: number):
     | { action: 'pass' }
     | { action: 'cut'; afterBytes: number }
+    /** Pass `afterBytes` of the answer, then send nothing more and keep the connection open. */
+    | { action: 'stall'; afterBytes: number }
     | { action: 'status'; status: number }
     | { action: 'json'; edit: (body: any) => unknown }
     | { action: 'hang' };
@@ -52,7 +54,16 @@ export async function startProxy(upstream: string, port: number, rule: ProxyRule
           return;
         }
         res.writeHead(upRes.statusCode!, upRes.headers);
-        if (decision.action === 'cut') {
+        if (decision.action === 'stall') {
+          let sent = 0;
+          upRes.on('data', (chunk: Buffer) => {
+            if (sent >= decision.afterBytes) return;
+            const take = chunk.subarray(0, decision.afterBytes - sent);
+            sent += take.length;
+            res.write(take);
+            if (sent >= decision.afterBytes) upRes.destroy();
+          });
+        } else if (decision.action === 'cut') {
           let sent = 0;
           upRes.on('data', (chunk: Buffer) => {
             if (sent >= decision.afterBytes) return;
