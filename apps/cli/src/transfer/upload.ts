@@ -460,6 +460,8 @@ export async function uploadShare(o: UploadOptions): Promise<UploadResult> {
     progress.abort();
     if (failed instanceof CliError) throw failed;
     const err = toCliError(failed);
+    // A part stored as often as allowed, or a share that stopped taking parts: running again cannot help.
+    if (failed instanceof ApiError && failed.code === 'conflict') throw new CliError(err.code, `The upload cannot continue: ${failed.message}.`);
     throw new CliError(err.code, `The upload stopped: ${err.message.replace(/\.$/, '')}. Run the same command again to resume where it stopped.`);
   }
   progress.finish();
