@@ -447,7 +447,7 @@ function Verified({ sha256 }: { sha256: string }) {
 }
 
 const FAILURE_HINT: Partial<Record<DownloadFailure['kind'], string>> = {
-  integrity: 'Integrity error: the data is not what the sender sent. Your browser marked the download as failed; if a partial file remains, delete it.',
+  integrity: 'The data is not what the sender sent. Your browser marked the download as failed; if a partial file remains, delete it.',
   exhausted: UNAVAILABLE.exhausted.body,
   expired: UNAVAILABLE.expired.body,
   revoked: UNAVAILABLE.revoked.body,
@@ -459,6 +459,9 @@ const FAILURE_HINT: Partial<Record<DownloadFailure['kind'], string>> = {
 
 function Failure({ failure, what }: { failure: DownloadFailure; what: string }) {
   const hint = FAILURE_HINT[failure.kind];
+  // Say the cause once: the hint replaces the message that says the same, except the integrity
+  // detail (which block failed), which only the message has.
+  const detail = failure.kind === 'canceled' ? '' : hint && failure.kind !== 'integrity' ? '' : failure.message;
   const title =
     failure.kind === 'integrity'
       ? 'Integrity check failed'
@@ -474,7 +477,7 @@ function Failure({ failure, what }: { failure: DownloadFailure; what: string }) 
   return (
     <div className={`notice ${failure.kind === 'canceled' ? 'warn' : 'error'}`} role="alert" data-failure={failure.kind}>
       <p>
-        <strong>{title}.</strong> {what} did not complete. {failure.kind === 'canceled' ? '' : failure.message}
+        <strong>{title}.</strong> {what} did not complete. {detail}
       </p>
       {hint && <p>{hint}</p>}
     </div>
