@@ -77,6 +77,12 @@ let announced = false;
 const poll = setInterval(async () => {
   try {
     const r = await fetch(`http://127.0.0.1:${port}/api/health`);
+    if (r.status === 503 && !announced) {
+      // The worker refuses an unsafe configuration and says which variable (a weak .dev.vars secret).
+      announced = true;
+      clearInterval(poll);
+      console.error(`\nSealdrop refuses to serve: ${(await r.json()).error?.message ?? r.status}\n(.dev.vars: delete it to get new random secrets)\n`);
+    }
     if (r.ok && !announced) {
       announced = true;
       clearInterval(poll);

@@ -15,6 +15,8 @@ const suites = [
   // The SPA build comes first: wrangler and the worker tests need apps/web/dist.
   ['build (SPA)', bin('vite'), ['build', 'apps/web', '--logLevel', 'warn']],
   ['typecheck', bin('tsc'), ['-b']],
+  // npm run deploy:check on wrangler.toml, and that it fails on each unsafe setting.
+  ['deploy check (wrangler dry run)', process.execPath, ['--test', 'scripts/test/']],
   ['unit (crypto, cli)', bin('vitest'), ['run', '--project', 'crypto', '--project', 'cli']],
   ['interop (independent client)', process.execPath, ['--test', 'interop/']],
   ['worker (workerd, local D1/R2)', bin('vitest'), ['run', '--config', 'apps/worker/vitest.config.ts']],

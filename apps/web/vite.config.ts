@@ -34,11 +34,16 @@ function swBuild(outDir: string, write: boolean) {
 /**
  * The published list of asset hashes (`/asset-hashes.txt`, `sha256sum` format):
  * the build is reproducible, so anyone can build the same commit and compare what
- * the server delivers with what the source gives.
+ * the server delivers with what the source gives (`sealdrop verify-web`). Every
+ * entry is served at `/<path>` exactly (wrangler.toml: html_handling = "none"), so
+ * `_headers`, the asset server's configuration that is never served, is left out;
+ * verify-web checks its effect, the response headers, instead.
  */
+const NOT_SERVED = new Set(['asset-hashes.txt', '_headers', '_redirects', '.assetsignore']);
+
 async function writeAssetHashes(outDir: string) {
   const files = (await readdir(outDir, { recursive: true, withFileTypes: true }))
-    .filter((e) => e.isFile() && e.name !== 'asset-hashes.txt')
+    .filter((e) => e.isFile() && !(e.parentPath === outDir && NOT_SERVED.has(e.name)))
     .map((e) => path.relative(outDir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
     .sort();
   const lines = await Promise.all(

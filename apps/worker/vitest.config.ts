@@ -12,13 +12,16 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
-            ADMIN_TOKEN: 'test-admin-token-0123456789abcdefghijklmnopqrstuv',
-            SERVER_SECRET: 'test-server-secret-0123456789abcdefghijklmnopqrstuv',
+            // Random values (lib/secrets.ts refuses low-entropy secrets).
+            ADMIN_TOKEN: 'test-admin-2aHmI9F0lD_CX1CFqtZl6ZjXislF6EsE85gJPexsxHA',
+            SERVER_SECRET: 'test-secret-vyM2iPLTPuMLf8MkgjXf5M1AtFoPn9-1_X3dYpJSxkc',
             UPLOAD_POLICY: 'open',
             // The smallest part size R2 multipart accepts, so multi-part files stay small in tests.
             PART_BYTES: '5242880',
             // Requests without CF-Connecting-IP come from 127.0.0.1 (as under wrangler dev).
             LOCAL: '1',
+            // The tests play many client addresses with CF-Connecting-IP, as the platform would set it.
+            TRUST_CLIENT_IP: '1',
           },
         },
       }),

@@ -4,15 +4,18 @@
 import { Hono } from 'hono';
 import type { AppEnv, Env } from './env.ts';
 import { clientIp } from './middleware/client-ip.ts';
+import { deploymentGuard } from './middleware/deployment-guard.ts';
 import { securityHeaders, withSecurityHeaders } from './middleware/security-headers.ts';
 import { errorResponse, Fail } from './lib/errors.ts';
 import { storageFailure, storageHealth } from './lib/storage.ts';
 import { accessRoutes } from './routes/access.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { advisoryRoutes } from './routes/advisory.ts';
 import { configRoutes } from './routes/config.ts';
 import { fileRoutes } from './routes/files.ts';
 import { ownerRoutes } from './routes/owner.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { requestRoutes } from './routes/requests.ts';
 import { shareRoutes } from './routes/shares.ts';
 import { uploadRoutes } from './routes/uploads.ts';
 import { sweep } from './sweep.ts';
@@ -20,7 +23,7 @@ import { sweep } from './sweep.ts';
 export type { Env } from './env.ts';
 
 export const app = new Hono<AppEnv>()
-  .use('*', clientIp, securityHeaders)
+  .use('*', deploymentGuard, clientIp, securityHeaders)
   .get('/api/health', (c) => {
     const h = storageHealth();
     return c.json(h.body, h.status);
@@ -32,11 +35,14 @@ export const app = new Hono<AppEnv>()
   .route('/', fileRoutes)
   .route('/', ownerRoutes)
   .route('/', reportRoutes)
-  .route('/', adminRoutes);
+  // Before adminRoutes: /api/admin/requests carries its own adminAuth.
+  .route('/', requestRoutes)
+  .route('/', adminRoutes)
+  .route('/', advisoryRoutes);
 
 app.notFound(() => errorResponse('not_found', 'no such route'));
 app.onError((err) => {
-  if (err instanceof Fail) return errorResponse(err.code, err.message, err.retryAfter, err.headers);
+  if (err instanceof Fail) return errorResponse(err.code, err.message, err.retryAfter, err.headers, err.advisory);
   // A write that found no room (R2, or D1 on a full disk) is a 503 that says so, not a generic 500.
   const full = storageFailure(err);
   if (full) return errorResponse(full.code, full.message, full.retryAfter);

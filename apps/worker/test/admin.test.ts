@@ -32,7 +32,7 @@ async function callWith(vars: Record<string, string | undefined>, method: string
 
 describe('admin authentication', () => {
   it('is 503 when ADMIN_TOKEN is unset or weak', async () => {
-    for (const token of [undefined, 'short-token']) {
+    for (const token of [undefined, 'short-token', 'passwordpasswordpasswordpassword']) {
       const r = await callWith({ ADMIN_TOKEN: token }, 'GET', '/api/admin/stats', { headers: { Authorization: admin(token ?? 'x') } });
       expect(r.status).toBe(503);
       expect((await r.json<any>()).error.code).toBe('unavailable');
@@ -71,6 +71,9 @@ describe('admin authentication', () => {
       createdAt: tok.createdAt,
       expiresAt: tok.expiresAt,
       revokedAt: null,
+      lastUsedAt: expect.any(String),
+      shares: 0,
+      createdBy: 'bootstrap',
     });
     expect(JSON.stringify(list.body)).not.toContain(tok.token);
 
@@ -227,7 +230,7 @@ describe('admin share views', () => {
     const s = await readyShare({ sizes: [ciphertextSize(5000)] });
     await download(s);
     const after = (await callJson('GET', '/api/admin/stats', { auth: admin() })).body;
-    expect(Object.keys(after).sort()).toEqual(['activeShares', 'downloads24h', 'failedAuth24h', 'openReports', 'storedBytes']);
+    expect(Object.keys(after).sort()).toEqual(['activeShares', 'downloads24h', 'failedAdminSignIns24h', 'failedAuth24h', 'freeze', 'openReports', 'storedBytes']);
     expect(after.activeShares).toBe(before.activeShares + 1);
     expect(after.storedBytes).toBe(before.storedBytes + s.sizes[0]);
     expect(after.downloads24h).toBe(before.downloads24h + 1);

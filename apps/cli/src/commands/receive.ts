@@ -1,12 +1,13 @@
 // sealdrop receive: download, decrypt and check a share; files appear only once
 // they authenticated (temporary name in the target folder, then rename).
 
+import { formatBytes } from '@sealdrop/shared';
 import { existsSync, rmdirSync, rmSync } from 'node:fs';
-import { lstat, mkdir, open, realpath, rename, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, realpath, rename, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { b64uDecode, checkFileNames, ciphertextSize, openManifest, type Manifest } from '@sealdrop/crypto';
-import { HELP, humanBytes, parse } from '../args.ts';
+import { HELP, parse } from '../args.ts';
 import { CliError, EXIT, integrity, toCliError, usage } from '../exit.ts';
 import { writePrivateJson } from '../journal.ts';
 import { linkArgument, parseLink } from '../link.ts';
@@ -179,19 +180,19 @@ export async function run(argv: string[]): Promise<number> {
     let planned: Planned[];
     if (journal) {
       const kept = journal;
-      share = await unlockShare(client, link, { id: link.id, status: 'ready', expiresAt: kept.grantExpiresAt, password: kept.password, challenge: '' }, getPassword);
+      share = await unlockShare(client, link, { id: link.id, status: 'ready', expiresAt: kept.grantExpiresAt, password: kept.password, challenge: '', recipients: null }, getPassword);
       manifest = await openManifest(share.keys, share.id, b64uDecode(kept.manifest)).catch(() => {
         throw integrity('Wrong password for this share (or a different link): the interrupted download kept for this folder does not open with it.');
       });
       planned = await plan(manifest);
-      if (manifest.note) log(`Note from the sender: ${printable(manifest.note)}`);
+      if (manifest.note && manifest.files.length > 0) log(`Note from the sender: ${printable(manifest.note)}`);
       log(`Resuming the interrupted download: no new download is used (the grant lasts ${resumeWindow(kept.grantExpiresAt)}).`);
     } else {
       share = await openShare(client, link, getPassword);
       const first = await readManifest(share);
       manifest = first.manifest;
       planned = await plan(manifest);
-      if (manifest.note) log(`Note from the sender: ${printable(manifest.note)}`);
+      if (manifest.note && manifest.files.length > 0) log(`Note from the sender: ${printable(manifest.note)}`);
       const dl = await takeDownload(share);
       // One manifest per share: a server that shows one and serves another is not trusted.
       if (dl.manifest !== first.raw) throw integrity('The server answered the download with a different manifest than it showed before. Refusing this share; nothing was saved.');
@@ -214,6 +215,13 @@ export async function run(argv: string[]): Promise<number> {
     if (dlFiles.length !== manifest.files.length || manifest.files.some((f, i) => dlFiles[i]?.index !== i || dlFiles[i].size !== ciphertextSize(f.size))) {
       discardReceive(journalFile, journal);
       throw integrity('The server lists files that do not match the encrypted manifest (count or sizes). Nothing was saved.');
+    }
+    if (manifest.files.length === 0) {
+      // A note-only share: the message is the content; it goes to stdout like a file's path would.
+      rmSync(journalFile, { force: true });
+      if (values.json) console.log(JSON.stringify({ id: share.id, files: [], note: manifest.note ?? '' }, null, 2));
+      else console.log(printable(manifest.note ?? ''));
+      return 0;
     }
     const writer = new ReceiveJournalWriter(journalFile, journal);
 
@@ -256,7 +264,7 @@ export async function run(argv: string[]): Promise<number> {
         let fh;
         if (resumed && entry) {
           fh = resumed.fh;
-          if (resumed.bytes > 0) progress.log(`${p.name}: resuming after ${humanBytes(resumed.bytes)} already verified.`);
+          if (resumed.bytes > 0) progress.log(`${p.name}: resuming after ${formatBytes(resumed.bytes)} already verified.`);
         } else {
           entry = { index: p.index, temp: path.join(dir, `.${path.basename(p.target)}.${randomBytes(6).toString('hex')}.sealdrop-part`), bytes: 0, header: null, prefixSha256: '', done: false };
           writer.journal.entries.push(entry);
@@ -301,6 +309,9 @@ export async function run(argv: string[]): Promise<number> {
       // Everything authenticated: move the files into place.
       for (const [i, r] of results.entries()) {
         if (!force && existsSync(r.path)) throw usage(`${r.path} appeared while downloading. Use --force to overwrite it.`);
+        // Like other download tools, the saved file follows the umask (0644 with the usual 022);
+        // only the partial file was private.
+        await chmod(r.temp, 0o666 & ~process.umask());
         await rename(r.temp, r.path);
         const minisig = planned[i].minisig;
         if (minisig) await writeFile(`${r.path}.minisig`, minisig, { flag: force ? 'w' : 'wx' });
@@ -319,7 +330,7 @@ export async function run(argv: string[]): Promise<number> {
 
     for (const r of results) {
       const sig = r.signature ? (r.signature.verified ? `, signed by key id ${r.signature.keyId} (verified)` : `, signed by key id ${r.signature.keyId} (not verified: pass --pubkey to check it)`) : '';
-      log(`${r.name}  ${humanBytes(r.size)}  sha256 ${r.sha256} ok${sig}`);
+      log(`${r.name}  ${formatBytes(r.size)}  sha256 ${r.sha256} ok${sig}`);
       if (r.signature) {
         log(`  trusted comment: ${printable(r.signature.trustedComment)}`);
         // The signature covers the content, not the name: say so when the signed name differs.

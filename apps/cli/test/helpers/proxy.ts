@@ -13,13 +13,12 @@ export interface ProxyRule {
     | { action: 'cut'; afterBytes: number }
     /** Pass `afterBytes` of the answer, then send nothing more and keep the connection open. */
     | { action: 'stall'; afterBytes: number }
-    /** Pass the answer at about `bytesPerSecond`; if the server dies meanwhile, the client's connection drops too. */
-    | { action: 'throttle'; bytesPerSecond: number }
     /** Forward the request with only its first `afterBytes` body bytes, then hold it open (a send in flight). */
     | { action: 'holdBody'; afterBytes: number }
     | { action: 'status'; status: number }
     | { action: 'json'; edit: (body: any) => unknown }
-    | { action: 'hang' };
+    | { action: 'hang' }
+    | { action: 'throttle'; bytesPerSecond: number; onBytes?: (n: number) => void };
 }
 
 export interface Proxy {
@@ -59,18 +58,23 @@ export async function startProxy(upstream: string, port: number, rule: ProxyRule
         }
         res.writeHead(upRes.statusCode!, upRes.headers);
         if (decision.action === 'throttle') {
+          // A slow reader: upstream is paused whenever it is ahead of the rate; a cut upstream cuts the client too.
+          const t0 = Date.now();
+          let sent = 0;
           upRes.on('data', (chunk: Buffer) => {
             res.write(chunk);
-            upRes.pause();
-            setTimeout(() => upRes.resume(), (chunk.length / decision.bytesPerSecond) * 1000);
+            sent += chunk.length;
+            decision.onBytes?.(chunk.length);
+            const ahead = (sent / decision.bytesPerSecond) * 1000 - (Date.now() - t0);
+            if (ahead > 0) {
+              upRes.pause();
+              setTimeout(() => upRes.resume(), ahead);
+            }
           });
           upRes.on('end', () => res.end());
-          upRes.on('aborted', () => res.socket?.destroy());
-          upRes.on('error', () => res.socket?.destroy());
           upRes.on('close', () => {
-            if (!upRes.complete) res.socket?.destroy();
+            if (!upRes.complete) res.destroy();
           });
-          res.on('close', () => upRes.destroy());
         } else if (decision.action === 'stall') {
           // Hold the upstream answer paused: if the server dies meanwhile, the client's connection drops too.
           let sent = 0;

@@ -15,6 +15,8 @@ import { ShareDetail } from './ShareDetail.tsx';
 import { LogView } from './LogView.tsx';
 import { TokensView } from './TokensView.tsx';
 import { RevokeAll } from './RevokeAll.tsx';
+import { FreezePanel } from './FreezePanel.tsx';
+import { RevokeScope } from './RevokeScope.tsx';
 import './admin.css';
 
 type View = { name: 'shares' } | { name: 'share'; id: string } | { name: 'log' } | { name: 'tokens' } | { name: 'unknown' };
@@ -81,6 +83,8 @@ export function AdminPage() {
         {view.name === 'shares' && (
           <>
             <SharesView />
+            <FreezePanel />
+            <RevokeScope />
             <RevokeAll />
           </>
         )}

@@ -6,6 +6,7 @@ import type { AppEnv, Env } from '../env.ts';
 import { equalSecret, sha256Hex } from '../lib/bytes.ts';
 import { Fail } from '../lib/errors.ts';
 import { writeLog } from '../lib/log.ts';
+import { secretProblem, secretWeakness } from '../lib/secrets.ts';
 import type { ShareRow } from '../lib/shares.ts';
 import { now } from '../lib/time.ts';
 import { charge } from './rate-limit.ts';
@@ -32,11 +33,9 @@ export async function checkOwner(token: string, share: ShareRow): Promise<boolea
   return equalSecret(await sha256Hex(token), share.owner_hash);
 }
 
-/** The bootstrap admin secret must be set and strong, else the admin plane is off. */
-export const MIN_ADMIN_TOKEN_CHARS = 32;
-
+/** The bootstrap admin secret must be set and strong (lib/secrets.ts), else the admin plane is off. */
 export function adminConfigured(env: Env): boolean {
-  return typeof env.ADMIN_TOKEN === 'string' && env.ADMIN_TOKEN.length >= MIN_ADMIN_TOKEN_CHARS;
+  return secretWeakness(env.ADMIN_TOKEN) === null;
 }
 
 export interface TokenRow {
@@ -48,7 +47,12 @@ export interface TokenRow {
   expires_at: number;
   revoked_at: number | null;
   created_by: string | null;
+  /** Migration 0004. */
+  last_used_at?: number | null;
 }
+
+/** Token hygiene: "last used" is kept to the minute, so a busy token does not write on every call. */
+const LAST_USED_GRAIN_MS = 60_000;
 
 /** A live minted token with this secret, or null. */
 export async function lookupToken(env: Env, token: string): Promise<TokenRow | null> {
@@ -56,7 +60,13 @@ export async function lookupToken(env: Env, token: string): Promise<TokenRow | n
   const row = await env.DB.prepare('SELECT * FROM api_tokens WHERE token_hash = ?')
     .bind(await sha256Hex(token))
     .first<TokenRow>();
-  if (!row || row.revoked_at !== null || row.expires_at <= now()) return null;
+  const t = now();
+  if (!row || row.revoked_at !== null || row.expires_at <= t) return null;
+  if ((row.last_used_at ?? 0) <= t - LAST_USED_GRAIN_MS) {
+    await env.DB.prepare('UPDATE api_tokens SET last_used_at = ?1 WHERE id = ?2 AND COALESCE(last_used_at, 0) <= ?3')
+      .bind(t, row.id, t - LAST_USED_GRAIN_MS)
+      .run();
+  }
   return row;
 }
 
@@ -74,7 +84,7 @@ export async function adminIdentity(env: Env, token: string): Promise<string | n
  */
 export const adminAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!adminConfigured(c.env)) {
-    throw new Fail('unavailable', 'the admin API is disabled: set ADMIN_TOKEN to a secret of at least 32 characters');
+    throw new Fail('unavailable', `the admin API is disabled: ${secretProblem('ADMIN_TOKEN', c.env.ADMIN_TOKEN)}`);
   }
   await charge(c, 'RL_ADMIN');
   const log = { env: c.env, req: c.req.raw, ip: c.var.ip };

@@ -13,6 +13,8 @@ import {
   type ApiToken,
   type CreateTokenResponse,
   type DeleteTokenResponse,
+  type LogPage,
+  type LogRow,
   type Report,
   type RevokeAllResponse,
   type RevokeResponse,
@@ -29,10 +31,13 @@ import { Fail } from '../lib/errors.ts';
 import { toLogRow, writeLog, type LogDbRow } from '../lib/log.ts';
 import { shareIdParam } from '../lib/params.ts';
 import { purgeInBackground, revokeAll, revokeShare } from '../lib/revoke.ts';
+import { getFreeze } from '../lib/freeze.ts';
+import { assertMayRevokeToken, killSwitch, mintingLimit } from '../lib/incident.ts';
+import { incidentAdminRoutes } from './incident.ts';
 import { STATUS_SQL, toAdminShare, type AdminShareRow } from '../lib/shares.ts';
 import { iso, isoOrNull, now } from '../lib/time.ts';
 
-function query<S extends z.ZodType>(c: Context<AppEnv>, schema: S): z.output<S> {
+export function query<S extends z.ZodType>(c: Context<AppEnv>, schema: S): z.output<S> {
   const r = schema.safeParse(c.req.query());
   if (!r.success) throw new Fail('bad_request', describeIssues(r.error));
   return r.data;
@@ -41,10 +46,10 @@ function query<S extends z.ZodType>(c: Context<AppEnv>, schema: S): z.output<S> 
 const SHARE_COLUMNS = `s.*, (SELECT COUNT(*) FROM reports r WHERE r.share_id = s.id) AS report_count`;
 
 /** Opaque list cursor: b64u of JSON [created_at, id] of the last row. */
-function encodeCursor(createdAt: number, id: string): string {
+export function encodeCursor(createdAt: number, id: string): string {
   return b64uEncode(utf8(JSON.stringify([createdAt, id])));
 }
-function decodeCursor(s: string): [number, string] {
+export function decodeCursor(s: string): [number, string] {
   const bytes = b64uDecode(s);
   try {
     const v: unknown = bytes && JSON.parse(new TextDecoder().decode(bytes));
@@ -55,7 +60,7 @@ function decodeCursor(s: string): [number, string] {
   throw new Fail('bad_request', 'cursor: not a cursor this server gave out');
 }
 
-function toApiToken(r: TokenRow): ApiToken {
+function toApiToken(r: TokenRow & { share_count?: number }): ApiToken {
   return {
     id: r.id,
     label: r.label,
@@ -63,6 +68,9 @@ function toApiToken(r: TokenRow): ApiToken {
     createdAt: iso(r.created_at),
     expiresAt: iso(r.expires_at),
     revokedAt: isoOrNull(r.revoked_at),
+    lastUsedAt: isoOrNull(r.last_used_at ?? null),
+    shares: r.share_count ?? 0,
+    createdBy: r.created_by,
   };
 }
 
@@ -105,6 +113,7 @@ export const adminRoutes = new Hono<AppEnv>()
     if (!row) throw new Fail('not_found', 'no such share');
     const res: AdminShareDetail = {
       ...toAdminShare(row, now()),
+      advisory: row.advisory ?? null,
       log: (log.results as unknown as LogDbRow[]).map(toLogRow),
       reports: (reports.results as { id: number; share_id: string; at: number; reason: string; ip: string | null }[]).map(
         (r): Report => ({ id: r.id, shareId: r.share_id, at: iso(r.at), reason: r.reason, ip: r.ip }),
@@ -120,13 +129,7 @@ export const adminRoutes = new Hono<AppEnv>()
   })
 
   .post('/api/admin/revoke-all', json(revokeAllRequest, 1024), async (c) => {
-    const ids = await revokeAll(c.env, c.var.tokenId);
-    await writeLog(
-      { env: c.env, req: c.req.raw, ip: c.var.ip },
-      { event: 'revoke', detail: `revoke-all count=${ids.length}`, tokenId: c.var.tokenId },
-    );
-    purgeInBackground(c.env, (p) => c.executionCtx.waitUntil(p), ids);
-    return c.json({ revoked: ids.length } satisfies RevokeAllResponse);
+    return c.json((await killSwitch(c, c.req.valid('json').tokens === true)) satisfies RevokeAllResponse);
   })
 
   .get('/api/admin/stats', async (c) => {
@@ -139,11 +142,12 @@ export const adminRoutes = new Hono<AppEnv>()
          (SELECT COUNT(*) FROM access_log WHERE event = 'download' AND at > ?2) AS downloads24h,
          (SELECT COUNT(*) FROM access_log WHERE event IN ('bad_link', 'bad_password') AND at > ?2) AS failedAuth24h,
          (SELECT COUNT(*) FROM reports r JOIN shares s ON s.id = r.share_id
-            WHERE s.status IN ('uploading', 'ready') AND s.purged_at IS NULL) AS openReports`,
+            WHERE s.status IN ('uploading', 'ready') AND s.purged_at IS NULL) AS openReports,
+         (SELECT COUNT(*) FROM access_log WHERE event = 'admin' AND outcome = 'unauthorized' AND at > ?2) AS failedAdminSignIns24h`,
     )
       .bind(t, day)
-      .first<AdminStats>();
-    return c.json(row! satisfies AdminStats);
+      .first<Omit<AdminStats, 'freeze'>>();
+    return c.json({ ...row!, freeze: await getFreeze(c.env) } satisfies AdminStats);
   })
 
   .get('/api/admin/log', async (c) => {
@@ -166,31 +170,44 @@ export const adminRoutes = new Hono<AppEnv>()
       cond.push('event = ?');
       args.push(q.event);
     }
-    args.push(q.limit ?? 1000);
+    if (q.before) {
+      cond.push('id < ?');
+      args.push(Number(q.before));
+    }
+    const limit = q.limit ?? 1000;
+    // One row more than asked tells whether an older page follows.
+    args.push(limit + 1);
     const { results } = await c.env.DB.prepare(
       `SELECT * FROM access_log ${cond.length ? `WHERE ${cond.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
     )
       .bind(...args)
       .all<LogDbRow>();
-    const rows = results.map(toLogRow);
+    const rows = results.slice(0, limit).map(toLogRow);
+    const more = results.length > limit;
+    const cursor = more ? String(rows[rows.length - 1]!.id) : null;
     const format = q.format ?? 'json';
-    if (format === 'json') return c.json({ rows });
+    if (format === 'json') return c.json({ rows, cursor } satisfies LogPage<LogRow>);
     const stamp = iso(now()).slice(0, 19).replace(/[:T]/g, '-');
     if (format === 'jsonl') {
       return c.body(rows.map((r) => `${JSON.stringify(r)}\n`).join(''), 200, {
         'Content-Type': 'application/x-ndjson; charset=utf-8',
         'Content-Disposition': `attachment; filename="sealdrop-log-${stamp}.jsonl"`,
+        ...(cursor ? { 'X-Sealdrop-Next-Before': cursor } : {}),
       });
     }
     const csv = csvLine([...LOG_COLUMNS]) + rows.map((r) => csvLine(LOG_COLUMNS.map((k) => r[k]))).join('');
     return c.body(csv, 200, {
       'Content-Type': 'text/csv; charset=utf-8',
       'Content-Disposition': `attachment; filename="sealdrop-log-${stamp}.csv"`,
+      ...(cursor ? { 'X-Sealdrop-Next-Before': cursor } : {}),
     });
   })
 
   .get('/api/admin/tokens', async (c) => {
-    const { results } = await c.env.DB.prepare('SELECT * FROM api_tokens ORDER BY created_at DESC, id DESC').all<TokenRow>();
+    const { results } = await c.env.DB.prepare(
+      `SELECT t.*, (SELECT COUNT(*) FROM shares s WHERE s.token_id = t.id) AS share_count
+       FROM api_tokens t ORDER BY t.created_at DESC, t.id DESC`,
+    ).all<TokenRow & { share_count: number }>();
     return c.json({ tokens: results.map(toApiToken) } satisfies TokensResponse);
   })
 
@@ -198,8 +215,13 @@ export const adminRoutes = new Hono<AppEnv>()
     const body = c.req.valid('json');
     const label = body.label.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
     if (!label) throw new Fail('bad_request', 'label: must have visible characters');
-    const token = `sd_${b64uEncode(randomBytes(32))}`;
     const t = now();
+    // Only the bootstrap mints admin tokens; a minted token mints nothing that outlives it.
+    const ceiling = await mintingLimit(c.env, c.var.tokenId, body.scope);
+    if (ceiling !== null && t + body.expiresIn * 1000 > ceiling) {
+      throw new Fail('forbidden', `expiresIn: a token minted by ${c.var.tokenId} must expire by ${iso(ceiling)}, when that token does`);
+    }
+    const token = `sd_${b64uEncode(randomBytes(32))}`;
     const row: TokenRow = {
       id: b64uEncode(randomBytes(9)),
       label,
@@ -209,6 +231,7 @@ export const adminRoutes = new Hono<AppEnv>()
       expires_at: t + body.expiresIn * 1000,
       revoked_at: null,
       created_by: c.var.tokenId,
+      last_used_at: null,
     };
     await c.env.DB.prepare(
       `INSERT INTO api_tokens (id, label, scope, token_hash, created_at, expires_at, revoked_at, created_by)
@@ -223,10 +246,14 @@ export const adminRoutes = new Hono<AppEnv>()
     const tid = c.req.param('tid');
     const q = query(c, deleteTokenQuery);
     if (!/^[A-Za-z0-9_-]{12}$/.test(tid)) throw new Fail('not_found', 'no such token');
-    const row = await c.env.DB.prepare('UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? RETURNING id')
+    await assertMayRevokeToken(c.env, c.var.tokenId, tid);
+    // The tokens it minted go with it (a revoked parent leaves no live successor).
+    const row = await c.env.DB.prepare(
+      `UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?1) WHERE id = ?2 OR created_by = ?2 RETURNING id`,
+    )
       .bind(now(), tid)
-      .first();
-    if (!row) throw new Fail('not_found', 'no such token');
+      .all();
+    if (!row.results.some((r) => r.id === tid)) throw new Fail('not_found', 'no such token');
     // A leaked upload token: what it created goes with it, in one statement.
     let ids: string[] = [];
     if (q.shares === 'revoke') {
@@ -238,4 +265,6 @@ export const adminRoutes = new Hono<AppEnv>()
       purgeInBackground(c.env, (p) => c.executionCtx.waitUntil(p), ids);
     }
     return c.json({ ok: true, revokedShares: ids.length } satisfies DeleteTokenResponse);
-  });
+  })
+
+  .route('/', incidentAdminRoutes);
