@@ -38,13 +38,16 @@ export async function loadJournal(file: string): Promise<CliJournal | null> {
   }
 }
 
-/** Writes the journal atomically (temporary file, then rename), readable by the owner only. */
-export async function saveJournal(file: string, j: SendJournal): Promise<void> {
+/** Writes a state file atomically (temporary file, then rename), readable by the owner only. */
+export async function writePrivateJson(file: string, value: unknown): Promise<void> {
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  await writeFile(tmp, JSON.stringify(j), { mode: 0o600 });
+  await writeFile(tmp, JSON.stringify(value), { mode: 0o600 });
   await rename(tmp, file);
 }
+
+/** Writes the send journal atomically, readable by the owner only. */
+export const saveJournal = (file: string, j: SendJournal): Promise<void> => writePrivateJson(file, j);
 
 export async function deleteJournal(file: string): Promise<void> {
   await rm(file, { force: true });

@@ -64,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
 // Ctrl-C: leave with the conventional code; commands clean up in their finally blocks
 // through the 'exit' handlers they registered.
 const interrupted = (code: number) => () => {
-  process.stderr.write('\nsealdrop: interrupted. An interrupted send resumes when run again with the same arguments.\n');
+  process.stderr.write('\nsealdrop: interrupted. An interrupted send or receive resumes when run again with the same arguments.\n');
   process.exit(code);
 };
 // A closed stdout (`sealdrop admin show ID | head -1`) ends the command quietly,

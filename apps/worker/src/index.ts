@@ -7,6 +7,7 @@ import { clientIp } from './middleware/client-ip.ts';
 import { deploymentGuard } from './middleware/deployment-guard.ts';
 import { securityHeaders, withSecurityHeaders } from './middleware/security-headers.ts';
 import { errorResponse, Fail } from './lib/errors.ts';
+import { storageFailure, storageHealth } from './lib/storage.ts';
 import { accessRoutes } from './routes/access.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { advisoryRoutes } from './routes/advisory.ts';
@@ -27,7 +28,10 @@ export type { Env } from './env.ts';
 
 export const app = new Hono<AppEnv>()
   .use('*', deploymentGuard, clientIp, securityHeaders)
-  .get('/api/health', (c) => c.json({ ok: true }))
+  .get('/api/health', (c) => {
+    const h = storageHealth();
+    return c.json(h.body, h.status);
+  })
   .route('/', configRoutes)
   .route('/', shareRoutes)
   .route('/', uploadRoutes)
@@ -46,6 +50,9 @@ export const app = new Hono<AppEnv>()
 app.notFound(() => errorResponse('not_found', 'no such route'));
 app.onError((err) => {
   if (err instanceof Fail) return errorResponse(err.code, err.message, err.retryAfter, err.headers, err.advisory);
+  // A write that found no room (R2, or D1 on a full disk) is a 503 that says so, not a generic 500.
+  const full = storageFailure(err);
+  if (full) return errorResponse(full.code, full.message, full.retryAfter);
   console.error('unhandled error', err instanceof Error ? `${err.name}: ${err.message}` : String(err));
   return errorResponse('internal', 'the server failed; try again');
 });

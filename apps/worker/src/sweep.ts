@@ -11,12 +11,14 @@
 //  - alert thresholds checked (lib/alerts.ts);
 //  - the access log sealed into its hash chain, and rows past LOG_RETENTION_DAYS
 //    dropped by whole checkpoints (lib/logchain.ts);
-//  - spent challenges, dead grants, stale back-off.
+//  - spent challenges, dead grants, stale back-off;
+//  - objects no share points to (lib/orphans.ts), one page of the bucket a run.
 import { UNFINALIZED_TTL_SECONDS } from '@sealdrop/shared';
 import type { Env } from './env.ts';
 import { config } from './lib/config.ts';
 import { checkAlerts } from './lib/alerts.ts';
 import { sealLog } from './lib/logchain.ts';
+import { sweepOrphans } from './lib/orphans.ts';
 import { purgeShare } from './lib/shares.ts';
 import { now } from './lib/time.ts';
 
@@ -25,6 +27,7 @@ export interface SweepReport {
   expired: number;
   abandoned: number;
   logRows: number;
+  orphans: number;
 }
 
 const DAY = 24 * 3600_000;
@@ -46,7 +49,7 @@ const logSweep = (env: Env, id: string, reason: string, t: number): D1PreparedSt
 export async function sweep(env: Env, t = now()): Promise<SweepReport> {
   const cfg = config(env);
   const batch = cfg.sweepBatch;
-  const report: SweepReport = { revoked: 0, expired: 0, abandoned: 0, logRows: 0 };
+  const report: SweepReport = { revoked: 0, expired: 0, abandoned: 0, logRows: 0, orphans: 0 };
 
   for (const id of await ids(env, `SELECT id FROM shares WHERE status = 'revoked' AND purged_at IS NULL LIMIT ?`, batch)) {
     await purgeShare(env, id, t, [logSweep(env, id, 'revoked', t)]);
@@ -105,5 +108,6 @@ export async function sweep(env: Env, t = now()): Promise<SweepReport> {
     env.DB.prepare('DELETE FROM grants WHERE expires_at < ?').bind(t),
     env.DB.prepare('DELETE FROM backoff WHERE last_at < ?').bind(t - DAY),
   ]);
+  report.orphans = await sweepOrphans(env);
   return report;
 }

@@ -116,7 +116,7 @@ describe('the sweep', () => {
     for (const s of shares) expect(await objects(s.id)).toEqual([]);
     const rows = await Promise.all(shares.map((s) => shareRow(s.id)));
     const third = await sweep(small);
-    expect(third).toEqual({ revoked: 0, expired: 0, abandoned: 0, logRows: 0 });
+    expect(third).toEqual({ revoked: 0, expired: 0, abandoned: 0, logRows: 0, orphans: 0 });
     expect(await Promise.all(shares.map((s) => shareRow(s.id)))).toEqual(rows);
   });
 

@@ -335,7 +335,8 @@ describe('grants', () => {
     const gid = JSON.parse(atob(grant.split('.')[0].replace(/-/g, '+').replace(/_/g, '/'))).gid;
     const old = await makeGrant(env.SERVER_SECRET!, s.id, gid, Date.now() - 1000);
     const r = await callJson('GET', `/api/shares/${s.id}/files/0`, { auth: `Grant ${old}` });
-    expect(r.status).toBe(401);
+    expect(r.status).toBe(410); // README: 410 expired, not "unauthorized"
+    expect(r.body.error.code).toBe('expired');
     // A well-formed grant this server never recorded is refused too.
     const unknown = await makeGrant(env.SERVER_SECRET!, s.id, 'never-issued', Date.now() + 60_000);
     expect((await callJson('GET', `/api/shares/${s.id}/files/0`, { auth: `Grant ${unknown}` })).status).toBe(401);

@@ -6,16 +6,29 @@ import { existsSync, rmdirSync, rmSync } from 'node:fs';
 import { chmod, lstat, mkdir, open, realpath, rename, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { ciphertextSize, type Manifest } from '@sealdrop/crypto';
+import { b64uDecode, checkFileNames, ciphertextSize, openManifest, type Manifest } from '@sealdrop/crypto';
 import { HELP, parse } from '../args.ts';
-import { EXIT, integrity, usage } from '../exit.ts';
+import { CliError, EXIT, integrity, toCliError, usage } from '../exit.ts';
+import { writePrivateJson } from '../journal.ts';
 import { linkArgument, parseLink } from '../link.ts';
 import { loadPublicKey } from '../minisign/files.ts';
 import { keyId, parseSignature, type PublicKey, type Signature } from '../minisign/format.ts';
 import { readWholeFile, verifySignature } from '../minisign/sign.ts';
 import { promptHidden, readPasswordFile } from '../password.ts';
 import { Progress } from '../progress.ts';
-import { downloadFile, openShare, readManifest, takeDownload } from '../transfer/download.ts';
+import { downloadFile, GrantRefused, openShare, readManifest, takeDownload, unlockShare, type OpenShare } from '../transfer/download.ts';
+import {
+  discardReceive,
+  grantLeftMs,
+  isTempOf,
+  loadReceiveJournal,
+  receiveJournalPath,
+  removeLeftovers,
+  reopenVerified,
+  ReceiveJournalWriter,
+  resumeWindow,
+  sweepExpiredReceives,
+} from '../transfer/receiveJournal.ts';
 import { makeClient } from '../client.ts';
 import { loadIdentities, unsealWith } from '../recipients.ts';
 
@@ -36,9 +49,22 @@ Options:
   -q, --quiet           no progress output
 
 Each file is written to a temporary name and renamed only after its content
-authenticated and its SHA-256 matched the manifest; on any failure nothing is left
-behind. Names that could escape DIR or trick the eye are refused. Files signed by
+authenticated and its SHA-256 matched the manifest. A receive cut off by the
+network, the server or a kill keeps what it verified (hidden .NAME.*.sealdrop-part
+files and a 0600 journal holding the grant): the same command resumes it without
+using another download until the grant expires (it says until when). A failed
+check leaves nothing behind. Names that could escape DIR or trick the eye are refused. Files signed by
 the sender get FILE.minisig beside them ("minisign -Vm FILE -p KEY" checks it).`;
+
+/** A grant this close to its end is not worth resuming with. */
+const GRANT_MARGIN_MS = 5_000;
+
+/** Failures after which the verified bytes are worth keeping: not a failed check, not a share that is gone. */
+function resumable(e: unknown): boolean {
+  if (e instanceof GrantRefused) return false;
+  const err = toCliError(e);
+  return err.code === EXIT.network || err.code === EXIT.usage;
+}
 
 /** Control characters out of text shown on a terminal (sender-controlled notes). */
 const printable = (s: string) => s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
@@ -104,22 +130,26 @@ export async function run(argv: string[]): Promise<number> {
   const outDir = path.resolve(values.output ?? '.');
   // A folder made here is removed again if the receive fails (nothing left behind).
   const firstCreated = await mkdir(outDir, { recursive: true });
+  let keepOutDir = false;
   try {
     const root = await realpath(outDir);
 
     const client = makeClient(link.server);
     // A sealed link: S from its stanzas, before anything is consumed.
     if (!link.secret && identities) link.secret = await unsealWith(client, link.id, identities);
-    const share = await openShare(client, link, async () => {
+    const getPassword = async () => {
       if (values['password-file']) return (await readPasswordFile(values['password-file'])).normalize('NFC');
       if (!process.stdin.isTTY) throw usage('This share is protected by a password: use --password-file FILE.');
       return (await promptHidden('Password: ')).normalize('NFC');
-    });
+    };
 
     // Everything is checked before a download is spent: names, targets, signatures.
-    const first = await readManifest(share);
     const plan = async (m: Manifest): Promise<Planned[]> => {
       const sigs = new Map((m.signatures ?? []).map((s) => [s.file, s.minisig]));
+      // FILE.minisig must not be (or be the folder of) another file of the share.
+      const sidecars = m.files.filter((_, i) => sigs.has(i)).map((f) => `${f.name}.minisig`);
+      const clash = sidecars.length ? checkFileNames([...m.files.map((f) => f.name), ...sidecars]) : null;
+      if (clash) throw integrity(`Refusing this share: a signature file would collide with a file of the share (${clash}). Nothing was downloaded.`);
       const out: Planned[] = [];
       for (const [index, f] of m.files.entries()) {
         const minisig = sigs.get(index) ?? null;
@@ -141,32 +171,71 @@ export async function run(argv: string[]): Promise<number> {
       }
       return out;
     };
-    let planned = await plan(first.manifest);
-    const noteOnly = first.manifest.files.length === 0;
-    if (first.manifest.note && !noteOnly) log(`Note from the sender: ${printable(first.manifest.note)}`);
 
-    const dl = await takeDownload(share);
-    let manifest = first.manifest;
-    if (dl.manifest !== first.raw) {
-      // One manifest per share; if the server answers otherwise, trust only what decrypts and re-check it.
-      manifest = dl.manifestParsed;
-      planned = await plan(manifest);
+    // A receive that was cut off resumes from its journal with the grant it took, while that lasts.
+    const journalFile = receiveJournalPath(link.server, link.id, root);
+    sweepExpiredReceives(journalFile);
+    let journal = loadReceiveJournal(journalFile);
+    if (journal && (journal.id !== link.id || journal.root !== root || grantLeftMs(journal) < GRANT_MARGIN_MS)) {
+      log(`The interrupted download of this share could resume only until ${journal.grantExpiresAt}; starting over.`);
+      discardReceive(journalFile, journal);
+      journal = null;
     }
-    if (dl.files.length !== manifest.files.length || manifest.files.some((f, i) => dl.files[i]?.index !== i || dl.files[i].size !== ciphertextSize(f.size))) {
+
+    let share: OpenShare;
+    let manifest: Manifest;
+    let planned: Planned[];
+    if (journal) {
+      const kept = journal;
+      share = await unlockShare(client, link, { id: link.id, status: 'ready', expiresAt: kept.grantExpiresAt, password: kept.password, challenge: '', recipients: null }, getPassword);
+      manifest = await openManifest(share.keys, share.id, b64uDecode(kept.manifest)).catch(() => {
+        throw integrity('Wrong password for this share (or a different link): the interrupted download kept for this folder does not open with it.');
+      });
+      planned = await plan(manifest);
+      if (manifest.note && manifest.files.length > 0) log(`Note from the sender: ${printable(manifest.note)}`);
+      log(`Resuming the interrupted download: no new download is used (the grant lasts ${resumeWindow(kept.grantExpiresAt)}).`);
+    } else {
+      share = await openShare(client, link, getPassword);
+      const first = await readManifest(share);
+      manifest = first.manifest;
+      planned = await plan(manifest);
+      if (manifest.note && manifest.files.length > 0) log(`Note from the sender: ${printable(manifest.note)}`);
+      const dl = await takeDownload(share);
+      // One manifest per share: a server that shows one and serves another is not trusted.
+      if (dl.manifest !== first.raw) throw integrity('The server answered the download with a different manifest than it showed before. Refusing this share; nothing was saved.');
+      journal = {
+        v: 1,
+        server: link.server,
+        id: share.id,
+        root,
+        grant: dl.grant,
+        grantExpiresAt: dl.grantExpiresAt,
+        manifest: dl.manifest,
+        files: dl.files,
+        password: share.info.password,
+        entries: [],
+      };
+      // Kept before the first byte: a kill from here on loses no download.
+      await writePrivateJson(journalFile, journal);
+    }
+    const dlFiles = journal.files;
+    if (dlFiles.length !== manifest.files.length || manifest.files.some((f, i) => dlFiles[i]?.index !== i || dlFiles[i].size !== ciphertextSize(f.size))) {
+      discardReceive(journalFile, journal);
       throw integrity('The server lists files that do not match the encrypted manifest (count or sizes). Nothing was saved.');
     }
-    if (noteOnly && manifest.files.length === 0) {
+    if (manifest.files.length === 0) {
       // A note-only share: the message is the content; it goes to stdout like a file's path would.
+      rmSync(journalFile, { force: true });
       if (values.json) console.log(JSON.stringify({ id: share.id, files: [], note: manifest.note ?? '' }, null, 2));
       else console.log(printable(manifest.note ?? ''));
       return 0;
     }
+    const writer = new ReceiveJournalWriter(journalFile, journal);
 
-    // Cleanup of temporary files and new folders, also on Ctrl-C.
-    const temps = new Set<string>();
+    // New folders are removed again when the receive fails for good (nothing left behind).
     const createdDirs: string[] = [];
-    const cleanup = () => {
-      for (const t of temps) rmSync(t, { force: true });
+    const discard = () => {
+      discardReceive(journalFile, writer.journal);
       for (const d of [...createdDirs].reverse()) {
         try {
           rmdirSync(d);
@@ -175,7 +244,6 @@ export async function run(argv: string[]): Promise<number> {
         }
       }
     };
-    process.on('exit', cleanup);
 
     const totalBytes = manifest.files.reduce((s, f) => s + f.size, 0);
     const progress = new Progress({ label: 'Downloading', total: totalBytes, quiet });
@@ -190,26 +258,58 @@ export async function run(argv: string[]): Promise<number> {
           await mkdir(d);
           createdDirs.push(d);
         }
-        const temp = path.join(dir, `.${path.basename(p.target)}.${randomBytes(6).toString('hex')}.sealdrop-part`);
-        temps.add(temp);
-        const fh = await open(temp, 'wx', 0o600);
+        const blake2b = Boolean(p.sig && p.sig.alg === 'ED');
+        let entry = writer.entry(p.index);
+        const resumed = entry && isTempOf(p.target, entry.temp) ? await reopenVerified(entry, blake2b) : null;
+        if (entry && !resumed) {
+          rmSync(entry.temp, { force: true });
+          writer.journal.entries = writer.journal.entries.filter((e) => e !== entry);
+          entry = undefined;
+        }
+        // Hidden files of earlier runs that nothing resumes are removed, not left to pile up.
+        await removeLeftovers(p.target, new Set(resumed && entry ? [entry.temp] : []));
+        let fh;
+        if (resumed && entry) {
+          fh = resumed.fh;
+          if (resumed.bytes > 0) progress.log(`${p.name}: resuming after ${formatBytes(resumed.bytes)} already verified.`);
+        } else {
+          entry = { index: p.index, temp: path.join(dir, `.${path.basename(p.target)}.${randomBytes(6).toString('hex')}.sealdrop-part`), bytes: 0, header: null, prefixSha256: '', done: false };
+          writer.journal.entries.push(entry);
+          await writer.save();
+          fh = await open(entry.temp, 'wx', 0o600);
+        }
+        const e = entry;
         let got;
         try {
-          got = await downloadFile(share, dl.grant, p.index, p.size, fh, { blake2b: Boolean(p.sig && p.sig.alg === 'ED'), progress, log: (m) => progress.log(m) });
+          if (resumed && e.done) {
+            progress.add(resumed.bytes);
+            got = { sha256: resumed.sha.digest('hex'), blake2b: resumed.blake?.digest() ?? null };
+          } else {
+            got = await downloadFile(share, journal.grant, p.index, p.size, fh, {
+              blake2b,
+              progress,
+              log: (m) => progress.log(m),
+              resume: resumed ?? undefined,
+              checkpoint: (c) => writer.checkpoint(e, fh, c),
+            });
+          }
         } finally {
+          await writer.settle();
           await fh.close();
         }
         const expected = manifest.files[p.index].sha256;
         if (got.sha256 !== expected) throw integrity(`${p.name}: SHA-256 ${got.sha256} does not match the manifest (${expected}). Nothing was saved.`);
+        Object.assign(e, { bytes: p.size, prefixSha256: got.sha256, done: true });
+        await writer.save();
         let signature = null;
         if (p.sig) {
           if (pub) {
-            const v = await verifySignature(pub, p.sig, got.blake2b, () => readWholeFile(temp));
+            const v = await verifySignature(pub, p.sig, got.blake2b, () => readWholeFile(e.temp));
             if (!v.ok) throw integrity(`${p.name}: ${v.reason}. Nothing was saved.`);
             signature = { keyId: v.keyId, verified: true, trustedComment: v.trustedComment };
           } else signature = { keyId: keyId(p.sig.keynum), verified: false, trustedComment: p.sig.trustedComment };
         }
-        results.push({ name: p.name, path: p.target, size: p.size, sha256: got.sha256, temp, signature });
+        results.push({ name: p.name, path: p.target, size: p.size, sha256: got.sha256, temp: e.temp, signature });
       }
       progress.finish();
 
@@ -220,17 +320,19 @@ export async function run(argv: string[]): Promise<number> {
         // only the partial file was private.
         await chmod(r.temp, 0o666 & ~process.umask());
         await rename(r.temp, r.path);
-        temps.delete(r.temp);
         const minisig = planned[i].minisig;
         if (minisig) await writeFile(`${r.path}.minisig`, minisig, { flag: force ? 'w' : 'wx' });
       }
+      rmSync(journalFile, { force: true });
     } catch (e) {
       progress.abort();
-      cleanup();
-      temps.clear();
-      throw e;
-    } finally {
-      process.off('exit', cleanup);
+      if (!resumable(e) || grantLeftMs(writer.journal) <= 0) {
+        discard();
+        throw e;
+      }
+      keepOutDir = true;
+      const err = toCliError(e);
+      throw new CliError(err.code, `${err.message}\nWhat was verified is kept: run the same command again ${resumeWindow(writer.journal.grantExpiresAt)} to resume without using another download.`);
     }
 
     for (const r of results) {
@@ -252,7 +354,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     return EXIT.ok;
   } catch (e) {
-    if (firstCreated) {
+    if (firstCreated && !keepOutDir) {
       for (let d = outDir; d.length >= firstCreated.length; d = path.dirname(d)) {
         try {
           rmdirSync(d);

@@ -5,7 +5,7 @@
 // the last whole chunk (createDecryptStream with fromChunk and the header), so
 // no plaintext byte is ever released before its chunk authenticated.
 
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import {
   assertKdfV1,
@@ -45,6 +45,11 @@ export async function openShare(client: SealdropClient, link: ParsedLink, getPas
   const info = await withRetry(() => client.shareInfo(link.id)).catch((e) => {
     throw e instanceof ApiError ? fromApiError(e, 'Share') : e;
   });
+  return unlockShare(client, link, info, getPassword);
+}
+
+/** The share's keys from S and the password parameters `info` gives (fresh, or kept by a receive journal). */
+export async function unlockShare(client: SealdropClient, link: ParsedLink, info: ShareInfoResponse, getPassword: () => Promise<string>): Promise<OpenShare> {
   let passwordKey: Uint8Array | null = null;
   if (info.password) {
     try {
@@ -89,6 +94,13 @@ export async function takeDownload(s: OpenShare) {
   return { ...res, manifestParsed: manifest };
 }
 
+/** The server no longer honours the grant (expired, or made with a rotated key): resuming with it is pointless. */
+export class GrantRefused extends CliError {
+  constructor(message: string) {
+    super(EXIT.network, message);
+  }
+}
+
 export interface DownloadedFile {
   sha256: string;
   blake2b: Uint8Array | null;
@@ -108,14 +120,24 @@ export async function downloadFile(
   index: number,
   size: number,
   fh: FileHandle,
-  opts: { blake2b: boolean; progress: Progress; log: (msg: string) => void; attempts?: number },
+  opts: {
+    blake2b: boolean;
+    progress: Progress;
+    log: (msg: string) => void;
+    attempts?: number;
+    /** Continue after `bytes` authenticated bytes already in `fh` (a receive journal), with the hashes of that prefix. */
+    resume?: { bytes: number; header: Uint8Array | null; sha: Hash; blake: Blake2b512 | null };
+    /** Called after each batch reached `fh`: `bytes` authenticated bytes, hashing to `prefixSha256`. */
+    checkpoint?: (c: { bytes: number; header: Uint8Array | null; prefixSha256: string }) => Promise<void>;
+  },
 ): Promise<DownloadedFile> {
   const key = await s.keys.fileKey(index);
   const context = shareContext(s.id);
-  const sha = createHash('sha256');
-  const blake: Blake2b512 | null = opts.blake2b ? await createBlake2b512() : null;
-  let header: Uint8Array | null = null;
-  let written = 0;
+  const sha = opts.resume?.sha ?? createHash('sha256');
+  const blake: Blake2b512 | null = opts.resume ? opts.resume.blake : opts.blake2b ? await createBlake2b512() : null;
+  let header: Uint8Array | null = opts.resume?.header ?? null;
+  let written = opts.resume?.header ? opts.resume.bytes : 0;
+  if (written > 0) opts.progress.add(written);
   let failures = 0;
   let retries = 0;
   const maxFailures = opts.attempts ?? 6;
@@ -129,6 +151,7 @@ export async function downloadFile(
       off += bytesWritten;
     }
     pendingLen = 0;
+    if (opts.checkpoint && written > 0) await opts.checkpoint({ bytes: written, header, prefixSha256: sha.copy().digest('hex') });
   };
 
   for (;;) {
@@ -164,7 +187,7 @@ export async function downloadFile(
     } catch (e) {
       if (e instanceof CobblestoneError) throw e;
       if (e instanceof ApiError && !isTransient(e)) {
-        if (e.status === 401 || e.status === 403) throw new CliError(EXIT.network, `The download grant was refused (${e.code}: ${e.message}). Run receive again if the share has downloads left.`);
+        if (e.status === 401 || e.status === 403) throw new GrantRefused(`The download grant was refused (${e.code}: ${e.message}). Run receive again if the share has downloads left.`);
         throw fromApiError(e, 'File');
       }
       if (e instanceof CliError) throw e;
@@ -176,7 +199,8 @@ export async function downloadFile(
       if (failures >= maxFailures) throw new CliError(EXIT.network, `The download of file ${index + 1} keeps failing (${(e as Error).message}). Run receive again later.`);
       retries++;
       const delay = backoffMs(failures - 1, Number(process.env.SEALDROP_RETRY_BASE_MS) || 1000, e);
-      const what = e instanceof ApiError ? `The server failed (${e.status} ${e.code})` : `Connection lost (${(e as Error).message})`;
+      const what =
+        e instanceof ApiError && e.code !== 'network' ? `The server failed (${e.status} ${e.code})` : e instanceof ApiError ? e.message : `Connection lost (${(e as Error).message})`;
       opts.log(`${what} at ${written} of ${size} bytes; resuming from there in ${(delay / 1000).toFixed(1)} s.`);
       await sleep(delay);
     }

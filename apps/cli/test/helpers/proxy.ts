@@ -11,6 +11,10 @@ export interface ProxyRule {
   (req: http.IncomingMessage, n: number):
     | { action: 'pass' }
     | { action: 'cut'; afterBytes: number }
+    /** Pass `afterBytes` of the answer, then send nothing more and keep the connection open. */
+    | { action: 'stall'; afterBytes: number }
+    /** Forward the request with only its first `afterBytes` body bytes, then hold it open (a send in flight). */
+    | { action: 'holdBody'; afterBytes: number }
     | { action: 'status'; status: number }
     | { action: 'json'; edit: (body: any) => unknown }
     | { action: 'hang' }
@@ -71,6 +75,19 @@ export async function startProxy(upstream: string, port: number, rule: ProxyRule
           upRes.on('close', () => {
             if (!upRes.complete) res.destroy();
           });
+        } else if (decision.action === 'stall') {
+          // Hold the upstream answer paused: if the server dies meanwhile, the client's connection drops too.
+          let sent = 0;
+          upRes.on('data', (chunk: Buffer) => {
+            if (sent >= decision.afterBytes) return;
+            const take = chunk.subarray(0, decision.afterBytes - sent);
+            sent += take.length;
+            res.write(take);
+            if (sent >= decision.afterBytes) upRes.pause();
+          });
+          upRes.on('error', () => res.socket?.destroy());
+          upRes.on('close', () => res.socket?.destroy());
+          res.on('close', () => upRes.destroy());
         } else if (decision.action === 'cut') {
           let sent = 0;
           upRes.on('data', (chunk: Buffer) => {
@@ -87,7 +104,15 @@ export async function startProxy(upstream: string, port: number, rule: ProxyRule
       },
     );
     up.on('error', () => res.destroy());
-    req.pipe(up);
+    if (decision.action === 'holdBody') {
+      let fwd = 0;
+      req.on('data', (chunk: Buffer) => {
+        if (fwd >= decision.afterBytes) return;
+        const take = chunk.subarray(0, decision.afterBytes - fwd);
+        fwd += take.length;
+        up.write(take);
+      });
+    } else req.pipe(up);
   });
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
   return {

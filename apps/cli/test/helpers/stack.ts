@@ -2,7 +2,7 @@
 // with local D1/R2) on a free port of the CLI's range 8850-8859 and its own
 // state folder, waits for /api/health, and stops the whole process group after.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -22,6 +22,10 @@ export interface Stack {
   /** Output of the stack so far (for failure messages). */
   output(): string;
   stop(): Promise<void>;
+  /** Kills the whole stack at once (SIGKILL to its process group), as a crash would; state stays. */
+  kill9(): Promise<void>;
+  /** Starts the stack again on the same port with the same state, and waits for /api/health. */
+  restart(): Promise<void>;
 }
 
 function portFree(port: number): Promise<boolean> {
@@ -42,6 +46,18 @@ export interface StackOptions {
   /** Extra `--var` style variables are not supported by start.mjs; PART_BYTES etc. come from wrangler.toml. */
   keepState?: boolean;
   timeoutMs?: number;
+  /**
+   * Puts the R2 blob store on a tmpfs of this many bytes, mounted in a private
+   * mount namespace of the stack (unshare), so it vanishes with the stack and
+   * no one else sees it: a disk that fills up for real.
+   */
+  r2TmpfsBytes?: number;
+}
+
+/** Whether this machine lets a test make a private mount namespace (root, or unprivileged user namespaces). */
+export function canMountPrivately(): boolean {
+  const args = process.getuid?.() === 0 ? ['-m'] : ['-r', '-m'];
+  return spawnSync('unshare', [...args, '--propagation', 'private', 'sh', '-c', 'mount -t tmpfs -o size=1m tmpfs /tmp'], { stdio: 'ignore' }).status === 0;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -54,11 +70,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   if (!existsSync(dist)) mkdirSync(dist, { recursive: true });
 
   let out = '';
-  const child: ChildProcess = spawn(process.execPath, ['scripts/start.mjs'], {
-    cwd: ROOT,
-    detached: true, // its own process group, so stop() ends wrangler and workerd too
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: {
+  let child: ChildProcess;
+  let exited = false;
+  const spawnIt = () => {
+    const env = {
       ...process.env,
       PORT: String(port),
       PERSIST_DIR: persistRel,
@@ -69,26 +84,44 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       WRANGLER_SEND_ERROR_REPORTS: 'false',
       WRANGLER_HIDE_BANNER: 'true',
       CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-    },
-  });
-  child.stdout!.on('data', (d) => (out = (out + d).slice(-500_000)));
-  child.stderr!.on('data', (d) => (out = (out + d).slice(-500_000)));
-  let exited = false;
-  child.on('exit', () => (exited = true));
-
-  const stop = async () => {
-    await kill();
-    // R2 blobs of big test files add up: leave no state behind.
-    if (!opts.keepState) rmSync(persistDir, { recursive: true, force: true });
+    };
+    const r2 = path.join(persistDir, 'v3', 'r2');
+    const [cmd, args] = opts.r2TmpfsBytes
+      ? [
+          'unshare',
+          [
+            ...(process.getuid?.() === 0 ? ['-m'] : ['-r', '-m']),
+            '--propagation',
+            'private',
+            'sh',
+            '-c',
+            `mkdir -p "$R2" && mount -t tmpfs -o size=${opts.r2TmpfsBytes} tmpfs "$R2" && exec "$NODE" scripts/start.mjs`,
+          ],
+        ]
+      : [process.execPath, ['scripts/start.mjs']];
+    exited = false;
+    const c = spawn(cmd as string, args as string[], {
+      cwd: ROOT,
+      detached: true, // its own process group, so stop() ends wrangler and workerd too
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...env, R2: r2, NODE: process.execPath },
+    });
+    child = c;
+    c.stdout!.on('data', (d) => (out = (out + d).slice(-500_000)));
+    c.stderr!.on('data', (d) => (out = (out + d).slice(-500_000)));
+    c.on('exit', () => {
+      if (child === c) exited = true; // a killed predecessor's late exit is not this one's
+    });
   };
-  const kill = async () => {
+
+  const signal = async (sig: NodeJS.Signals, graceMs: number) => {
     if (exited || child.pid === undefined) return;
     try {
-      process.kill(-child.pid, 'SIGTERM');
+      process.kill(-child.pid, sig);
     } catch {
       return;
     }
-    const deadline = Date.now() + 10_000;
+    const deadline = Date.now() + graceMs;
     while (!exited && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     if (!exited) {
       try {
@@ -96,26 +129,52 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       } catch {
         // already gone
       }
+      while (!exited) await new Promise((r) => setTimeout(r, 50));
     }
+  };
+  const kill = () => signal('SIGTERM', 10_000);
+  const stop = async () => {
+    await kill();
+    // R2 blobs of big test files add up: leave no state behind.
+    if (!opts.keepState) rmSync(persistDir, { recursive: true, force: true });
   };
 
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
-  for (;;) {
-    if (exited) throw new Error(`The stack exited before it was ready:\n${out}`);
-    try {
-      const r = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2000) });
-      if (r.ok) break;
-    } catch {
-      // not up yet
+  const ready = async () => {
+    const deadline = Date.now() + (opts.timeoutMs ?? 90_000);
+    for (;;) {
+      if (exited) throw new Error(`The stack exited before it was ready:\n${out}`);
+      try {
+        const r = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(2000) });
+        if (r.ok) break;
+      } catch {
+        // not up yet
+      }
+      if (Date.now() > deadline) {
+        await kill();
+        throw new Error(`The stack did not answer /api/health within ${opts.timeoutMs ?? 90_000} ms:\n${out}`);
+      }
+      await new Promise((r) => setTimeout(r, 300));
     }
-    if (Date.now() > deadline) {
-      await kill();
-      throw new Error(`The stack did not answer /api/health within ${opts.timeoutMs ?? 90_000} ms:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 300));
-  }
+  };
+  spawnIt();
+  await ready();
   const vars = readFileSync(path.join(ROOT, '.dev.vars'), 'utf8');
   const adminToken = /^ADMIN_TOKEN=(.*)$/m.exec(vars)?.[1] ?? '';
-  return { url, port, persistDir, adminToken, output: () => out, stop };
+  return {
+    url,
+    port,
+    persistDir,
+    adminToken,
+    output: () => out,
+    stop,
+    kill9: () => signal('SIGKILL', 0),
+    restart: async () => {
+      // The killed runtime may hold the port for a moment after its parent is gone.
+      const deadline = Date.now() + 20_000;
+      while (!(await portFree(port)) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      spawnIt();
+      await ready();
+    },
+  };
 }

@@ -1,5 +1,6 @@
 // Download grants (DESIGN.md "Access protocol"): b64u(payload) "." b64u(HMAC-SHA-256(key kid, payload)),
-// payload = JSON {v: 1, kid, id, gid, exp} with exp in Unix seconds.
+// payload = JSON {v: 1, kid, id, gid, exp} with exp in Unix milliseconds, so a grant
+// ends exactly with its share (whole seconds let it die up to 999 ms early).
 import { b64uDecode, b64uEncode, equalBytes, hmac, randomBytes, utf8 } from './bytes.ts';
 
 export interface GrantPayload {
@@ -7,6 +8,7 @@ export interface GrantPayload {
   kid: string;
   id: string;
   gid: string;
+  /** Unix ms. */
   exp: number;
 }
 
@@ -30,7 +32,7 @@ export function newGrantId(): string {
 
 export async function makeGrant(secret: string, id: string, gid: string, expMs: number): Promise<string> {
   const kid = await grantKid(secret);
-  const payload: GrantPayload = { v: 1, kid, id, gid, exp: Math.floor(expMs / 1000) };
+  const payload: GrantPayload = { v: 1, kid, id, gid, exp: expMs };
   const bytes = utf8(JSON.stringify(payload));
   return `${b64uEncode(bytes)}.${b64uEncode(await macOf(secret, kid, bytes))}`;
 }
@@ -57,5 +59,6 @@ export async function readGrant(secret: string, grant: string): Promise<GrantPay
   if (g.v !== 1 || typeof g.kid !== 'string' || typeof g.id !== 'string' || typeof g.gid !== 'string') return null;
   if (typeof g.exp !== 'number' || !Number.isSafeInteger(g.exp)) return null;
   if (g.kid !== kid) return null;
-  return { v: 1, kid: g.kid, id: g.id, gid: g.gid, exp: g.exp };
+  // Grants made before exp was in milliseconds carry seconds (a number below 1e11 is 1973 in ms).
+  return { v: 1, kid: g.kid, id: g.id, gid: g.gid, exp: g.exp < 1e11 ? g.exp * 1000 : g.exp };
 }

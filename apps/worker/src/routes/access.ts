@@ -110,8 +110,8 @@ export const accessRoutes = new Hono<AppEnv>()
     const id = share.id;
     const manifest = await readManifest(c, id);
     const gid = newGrantId();
-    // A grant lives at most 6 hours and never past the share's expiry (whole seconds).
-    const exp = Math.floor(Math.min(t + MAX_GRANT_SECONDS * 1000, share.expires_at!) / 1000) * 1000;
+    // A grant lives at most 6 hours and ends exactly with the share (to the millisecond).
+    const exp = Math.min(t + MAX_GRANT_SECONDS * 1000, share.expires_at!);
     const db = c.env.DB;
     try {
       // One transaction: count the download (if one is left), spend the challenge,

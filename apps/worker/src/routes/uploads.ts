@@ -2,7 +2,6 @@
 import {
   finalizeRequest,
   MAX_MANIFEST_CIPHERTEXT_BYTES,
-  MAX_PART_RESENDS,
   partCount,
   partRange,
   UNFINALIZED_TTL_SECONDS,
@@ -20,6 +19,8 @@ import { Fail } from '../lib/errors.ts';
 import { writeLog } from '../lib/log.ts';
 import { indexParam, shareIdParam } from '../lib/params.ts';
 import { loadShare, objectKey, purgeShare, type ShareRow } from '../lib/shares.ts';
+import { recordStoredSend, releaseSendSlot, takeSendSlot } from '../lib/partSends.ts';
+import { storageFailure } from '../lib/storage.ts';
 import { iso, now } from '../lib/time.ts';
 
 /** The stanzas as stored: canonical base64url checked here (the schema checked shape and lengths). */
@@ -125,15 +126,8 @@ export const uploadRoutes = new Hono<AppEnv>()
     if (length < expected) throw new Fail('bad_request', `part ${n} of file ${i} is exactly ${expected} bytes`);
     if (!c.req.raw.body) throw new Fail('bad_request', 'the part has no body');
 
-    // Count the send before reading the body: at most 1 + MAX_PART_RESENDS sends of a part.
-    const sent = await c.env.DB.prepare(
-      `INSERT INTO parts (share_id, file_idx, n, sends, updated_at) VALUES (?1, ?2, ?3, 1, ?4)
-       ON CONFLICT (share_id, file_idx, n) DO UPDATE SET sends = sends + 1, updated_at = ?4
-       WHERE sends < ?5 RETURNING sends`,
-    )
-      .bind(id, i, n, t, 1 + MAX_PART_RESENDS)
-      .first();
-    if (!sent) throw new Fail('conflict', `part ${n} of file ${i} was already sent ${1 + MAX_PART_RESENDS} times`);
+    // A slot before the body is read (the cap holds under concurrency); only a stored send counts.
+    await takeSendSlot(c.env, id, i, n, expected, t);
 
     // Re-stream through a FixedLengthStream: R2 needs a known length, and a body
     // longer or shorter than announced fails instead of being stored.
@@ -149,19 +143,13 @@ export const uploadRoutes = new Hono<AppEnv>()
         const upload = await multipartUpload(c.env, id, f);
         etag = (await upload.uploadPart(n + 1, readable)).etag;
       }
-    } catch {
+    } catch (e) {
       await piping;
-      // Nothing was stored (R2 keeps an earlier send): a short or broken body spends no re-send.
-      await c.env.DB.batch([
-        c.env.DB.prepare('UPDATE parts SET sends = sends - 1 WHERE share_id = ? AND file_idx = ? AND n = ? AND sends > 0').bind(id, i, n),
-        c.env.DB.prepare('DELETE FROM parts WHERE share_id = ? AND file_idx = ? AND n = ? AND sends = 0 AND etag IS NULL').bind(id, i, n),
-      ]);
-      throw new Fail('bad_request', `the body of part ${n} did not have the ${expected} bytes announced`);
+      await releaseSendSlot(c.env, id, i, n);
+      throw storageFailure(e) ?? new Fail('bad_request', `the body of part ${n} did not have the ${expected} bytes announced`);
     }
     await piping;
-    await c.env.DB.prepare('UPDATE parts SET etag = ?, updated_at = ? WHERE share_id = ? AND file_idx = ? AND n = ?')
-      .bind(etag, now(), id, i, n)
-      .run();
+    await recordStoredSend(c.env, id, i, n, etag, now());
 
     // A revoke (or the 24-hour sweep) that ran meanwhile wins: remove what was just written.
     // A finalize that ran meanwhile also wins, and its share stays whole.
