@@ -3,6 +3,7 @@
 // use the same types (and may validate responses) so all three stay in step.
 import { z } from 'zod';
 import { B64U_RE, SHARE_ID_RE, MAX_REPORT_CHARS } from './limits.ts';
+import { label, labels, shareRuleFields } from './partner.ts';
 
 /** base64url without padding, strict alphabet; `bytes` fixes the decoded length. */
 export const b64u = (bytes?: number) => {
@@ -46,6 +47,7 @@ export const createShareRequest = z.strictObject({
   authPub: b64u(32),
   password: passwordParams.nullable(),
   files: z.array(z.strictObject({ size: z.int().nonnegative() })).min(1),
+  ...shareRuleFields,
 });
 export type CreateShareRequest = z.infer<typeof createShareRequest>;
 export interface CreateShareResponse {
@@ -77,6 +79,8 @@ export interface ShareInfoResponse {
   expiresAt: string;
   password: PasswordParams | null;
   challenge: string;
+  /** The access routes need `Authorization: Bearer <partner download token>` as well. */
+  requiresToken?: boolean;
 }
 
 export const accessRequest = z.strictObject({
@@ -117,7 +121,9 @@ export type LogEvent =
   | 'revoke'
   | 'report'
   | 'sweep_delete'
-  | 'admin';
+  | 'admin'
+  | 'partner_refused'
+  | 'place_refused';
 
 export interface LogRow {
   id: number;
@@ -158,6 +164,9 @@ export interface AdminShare {
   hasPassword: boolean;
   wrongPasswords: number;
   reportCount: number;
+  labels?: string[];
+  /** The label a recipient's partner token must carry, or null. */
+  requireLabel?: string | null;
 }
 
 export interface AdminSharesResponse {
@@ -201,15 +210,17 @@ export interface DeleteTokenResponse {
 
 export const createTokenRequest = z.strictObject({
   label: z.string().min(1).max(100),
-  scope: z.enum(['upload', 'admin']),
+  scope: z.enum(['upload', 'admin', 'download']),
   expiresIn: z.int().positive().max(366 * 24 * 3600),
+  labels: labels.optional(),
 });
 export type CreateTokenRequest = z.infer<typeof createTokenRequest>;
 
 export interface ApiToken {
   id: string;
   label: string;
-  scope: 'upload' | 'admin';
+  scope: 'upload' | 'admin' | 'download';
+  labels?: string[];
   createdAt: string;
   expiresAt: string;
   revokedAt: string | null;
@@ -241,6 +252,8 @@ export const LOG_EVENTS = [
   'report',
   'sweep_delete',
   'admin',
+  'partner_refused',
+  'place_refused',
 ] as const satisfies readonly LogEvent[];
 
 /** Decimal integer in a query string. */
@@ -257,6 +270,7 @@ export const adminSharesQuery = z.strictObject({
   status: z.enum(SHARE_STATUSES).optional(),
   cursor: z.string().max(200).optional(),
   limit: queryInt(1, 200).optional(),
+  label: label.optional(),
 });
 export type AdminSharesQuery = z.infer<typeof adminSharesQuery>;
 
@@ -267,6 +281,7 @@ export const adminLogQuery = z.strictObject({
   event: z.enum(LOG_EVENTS).optional(),
   format: z.enum(LOG_FORMATS).optional(),
   limit: queryInt(1, 10000).optional(),
+  label: label.optional(),
 });
 export type AdminLogQuery = z.infer<typeof adminLogQuery>;
 

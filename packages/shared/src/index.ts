@@ -2,3 +2,4 @@ export * from './limits.ts';
 export * from './errors.ts';
 export * from './api.ts';
 export * from './client.ts';
+export * from './partner.ts';

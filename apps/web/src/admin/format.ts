@@ -124,6 +124,8 @@ export const EVENT_LABEL: Record<LogEvent, string> = {
   report: 'Reported',
   sweep_delete: 'Deleted by sweep',
   admin: 'Admin action',
+  partner_refused: 'Partner token refused',
+  place_refused: 'Refused: country or network',
 };
 
 export const LOG_EVENTS = Object.keys(EVENT_LABEL) as LogEvent[];

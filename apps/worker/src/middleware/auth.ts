@@ -47,6 +47,8 @@ export interface TokenRow {
   expires_at: number;
   revoked_at: number | null;
   created_by: string | null;
+  /** JSON array of `key:value` labels (migration 0008). */
+  labels: string;
 }
 
 /** A live minted token with this secret, or null. */

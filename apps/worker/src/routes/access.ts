@@ -23,6 +23,8 @@ import { b64uDecode, b64uEncode, hmac, utf8 } from '../lib/bytes.ts';
 import { checkChallenge, type CheckedChallenge } from '../lib/challenge.ts';
 import { Fail } from '../lib/errors.ts';
 import { makeGrant, newGrantId } from '../lib/grant.ts';
+import { bindGrantToPartner, requirePartner } from '../lib/partner.ts';
+import { checkPlace } from '../lib/places.ts';
 import { logStatement, writeLog, type LogContext } from '../lib/log.ts';
 import { shareIdParam } from '../lib/params.ts';
 import { serverSecret } from '../lib/secrets.ts';
@@ -44,6 +46,8 @@ interface Authorized {
   challenge: CheckedChallenge;
   log: LogContext;
   t: number;
+  /** The partner download token presented, when the share needs one. */
+  partnerTokenId: string | null;
 }
 
 async function authorize(c: Context<AppEnv>, action: AccessAction, body: AccessRequest): Promise<Authorized> {
@@ -52,6 +56,7 @@ async function authorize(c: Context<AppEnv>, action: AccessAction, body: AccessR
   const env = c.env;
   const log: LogContext = { env, req: c.req.raw, ip: c.var.ip };
   const share = requireLive(await loadShare(env, id), t);
+  await checkPlace(log, id, share, action);
   const secret = serverSecret(env);
 
   const challenge = await checkChallenge(secret, id, body.challenge, t);
@@ -65,6 +70,7 @@ async function authorize(c: Context<AppEnv>, action: AccessAction, body: AccessR
     await writeLog(log, { event: 'bad_link', outcome: 'unauthorized', detail: action });
     throw new Fail('unauthorized', 'the link is damaged or incomplete');
   }
+  const partnerTokenId = await requirePartner(c, log, share, action);
 
   // Wrong-password back-off per share and client (IPv6 by /64), keyed by a MAC of the address.
   const client = b64uEncode((await hmac(secret, 'backoff client', utf8(c.var.ip.key))).slice(0, 16));
@@ -106,7 +112,7 @@ async function authorize(c: Context<AppEnv>, action: AccessAction, body: AccessR
     throw new Fail('forbidden', 'wrong password');
   }
   if (bo) await env.DB.prepare('DELETE FROM backoff WHERE share_id = ? AND client = ?').bind(id, client).run();
-  return { share, challenge, log, t };
+  return { share, challenge, log, t, partnerTokenId };
 }
 
 async function readManifest(c: Context<AppEnv>, id: string): Promise<string> {
@@ -129,7 +135,7 @@ export const accessRoutes = new Hono<AppEnv>()
   })
 
   .post('/api/shares/:id/download', json(accessRequest, 4096), async (c) => {
-    const { share, challenge, log, t } = await authorize(c, 'download', c.req.valid('json'));
+    const { share, challenge, log, t, partnerTokenId } = await authorize(c, 'download', c.req.valid('json'));
     const id = share.id;
     const manifest = await readManifest(c, id);
     const gid = newGrantId();
@@ -151,6 +157,7 @@ export const accessRoutes = new Hono<AppEnv>()
           .prepare('INSERT INTO used_challenges (nonce, expires_at) VALUES (?1, CASE WHEN changes() = 1 THEN ?2 ELSE NULL END)')
           .bind(challenge.nonce, challenge.expiresAt),
         db.prepare('INSERT INTO grants (gid, share_id, issued_at, expires_at) VALUES (?, ?, ?, ?)').bind(gid, id, t, exp),
+        ...(partnerTokenId ? [bindGrantToPartner(c.env, gid, partnerTokenId)] : []),
         logStatement(log, { shareId: id, event: 'download', detail: `grant=${gid}` }, t),
       ]);
     } catch (e) {

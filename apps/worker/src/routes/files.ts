@@ -5,6 +5,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { requireCredential } from '../middleware/auth.ts';
 import { Fail } from '../lib/errors.ts';
+import { checkFileGates } from '../lib/gates.ts';
 import { readGrant } from '../lib/grant.ts';
 import { writeLog } from '../lib/log.ts';
 import { indexParam, shareIdParam } from '../lib/params.ts';
@@ -69,6 +70,7 @@ export const fileRoutes = new Hono<AppEnv>().get('/api/shares/:id/files/:i', asy
     throw new Fail('expired', 'this share has expired');
   }
   if (row.size === null) throw new Fail('not_found', `this share has no file ${i}`);
+  await checkFileGates({ env: c.env, req: c.req.raw, ip: c.var.ip }, id, grant.gid, `file=${i}`);
 
   const size = row.size;
   const range = parseRange(c.req.header('Range'), size);

@@ -19,6 +19,7 @@ import { writeLog } from '../lib/log.ts';
 import { shareIdParam } from '../lib/params.ts';
 import { revokeShare } from '../lib/revoke.ts';
 import { serverSecret } from '../lib/secrets.ts';
+import { shareRules, storeShareRules } from '../lib/partner.ts';
 import { loadShare, newShareId, requireLive } from '../lib/shares.ts';
 import { isPublicKey } from '../lib/signatures.ts';
 import { iso, now } from '../lib/time.ts';
@@ -64,6 +65,7 @@ export const shareRoutes = new Hono<AppEnv>()
     if (!authPub || !isPublicKey(authPub)) throw new Fail('bad_request', 'authPub: not an Ed25519 public key');
     if (body.linkPub === body.authPub) throw new Fail('bad_request', 'linkPub and authPub must differ');
     if (body.password && !b64uDecode(body.password.salt, 16)) throw new Fail('bad_request', 'password.salt: bad base64url');
+    const rules = await shareRules(c.env, tokenId, body);
 
     const id = newShareId();
     const ownerToken = b64uEncode(randomBytes(32));
@@ -104,6 +106,7 @@ export const shareRoutes = new Hono<AppEnv>()
              SELECT ?1, CAST(key AS INTEGER), value FROM json_each(?2) WHERE EXISTS (SELECT 1 FROM shares WHERE id = ?1)`,
           )
           .bind(id, JSON.stringify(body.files.map((f) => f.size))),
+        storeShareRules(c.env, id, rules),
       ]);
     } catch (e) {
       if (String(e).includes('UNIQUE')) throw new Fail('conflict', 'these keys belong to another share: make a new link secret');
@@ -129,6 +132,7 @@ export const shareRoutes = new Hono<AppEnv>()
       expiresAt: iso(s.expires_at!),
       password: s.pw_salt ? { salt: s.pw_salt, kdf: JSON.parse(s.kdf!) } : null,
       challenge: await makeChallenge(serverSecret(c.env), id, t),
+      ...(s.require_label ? { requiresToken: true } : {}),
     };
     return c.json(res);
   })
