@@ -8,6 +8,7 @@ import { deploymentGuard } from './middleware/deployment-guard.ts';
 import { securityHeaders, withSecurityHeaders } from './middleware/security-headers.ts';
 import { errorResponse, Fail } from './lib/errors.ts';
 import { accessRoutes } from './routes/access.ts';
+import { accessReportRoutes } from './routes/access-report.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { configRoutes } from './routes/config.ts';
 import { fileRoutes } from './routes/files.ts';
@@ -29,6 +30,7 @@ export const app = new Hono<AppEnv>()
   .route('/', fileRoutes)
   .route('/', ownerRoutes)
   .route('/', reportRoutes)
+  .route('/', accessReportRoutes)
   .route('/', adminRoutes);
 
 app.notFound(() => errorResponse('not_found', 'no such route'));

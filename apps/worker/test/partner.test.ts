@@ -254,3 +254,44 @@ describe('place and network rules', () => {
     }
   });
 });
+
+describe('access report', () => {
+  it('lists per partner token the live shares it can open, with expiry, downloads used and last access (JSON and CSV)', async () => {
+    const who = `partner:r${crypto.randomUUID().slice(0, 8)}`;
+    const tok = await mint('download', [who, 'tier:gold']);
+    const idle = await mint('download', [who]);
+    const opened = await ruledShare({ requireLabel: who, maxDownloads: 3 });
+    const unopened = await ruledShare({ requireLabel: 'tier:gold' });
+    const gone = await ruledShare({ requireLabel: who });
+    expect((await accessWith(opened, 'download', { auth: `Bearer ${tok.token}` })).status).toBe(200);
+    expect((await call('DELETE', `/api/shares/${gone.id}`, { auth: `Bearer ${ADMIN}` })).status).toBe(200);
+
+    const r = await callJson('GET', `/api/admin/access-report?label=${encodeURIComponent(who)}`, { auth: admin });
+    expect(r.status).toBe(200);
+    expect(r.body.label).toBe(who);
+    const byId = new Map(r.body.tokens.map((t: any) => [t.id, t]));
+    expect([...byId.keys()].sort()).toEqual([tok.id, idle.id].sort());
+    const mine: any = byId.get(tok.id);
+    expect(mine.shares.map((s: any) => s.id).sort()).toEqual([opened.id, unopened.id].sort());
+    const o = mine.shares.find((s: any) => s.id === opened.id);
+    expect(o).toMatchObject({ downloadsUsed: 1, maxDownloads: 3, requireLabel: who });
+    expect(o.lastAccessAt).not.toBeNull();
+    expect(mine.shares.find((s: any) => s.id === unopened.id).lastAccessAt).toBeNull();
+    expect((byId.get(idle.id) as any).shares.map((s: any) => s.id)).toEqual([opened.id]);
+
+    const csv = await call('GET', `/api/admin/access-report?label=${encodeURIComponent(who)}&format=csv`, { auth: admin });
+    expect(csv.headers.get('Content-Type')).toMatch(/^text\/csv/);
+    const lines = (await csv.text()).trim().split('\r\n');
+    expect(lines[0]).toMatch(/^"tokenId","tokenLabel"/);
+    expect(lines.length).toBe(1 + 3);
+    expect(lines.filter((l) => l.includes(opened.id)).length).toBe(2);
+
+    // Revoked tokens leave the report; bad queries are 400; without admin 401.
+    await callJson('DELETE', `/api/admin/tokens/${idle.id}`, { auth: admin });
+    const after = await callJson('GET', `/api/admin/access-report?label=${encodeURIComponent(who)}`, { auth: admin });
+    expect(after.body.tokens.map((t: any) => t.id)).toEqual([tok.id]);
+    expect((await callJson('GET', '/api/admin/access-report?label=nope', { auth: admin })).status).toBe(400);
+    expect((await callJson('GET', '/api/admin/access-report?format=xml', { auth: admin })).status).toBe(400);
+    expect((await callJson('GET', '/api/admin/access-report')).status).toBe(401);
+  });
+});

@@ -123,9 +123,9 @@ async function readManifest(c: Context<AppEnv>, id: string): Promise<string> {
 
 export const accessRoutes = new Hono<AppEnv>()
   .post('/api/shares/:id/manifest', json(accessRequest, 4096), async (c) => {
-    const { share, log } = await authorize(c, 'manifest', c.req.valid('json'));
+    const { share, log, partnerTokenId } = await authorize(c, 'manifest', c.req.valid('json'));
     const manifest = await readManifest(c, share.id);
-    await writeLog(log, { shareId: share.id, event: 'manifest' });
+    await writeLog(log, { shareId: share.id, event: 'manifest', tokenId: partnerTokenId });
     const res: ManifestResponse = {
       manifest,
       downloadsLeft: share.max_downloads - share.downloads_used,
@@ -158,7 +158,7 @@ export const accessRoutes = new Hono<AppEnv>()
           .bind(challenge.nonce, challenge.expiresAt),
         db.prepare('INSERT INTO grants (gid, share_id, issued_at, expires_at) VALUES (?, ?, ?, ?)').bind(gid, id, t, exp),
         ...(partnerTokenId ? [bindGrantToPartner(c.env, gid, partnerTokenId)] : []),
-        logStatement(log, { shareId: id, event: 'download', detail: `grant=${gid}` }, t),
+        logStatement(log, { shareId: id, event: 'download', detail: `grant=${gid}`, tokenId: partnerTokenId }, t),
       ]);
     } catch (e) {
       const msg = String(e);
