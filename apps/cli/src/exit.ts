@@ -39,6 +39,11 @@ export const usage = (msg: string) => new CliError(EXIT.usage, msg);
 export const integrity = (msg: string) => new CliError(EXIT.integrity, msg);
 
 /** Turns an answer of the server into a CliError with advice. `what` names the object ("share"). */
+/** A share that requires a partner token, and none was given. */
+export function partnerTokenMissing(): CliError {
+  return new CliError(EXIT.usage, 'This share opens only with a partner token: give --token TOKEN or set SEALDROP_TOKEN.');
+}
+
 export function fromApiError(e: ApiError, context = ''): CliError {
   const where = context ? `${context}: ` : '';
   switch (e.code) {
@@ -54,6 +59,12 @@ export function fromApiError(e: ApiError, context = ''): CliError {
       return new CliError(EXIT.integrity, `${where}the server refused the link proof (${e.message}). The link is damaged or incomplete: copy the whole link again.`);
     case 'forbidden':
       return new CliError(EXIT.integrity, `${where}wrong password (${e.message}).`);
+    case 'partner_token_required':
+      return partnerTokenMissing();
+    case 'partner_token_refused':
+      return new CliError(EXIT.integrity, `${where}the server refused the partner token (${e.message}). Ask the sender for a token that opens this share.`);
+    case 'place_refused':
+      return new CliError(EXIT.integrity, `${where}${e.message}. The sender restricted where this share can be opened from.`);
     case 'rate_limited':
       return new CliError(EXIT.network, `${where}too many attempts; try again${e.retryAfter ? ` in ${e.retryAfter} s` : ' later'}.`);
     case 'network':

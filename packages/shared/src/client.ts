@@ -126,11 +126,12 @@ export class SealdropClient {
   shareInfo(id: string) {
     return this.json<ShareInfoResponse>('GET', `/api/shares/${id}`);
   }
-  manifest(id: string, body: AccessRequest) {
-    return this.json<ManifestResponse>('POST', `/api/shares/${id}/manifest`, { json: body });
+  /** `partnerToken`: the recipient's download token, for shares that require one (ShareInfoResponse.requiresToken). */
+  manifest(id: string, body: AccessRequest, partnerToken?: string) {
+    return this.json<ManifestResponse>('POST', `/api/shares/${id}/manifest`, { json: body, auth: partnerAuth(partnerToken) });
   }
-  download(id: string, body: AccessRequest) {
-    return this.json<DownloadResponse>('POST', `/api/shares/${id}/download`, { json: body });
+  download(id: string, body: AccessRequest, partnerToken?: string) {
+    return this.json<DownloadResponse>('POST', `/api/shares/${id}/download`, { json: body, auth: partnerAuth(partnerToken) });
   }
   /** Ciphertext of file i, or the bytes [start, end) of it (end exclusive). */
   file(id: string, index: number, grant: string, range?: { start: number; end?: number }, signal?: AbortSignal) {
@@ -170,6 +171,8 @@ export class SealdropClient {
     };
   }
 }
+
+const partnerAuth = (token?: string): Auth => (token ? { scheme: 'Bearer', token } : undefined);
 
 async function toApiError(res: Response): Promise<ApiError> {
   const retry = Number(res.headers.get('retry-after'));

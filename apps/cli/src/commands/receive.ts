@@ -17,7 +17,7 @@ import { Progress } from '../progress.ts';
 import { downloadFile, openShare, readManifest, takeDownload } from '../transfer/download.ts';
 import { makeClient } from '../client.ts';
 
-export const help = `Usage: sealdrop receive <link | -> [-o DIR] [--password-file FILE] [--force] [--pubkey KEY]
+export const help = `Usage: sealdrop receive <link | -> [-o DIR] [--password-file FILE] [--token TOKEN] [--force] [--pubkey KEY]
 
 Downloads, decrypts and checks a share. Give "-" (or pipe the link in) to read the
 link from stdin, which keeps it out of your shell history.
@@ -25,6 +25,8 @@ link from stdin, which keeps it out of your shell history.
 Options:
   -o, --output DIR      where to save the files (default: the current folder)
   --password-file FILE  the share's password (else asked on the terminal)
+  --token TOKEN         a partner download token, for shares that require one
+                        (default: SEALDROP_TOKEN); sent as Authorization: Bearer
   --force               overwrite existing files
   --pubkey KEY          require every file to be signed by this minisign public key
                         (a .pub file or the RW... string); fails with exit 3 otherwise
@@ -78,6 +80,7 @@ export async function run(argv: string[]): Promise<number> {
       ...HELP,
       output: { type: 'string', short: 'o' },
       'password-file': { type: 'string' },
+      token: { type: 'string' },
       force: { type: 'boolean' },
       pubkey: { type: 'string' },
       json: { type: 'boolean' },
@@ -106,7 +109,7 @@ export async function run(argv: string[]): Promise<number> {
       if (values['password-file']) return (await readPasswordFile(values['password-file'])).normalize('NFC');
       if (!process.stdin.isTTY) throw usage('This share is protected by a password: use --password-file FILE.');
       return (await promptHidden('Password: ')).normalize('NFC');
-    });
+    }, values.token ?? (process.env.SEALDROP_TOKEN || undefined));
 
     // Everything is checked before a download is spent: names, targets, signatures.
     const first = await readManifest(share);

@@ -26,7 +26,7 @@ import {
 } from '@sealdrop/crypto';
 import { ApiError } from '@sealdrop/shared/errors';
 import type { SealdropClient, ShareInfoResponse } from '@sealdrop/shared';
-import { CliError, EXIT, fromApiError, integrity } from '../exit.ts';
+import { CliError, EXIT, fromApiError, integrity, partnerTokenMissing } from '../exit.ts';
 import type { ParsedLink } from '../link.ts';
 import { createBlake2b512, type Blake2b512 } from '../minisign/sign.ts';
 import { madeBytes } from '../memory.ts';
@@ -38,13 +38,17 @@ export interface OpenShare {
   id: string;
   keys: ShareKeys;
   info: ShareInfoResponse;
+  /** The partner download token (--token), sent on /manifest and /download. */
+  partnerToken?: string;
 }
 
 /** GET /api/shares/:id, then the keys from S and (when the share has one) the password. */
-export async function openShare(client: SealdropClient, link: ParsedLink, getPassword: () => Promise<string>): Promise<OpenShare> {
+export async function openShare(client: SealdropClient, link: ParsedLink, getPassword: () => Promise<string>, partnerToken?: string): Promise<OpenShare> {
   const info = await withRetry(() => client.shareInfo(link.id)).catch((e) => {
     throw e instanceof ApiError ? fromApiError(e, 'Share') : e;
   });
+  // Said before any password prompt or download: this share opens only with a partner token.
+  if (info.requiresToken && !partnerToken) throw partnerTokenMissing();
   let passwordKey: Uint8Array | null = null;
   if (info.password) {
     try {
@@ -56,7 +60,7 @@ export async function openShare(client: SealdropClient, link: ParsedLink, getPas
     passwordKey = await derivePasswordKey(password, b64uDecode(info.password.salt, 16), info.password.kdf);
   }
   const keys = await deriveShareKeys(parseLinkSecret(link.secret ?? ''), passwordKey);
-  return { client, id: link.id, keys, info };
+  return { client, id: link.id, keys, info, partnerToken };
 }
 
 function accessError(e: unknown): unknown {
@@ -68,7 +72,7 @@ function accessError(e: unknown): unknown {
 export async function readManifest(s: OpenShare): Promise<{ manifest: Manifest; raw: string; downloadsLeft: number; expiresAt: string }> {
   const res = await withRetry(async (attempt) => {
     const info = attempt === 0 ? s.info : await s.client.shareInfo(s.id);
-    return s.client.manifest(s.id, signAccess(s.keys, 'manifest', s.id, info.challenge));
+    return s.client.manifest(s.id, signAccess(s.keys, 'manifest', s.id, info.challenge), s.partnerToken);
   }).catch((e) => {
     throw accessError(e);
   });
@@ -82,7 +86,7 @@ export async function takeDownload(s: OpenShare) {
   const info = await withRetry(() => s.client.shareInfo(s.id)).catch((e) => {
     throw accessError(e);
   });
-  const res = await s.client.download(s.id, signAccess(s.keys, 'download', s.id, info.challenge)).catch((e) => {
+  const res = await s.client.download(s.id, signAccess(s.keys, 'download', s.id, info.challenge), s.partnerToken).catch((e) => {
     throw accessError(e);
   });
   const manifest = await openManifest(s.keys, s.id, b64uDecode(res.manifest));
