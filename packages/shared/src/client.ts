@@ -26,6 +26,7 @@ import type {
   TokensResponse,
   UploadsResponse,
 } from './api.ts';
+import type { AccessReportResponse } from './partner.ts';
 import { ApiError, type ErrorCode } from './errors.ts';
 
 export interface ClientOptions {
@@ -164,6 +165,10 @@ export class SealdropClient {
       exportLog: async (format: Exclude<LogFormat, 'json'>, p: LogQuery = {}) =>
         (await this.request('GET', `/api/admin/log${q({ ...p, format })}`, { auth })).text(),
       tokens: () => this.json<TokensResponse>('GET', '/api/admin/tokens', { auth }),
+      /** Who can open what: per partner download token, its live shares (README "Partner tokens"). */
+      accessReport: (p: { label?: string } = {}) => this.json<AccessReportResponse>('GET', `/api/admin/access-report${q(p)}`, { auth }),
+      exportAccessReport: async (p: { label?: string } = {}) =>
+        (await this.request('GET', `/api/admin/access-report${q({ ...p, format: 'csv' })}`, { auth })).text(),
       createToken: (req: CreateTokenRequest) => this.json<CreateTokenResponse>('POST', '/api/admin/tokens', { auth, json: req }),
       /** Revokes a token; with revokeShares, also every live share it created. */
       deleteToken: (id: string, opts: { revokeShares?: boolean } = {}) =>

@@ -14,16 +14,18 @@ import { SharesView } from './SharesView.tsx';
 import { ShareDetail } from './ShareDetail.tsx';
 import { LogView } from './LogView.tsx';
 import { TokensView } from './TokensView.tsx';
+import { AccessReportView } from './AccessReportView.tsx';
 import { RevokeAll } from './RevokeAll.tsx';
 import './admin.css';
 
-type View = { name: 'shares' } | { name: 'share'; id: string } | { name: 'log' } | { name: 'tokens' } | { name: 'unknown' };
+type View = { name: 'shares' } | { name: 'share'; id: string } | { name: 'log' } | { name: 'tokens' } | { name: 'access' } | { name: 'unknown' };
 
 export function adminView(path: string): View {
   const rest = path.replace(/^\/admin\/?/, '').replace(/\/$/, '');
   if (rest === '' || rest === 'shares') return { name: 'shares' };
   if (rest === 'log') return { name: 'log' };
   if (rest === 'tokens') return { name: 'tokens' };
+  if (rest === 'access') return { name: 'access' };
   const m = /^shares\/([^/]+)$/.exec(rest);
   if (m) {
     const id = decodeURIComponent(m[1]);
@@ -77,6 +79,9 @@ export function AdminPage() {
           <Link href="/admin/tokens" aria-current={tab === 'tokens' ? 'page' : undefined}>
             API tokens
           </Link>
+          <Link href="/admin/access" aria-current={tab === 'access' ? 'page' : undefined}>
+            Partner access
+          </Link>
         </nav>
         {view.name === 'shares' && (
           <>
@@ -87,6 +92,7 @@ export function AdminPage() {
         {view.name === 'share' && <ShareDetail key={view.id} id={view.id} />}
         {view.name === 'log' && <LogView />}
         {view.name === 'tokens' && <TokensView />}
+        {view.name === 'access' && <AccessReportView />}
         {view.name === 'unknown' && (
           <p className="notice warn">
             There is no such admin page. <Link href="/admin">Back to the shares</Link>.

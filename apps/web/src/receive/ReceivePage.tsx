@@ -11,6 +11,7 @@ import { readMinisig } from './minisig.ts';
 import { absoluteTime, formatBytes, percent, relativeTime } from './format.ts';
 import { BAD_MANIFEST_TITLE, DAMAGED_LINK, MALFORMED_KEY_TITLE, MISSING_KEY, UNAVAILABLE, UNSUPPORTED_KDF, tryAgainIn } from './messages.ts';
 import type { DownloadFailure } from '../transfer/downloadTypes.ts';
+import { PartnerTokenForm } from './PartnerTokenForm.tsx';
 import './receive.css';
 
 type Init = { kind: 'bad-id' } | { kind: 'no-key'; title: string; body: string } | { kind: 'ok'; store: ReceiveStore };
@@ -70,7 +71,7 @@ function Receive({ store }: { store: ReceiveStore }) {
   // Tell keyboard and screen-reader users that the page changed: focus its heading.
   const shown = phase.kind;
   useEffect(() => {
-    if (shown !== 'loading' && shown !== 'password') document.getElementById('receive-title')?.focus();
+    if (shown !== 'loading' && shown !== 'password' && shown !== 'token') document.getElementById('receive-title')?.focus();
   }, [shown]);
   const retryAt = phase.kind === 'unavailable' ? phase.retryAt : undefined;
   const left = useCountdown(retryAt);
@@ -118,6 +119,9 @@ function Receive({ store }: { store: ReceiveStore }) {
       break;
     case 'password':
       body = <PasswordForm store={store} />;
+      break;
+    case 'token':
+      body = <PartnerTokenForm store={store} />;
       break;
     case 'ready':
       body = <FileList store={store} />;
