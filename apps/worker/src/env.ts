@@ -33,6 +33,8 @@ export interface Env {
   ACCESS_AUD?: string;
   /** Tests only (honoured with LOCAL=1): the JWKS as inline JSON instead of the team's certs URL. */
   ACCESS_JWKS?: string;
+  /** Server-wide share policy as JSON (lib/policy.ts), shown in /api/config. */
+  POLICY?: string;
 }
 
 export interface Vars {

@@ -3,7 +3,7 @@
 // use the same types (and may validate responses) so all three stay in step.
 import { z } from 'zod';
 import { B64U_RE, SHARE_ID_RE, MAX_REPORT_CHARS } from './limits.ts';
-import { label, labels, shareRuleFields } from './partner.ts';
+import { label, labels, serverPolicy, shareRuleFields } from './partner.ts';
 
 /** base64url without padding, strict alphabet; `bytes` fixes the decoded length. */
 export const b64u = (bytes?: number) => {
@@ -36,6 +36,8 @@ export const configResponse = z.object({
   maxDownloads: z.number(),
   partBytes: z.number(),
   uploadPolicy: z.enum(['open', 'token']),
+  /** The server's share policy (README "Policy"), when one is set. */
+  policy: serverPolicy.optional(),
 });
 export type ConfigResponse = z.infer<typeof configResponse>;
 

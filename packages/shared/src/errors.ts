@@ -17,6 +17,7 @@ export const ERROR_STATUS = {
   partner_token_required: 401,
   partner_token_refused: 403,
   place_refused: 403,
+  policy_refused: 403,
   internal: 500,
   unavailable: 503,
 } as const;

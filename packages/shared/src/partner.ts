@@ -67,3 +67,44 @@ export interface AccessReportResponse {
   label: string | null;
   tokens: AccessReportToken[];
 }
+
+// ---- server policy (POLICY variable, shown in GET /api/config) ---------------
+/** Who creates a share: nobody in particular (open uploads), an upload token, or an admin. */
+export const POLICY_SCOPES = ['open', 'upload', 'admin'] as const;
+export type PolicyScope = (typeof POLICY_SCOPES)[number];
+
+const scopeLimits = z.strictObject({
+  maxExpirySeconds: z.int().positive().optional(),
+  maxDownloads: z.int().positive().optional(),
+});
+
+/** A label, or `key:*` for every value of a key. */
+export const labelPattern = z.string().regex(/^([a-z0-9][a-z0-9_.-]{0,31}:\*|[a-z0-9][a-z0-9_.-]{0,31}:[A-Za-z0-9][A-Za-z0-9_.:@+-]{0,63})$/, 'must be key:value or key:*');
+
+export const serverPolicy = z.strictObject({
+  requirePassword: z.boolean().optional(),
+  scopes: z.partialRecord(z.enum(POLICY_SCOPES), scopeLimits).optional(),
+  /** Shares carrying one of these labels (usually inherited from the upload token) must require a partner token. */
+  requirePartnerTokenFor: z.array(labelPattern).max(50).optional(),
+  /** Countries a share is limited to when it names none. */
+  defaultCountries: countries.optional(),
+});
+export type ServerPolicy = z.infer<typeof serverPolicy>;
+
+/** Whether `label` matches a policy pattern (`key:value` exactly, or `key:*`). */
+export function labelMatches(pattern: string, label: string): boolean {
+  return pattern.endsWith(':*') ? label.startsWith(pattern.slice(0, -1)) : pattern === label;
+}
+
+/** What a sender must do under `policy` (plain sentences, for clients to show before a refusal). */
+export function policyRequirements(policy: ServerPolicy | undefined, scope: PolicyScope): string[] {
+  if (!policy) return [];
+  const out: string[] = [];
+  if (policy.requirePassword) out.push('Every share needs a password.');
+  const lim = policy.scopes?.[scope];
+  if (lim?.maxExpirySeconds) out.push(`Links expire after at most ${lim.maxExpirySeconds} seconds.`);
+  if (lim?.maxDownloads) out.push(`At most ${lim.maxDownloads} downloads per link.`);
+  if (policy.requirePartnerTokenFor?.length) out.push(`Shares labelled ${policy.requirePartnerTokenFor.join(', ')} must require a partner token.`);
+  if (policy.defaultCountries?.length) out.push(`Unless a share says otherwise, it opens only from ${policy.defaultCountries.join(', ')}.`);
+  return out;
+}

@@ -3,7 +3,7 @@
 // next to the link and access signatures, a live download token carrying that
 // label. The grant remembers the token, so every file request re-checks it:
 // revoking the token ends the partner's access to every share at once.
-import { MAX_LABELS, PARTNER_ERROR_MESSAGES, type ApiToken, type CreateShareRequest } from '@sealdrop/shared';
+import { MAX_LABELS, PARTNER_ERROR_MESSAGES, type ApiToken, type CreateShareRequest, type PolicyScope } from '@sealdrop/shared';
 import type { Context } from 'hono';
 import type { AppEnv, Env } from '../env.ts';
 import { credential } from '../middleware/auth.ts';
@@ -12,6 +12,7 @@ import { Fail } from './errors.ts';
 import { labelFields, mergeLabels, parseLabels } from './labels.ts';
 import { writeLog, type LogContext } from './log.ts';
 import { normaliseCidr } from './places.ts';
+import { applyPolicy, policy } from './policy.ts';
 import { iso, isoOrNull, now } from './time.ts';
 
 export interface DownloadTokenRow {
@@ -131,9 +132,11 @@ export interface ShareRules {
 /** The labels and rules a new share gets: its creator token's labels plus its own, checked CIDRs. */
 export async function shareRules(env: Env, tokenId: string | null, body: CreateShareRequest): Promise<ShareRules> {
   let inherited: string[] = [];
+  let scope: PolicyScope = tokenId === null ? 'open' : 'admin';
   if (tokenId && tokenId !== 'bootstrap') {
-    const t = await env.DB.prepare('SELECT labels FROM api_tokens WHERE id = ?').bind(tokenId).first<{ labels: string }>();
+    const t = await env.DB.prepare('SELECT labels, scope FROM api_tokens WHERE id = ?').bind(tokenId).first<{ labels: string; scope: PolicyScope }>();
     inherited = parseLabels(t?.labels);
+    scope = t?.scope ?? 'upload';
   }
   const labels = mergeLabels(inherited, body.labels);
   if (labels.length > MAX_LABELS) throw new Fail('bad_request', `labels: at most ${MAX_LABELS}, counting those of the upload token`);
@@ -145,12 +148,13 @@ export async function shareRules(env: Env, tokenId: string | null, body: CreateS
       return c;
     });
   }
-  return {
+  const rules = {
     labels: JSON.stringify(labels),
     requireLabel: body.requireLabel ?? null,
     countries: body.countries ? JSON.stringify([...new Set(body.countries)]) : null,
     networks: networks ? JSON.stringify(networks) : null,
   };
+  return applyPolicy(policy(env), scope, body, rules);
 }
 
 export function storeShareRules(env: Env, id: string, r: ShareRules): D1PreparedStatement {

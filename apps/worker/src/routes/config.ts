@@ -1,6 +1,11 @@
-// GET /api/config: the deployment's limits, for clients to plan uploads.
+// GET /api/config: the deployment's limits, for clients to plan uploads, and the
+// share policy (lib/policy.ts) so they can say what it requires before a refusal.
 import { Hono } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { config, publicConfig } from '../lib/config.ts';
+import { policy } from '../lib/policy.ts';
 
-export const configRoutes = new Hono<AppEnv>().get('/api/config', (c) => c.json(publicConfig(config(c.env))));
+export const configRoutes = new Hono<AppEnv>().get('/api/config', (c) => {
+  const p = policy(c.env);
+  return c.json({ ...publicConfig(config(c.env)), ...(p ? { policy: p } : {}) });
+});
