@@ -31,6 +31,7 @@ import { fileSource, type FileSource } from '@sealdrop/crypto/node';
 import { ApiError } from '@sealdrop/shared/errors';
 import type { ConfigResponse, SealdropClient } from '@sealdrop/shared';
 import { humanBytes } from '../args.ts';
+import { policyCheck } from '../policy.ts';
 import { CliError, EXIT, toCliError, usage } from '../exit.ts';
 import type { InputFile } from '../files.ts';
 import { typeHint } from '../files.ts';
@@ -88,6 +89,7 @@ function checkLimits(config: ConfigResponse, o: UploadOptions): number {
   if (expiresIn > config.maxExpirySeconds) throw usage(`--expires is longer than this server allows (at most ${Math.floor(config.maxExpirySeconds / 3600)} h).`);
   if (o.maxDownloads > config.maxDownloads) throw usage(`--downloads is more than this server allows (at most ${config.maxDownloads}).`);
   if (config.uploadPolicy === 'token' && !o.uploadToken) throw usage('This server needs an upload token: use --token TOKEN or set SEALDROP_TOKEN.');
+  policyCheck(config, o, expiresIn);
   return expiresIn;
 }
 

@@ -14,6 +14,7 @@ import { ProgressView } from './ProgressView.tsx';
 import { ResumePanel } from './ResumePanel.tsx';
 import { defaultOptions, SendOptions, type SendOptionsValue } from './SendOptions.tsx';
 import './send.css';
+import { PolicyNotice } from './PolicyNotice.tsx';
 
 /** Adds files, replacing an entry of the same name (the same file dropped twice). */
 function merge(current: PickedFile[], added: PickedFile[]): PickedFile[] {
@@ -250,6 +251,7 @@ export function SendPage() {
 
           {!journal && (
             <>
+              <PolicyNotice config={config.data} withToken={Boolean(options.uploadToken)} />
               <SendOptions
                 value={options}
                 config={config.data}
