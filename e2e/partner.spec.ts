@@ -29,7 +29,7 @@ test('issue a partner token, open a share that requires it, see it in the access
   await admin.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'API tokens' }).click();
   await admin.getByLabel('Label', { exact: true }).fill('Acme Corp');
   await admin.getByLabel('Scope').selectOption('download');
-  await admin.getByLabel('Labels').fill(partner);
+  await admin.getByLabel('Tags (key:value)').fill(partner);
   await admin.getByRole('button', { name: 'Create token' }).click();
   await expect(admin.getByRole('heading', { name: 'New download token “Acme Corp”' })).toBeVisible();
   const token = await admin.getByRole('textbox', { name: 'Token', exact: true }).inputValue();

@@ -130,7 +130,8 @@ export function TokensView() {
           </select>
         </div>
         <div>
-          <label htmlFor={ids.labels}>Labels</label>
+          {/* "Tags", not "Labels": the token's name field is already called Label. */}
+          <label htmlFor={ids.labels}>Tags (key:value)</label>
           <input
             id={ids.labels}
             type="text"
