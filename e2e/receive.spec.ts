@@ -8,7 +8,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, copyFileSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, readSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { crc32 } from 'node:zlib';
 import { expect as baseExpect, test, type Browser, type BrowserContext, type Download, type Page } from '@playwright/test';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { blake2b } from 'hash-wasm';
@@ -16,6 +15,7 @@ import { ciphertextSize, generateLinkSecret } from '@sealdrop/crypto';
 import { SealdropClient } from '@sealdrop/shared';
 import { e2eBase, seedShare } from './helpers/seed.ts';
 import { dropTransfer } from './helpers/send-ui.ts';
+import { unzipStored } from './helpers/zip.ts';
 
 // The machine is shared and slow at times: allow more than the default 5 s per check.
 const expect = baseExpect.configure({ timeout: 20_000 });
@@ -55,35 +55,6 @@ async function downloadedBytes(d: Download): Promise<Buffer> {
   const alerts = failure ? await d.page().getByRole('alert').allTextContents() : [];
   expect(failure, `download failed; the page says: ${alerts.join(' | ')}`).toBeNull();
   return readFileSync((await d.path())!);
-}
-
-/** Entries of a ZIP made of stored (uncompressed) entries, CRC-checked: enough for client-zip's output. */
-function unzipStored(zip: Buffer): Map<string, Buffer> {
-  let eocd = zip.length - 22;
-  while (eocd >= 0 && zip.readUInt32LE(eocd) !== 0x06054b50) eocd--;
-  if (eocd < 0) throw new Error('no end of central directory');
-  const count = zip.readUInt16LE(eocd + 10);
-  let p = zip.readUInt32LE(eocd + 16);
-  const out = new Map<string, Buffer>();
-  for (let i = 0; i < count; i++) {
-    if (zip.readUInt32LE(p) !== 0x02014b50) throw new Error('bad central directory entry');
-    const method = zip.readUInt16LE(p + 10);
-    const crc = zip.readUInt32LE(p + 16);
-    const size = zip.readUInt32LE(p + 20);
-    const nameLen = zip.readUInt16LE(p + 28);
-    const extraLen = zip.readUInt16LE(p + 30);
-    const commentLen = zip.readUInt16LE(p + 32);
-    const local = zip.readUInt32LE(p + 42);
-    const name = zip.subarray(p + 46, p + 46 + nameLen).toString('utf8');
-    if (method !== 0) throw new Error(`${name}: not stored`);
-    if (zip.readUInt32LE(local) !== 0x04034b50) throw new Error('bad local header');
-    const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-    const data = zip.subarray(start, start + size);
-    if (crc32(data) >>> 0 !== crc) throw new Error(`${name}: CRC mismatch`);
-    out.set(name, data);
-    p += 46 + nameLen + extraLen + commentLen;
-  }
-  return out;
 }
 
 const MiB = 1024 * 1024;

@@ -6,7 +6,9 @@
 // Targets in Chromium: encrypt >= 600 MB/s, encrypt+SHA-256 >= 250 MB/s, 1 GiB
 // peak memory within 10% of 256 MiB. Options: --sizes=256,1024 (MiB) --repeat=3
 // (Chromium: best of N runs of each phase, since other jobs share this machine)
-// --keep --node-only --chromium-only --json
+// --keep --node-only --chromium-only --json. Also X-Wing (v1.1 recipient keys):
+// encapsulate / decapsulate and wrap / unwrap of S per recipient, in both
+// (--xwing-only runs just that; --xwing-rounds=50).
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
@@ -53,11 +55,36 @@ await mkdir(dir, { recursive: true });
 const inputs = [];
 for (const mib of sizesMiB) {
   const plain = join(dir, `plain-${mib}m.bin`);
-  await makeInput(plain, mib * 2 ** 20);
+  if (!args['xwing-only']) await makeInput(plain, mib * 2 ** 20);
   inputs.push({ mib, plain, ct: join(dir, `ct-${mib}m.bin`) });
 }
 
-const results = { node: {}, chromium: {} };
+const results = { node: {}, chromium: {}, xwing: {} };
+{
+  const { register } = await import('tsx/esm/api');
+  register();
+  const { benchXWingNode, benchXWingChromium, formatXWing } = await import('./bench/xwing-bench.mjs');
+  const rounds = Math.max(5, Number(args['xwing-rounds'] ?? 50));
+  if (!args['chromium-only']) {
+    results.xwing.node = await benchXWingNode(rounds);
+    console.log(formatXWing('node', results.xwing.node));
+  }
+  if (!args['node-only']) {
+    const { buildAndServe } = await import('../packages/crypto/test/browser/serve.mjs');
+    const site = await buildAndServe();
+    try {
+      results.xwing.chromium = await benchXWingChromium(site.url, rounds);
+      console.log(formatXWing('chromium', results.xwing.chromium));
+    } finally {
+      await site.close();
+    }
+  }
+}
+if (args['xwing-only']) {
+  if (args.json) console.log(JSON.stringify(results.xwing));
+  clearTimeout(deadline);
+  process.exit(0);
+}
 // Node first: it also writes the ciphertext files the Chromium decrypt phase reads.
 for (const { mib, plain, ct } of inputs) {
   const r = await runNode(plain, ct);

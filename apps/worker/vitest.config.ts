@@ -20,6 +20,8 @@ export default defineConfig(async () => {
             PART_BYTES: '5242880',
             // Requests without CF-Connecting-IP come from 127.0.0.1 (as under wrangler dev).
             LOCAL: '1',
+            // The tests play many client addresses with CF-Connecting-IP, as the platform would set it.
+            TRUST_CLIENT_IP: '1',
           },
         },
       }),

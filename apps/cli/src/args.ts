@@ -91,18 +91,6 @@ export function serverUrl(flag: string | undefined, required = true): string | u
   return url.origin + url.pathname.replace(/\/+$/, '');
 }
 
-export function humanBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = -1;
-  do {
-    v /= 1024;
-    i++;
-  } while (v >= 1024 && i < units.length - 1);
-  return `${v.toFixed(v < 10 ? 2 : v < 100 ? 1 : 0)} ${units[i]}`;
-}
-
 export function humanDuration(seconds: number): string {
   if (seconds % 604800 === 0) return `${seconds / 604800} week${seconds === 604800 ? '' : 's'}`;
   if (seconds % 86400 === 0) return `${seconds / 86400} day${seconds === 86400 ? '' : 's'}`;

@@ -7,6 +7,7 @@
 import { ApiError } from '@sealdrop/shared/errors';
 import { CobblestoneError, LinkError, ManifestError } from '@sealdrop/crypto';
 import { MinisignError } from './minisign/format.ts';
+import { NOT_SEALDROP } from './serverCheck.ts';
 
 export const EXIT = {
   ok: 0,
@@ -38,46 +39,57 @@ export class CliError extends Error {
 export const usage = (msg: string) => new CliError(EXIT.usage, msg);
 export const integrity = (msg: string) => new CliError(EXIT.integrity, msg);
 
-/** Turns an answer of the server into a CliError with advice. `what` names the object ("share"). */
 /** A share that requires a partner token, and none was given. */
 export function partnerTokenMissing(): CliError {
   return new CliError(EXIT.usage, 'This share opens only with a partner token: give --token TOKEN or set SEALDROP_TOKEN.');
 }
 
+/** Server text on a terminal: no control characters or bidi overrides. */
+export const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
+
+/**
+ * Turns an answer of the server into a CliError: one sentence of what happened,
+ * one of what to do. `context` 'File' marks an answer in the middle of a download.
+ */
 export function fromApiError(e: ApiError, context = ''): CliError {
-  const where = context ? `${context}: ` : '';
+  const err = (code: ExitCode, msg: string) => new CliError(code, context === 'File' ? `The download stopped. ${msg}` : msg);
+  if ((e.code as string) === NOT_SEALDROP) return new CliError(EXIT.network, e.message);
   switch (e.code) {
     case 'not_found':
-      return new CliError(EXIT.gone, `${where}not found. The share does not exist, was never finished, or has been deleted.`);
+      return err(EXIT.gone, 'The share was not found: it does not exist, was never finished, or has been deleted. Check the link with the sender.');
     case 'expired':
-      return new CliError(EXIT.gone, `${where}the share has expired. Ask the sender for a new link.`);
+      return err(EXIT.gone, 'The share has expired. Ask the sender for a new link.');
     case 'revoked':
-      return new CliError(EXIT.gone, `${where}the share was revoked by its sender or an administrator.`);
+      // An advisory replaces the generic sentence (plain text; controls shown as '?').
+      if (e.advisory) return err(EXIT.gone, `The share was withdrawn. Notice: ${printable(e.advisory)}`);
+      return err(EXIT.gone, 'The share was revoked by its sender or an administrator. Ask the sender if you still need the files.');
+    case 'frozen':
+      return err(EXIT.network, `${printable(e.message)}. Try again later.`);
     case 'exhausted':
-      return new CliError(EXIT.gone, `${where}the share has no downloads left. Ask the sender for a new link.`);
+      return err(EXIT.gone, 'The share has no downloads left. Ask the sender for a new link.');
     case 'unauthorized':
-      return new CliError(EXIT.integrity, `${where}the server refused the link proof (${e.message}). The link is damaged or incomplete: copy the whole link again.`);
+      return err(EXIT.integrity, 'The server refused the link: it is damaged or incomplete. Copy the whole link again, everything after the # included.');
     case 'forbidden':
-      return new CliError(EXIT.integrity, `${where}wrong password (${e.message}).`);
+      return err(EXIT.integrity, 'Wrong password. Check it with the sender (it is case-sensitive), then try again.');
     case 'partner_token_required':
       return partnerTokenMissing();
     case 'partner_token_refused':
-      return new CliError(EXIT.integrity, `${where}the server refused the partner token (${e.message}). Ask the sender for a token that opens this share.`);
+      return err(EXIT.integrity, `The server refused the partner token (${printable(e.message)}). Ask the sender for a token that opens this share.`);
     case 'place_refused':
-      return new CliError(EXIT.integrity, `${where}${e.message}. The sender restricted where this share can be opened from.`);
+      return err(EXIT.integrity, `${printable(e.message)}. The sender restricted where this share can be opened from; open it from an allowed place or ask the sender.`);
     case 'rate_limited':
-      return new CliError(EXIT.network, `${where}too many attempts; try again${e.retryAfter ? ` in ${e.retryAfter} s` : ' later'}.`);
+      return err(EXIT.network, `Too many attempts: the server is slowing down requests. Try again ${e.retryAfter ? `in ${e.retryAfter} s` : 'later'}.`);
     case 'network':
-      return new CliError(EXIT.network, `${where}${e.message}. Check the server URL and your connection, then run the command again.`);
+      return err(EXIT.network, `${e.message}. Check the server URL and your connection, then run the command again.`);
     case 'too_large':
-      return new CliError(EXIT.usage, `${where}too large for this server (${e.message}).`);
+      return err(EXIT.usage, `Too large for this server (${e.message}). Send fewer or smaller files.`);
     case 'bad_request':
     case 'unsupported_media_type':
     case 'conflict':
     case 'range_not_satisfiable':
-      return new CliError(EXIT.network, `${where}the server rejected the request (${e.status} ${e.code}: ${e.message}).`);
+      return err(EXIT.network, `The server rejected the request (${e.status} ${e.code}: ${e.message}). Check that the CLI and the server are up to date.`);
     default:
-      return new CliError(EXIT.network, `${where}server error (${e.status} ${e.code}: ${e.message}). Try again later.`);
+      return err(EXIT.network, `The server answered ${e.status} ${e.code} (${e.message}). Try again later.`);
   }
 }
 
@@ -97,5 +109,7 @@ export function toCliError(e: unknown): CliError {
     if (err.code === 'ENOSPC') return new CliError(EXIT.usage, `No space left on the device${file ? ` (writing${file})` : ''}.`);
     return new CliError(EXIT.usage, `${err.code}${file}: ${err.message}`);
   }
-  return new CliError(EXIT.network, `Unexpected error: ${(e as Error)?.stack ?? String(e)}`);
+  // A stack trace helps a developer, not a user: only with SEALDROP_DEBUG=1.
+  const detail = process.env.SEALDROP_DEBUG ? ((e as Error)?.stack ?? String(e)) : ((e as Error)?.message ?? String(e));
+  return new CliError(EXIT.network, `Unexpected error: ${detail}. Try again; if it keeps happening, run with SEALDROP_DEBUG=1 and report the output.`);
 }

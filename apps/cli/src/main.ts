@@ -15,7 +15,9 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   info: { summary: 'show a share (files, expiry, downloads left) without using a download', load: () => import('./commands/info.ts') },
   status: { summary: "a share's owner view: downloads, wrong passwords, access log", load: () => import('./commands/status.ts') },
   revoke: { summary: 'revoke a share (owner)', load: () => import('./commands/revoke.ts') },
+  report: { summary: "report an abusive share to its server's administrators", load: () => import('./commands/report.ts') },
   keygen: { summary: 'make a minisign signing key pair', load: () => import('./commands/keygen.ts') },
+  identity: { summary: 'make a recipient key (identity new -o FILE) or print its public key (identity pub FILE)', load: () => import('./commands/identity.ts') },
   sign: { summary: 'sign files (FILE.minisig, minisign format)', load: () => import('./commands/sign.ts') },
   verify: { summary: 'verify a minisign signature', load: () => import('./commands/verify.ts') },
   'verify-web': { summary: "check a server's web app against its asset list (and a local build)", load: () => import('./commands/verify-web.ts') },
@@ -64,6 +66,14 @@ const interrupted = (code: number) => () => {
   process.stderr.write('\nsealdrop: interrupted. An interrupted send resumes when run again with the same arguments.\n');
   process.exit(code);
 };
+// A closed stdout (`sealdrop admin show ID | head -1`) ends the command quietly,
+// as other tools do, instead of an EPIPE stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+    throw e;
+  });
+}
 process.on('SIGINT', interrupted(130));
 process.on('SIGTERM', interrupted(143));
 

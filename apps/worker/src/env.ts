@@ -24,8 +24,11 @@ export interface Env {
   MAX_SHARE_BYTES?: string;
   MAX_FILES?: string;
   QUOTA_BYTES?: string;
+  CLIENT_QUOTA_BYTES?: string;
   SWEEP_BATCH?: string;
   LOCAL?: string;
+  /** `1` (honoured only with LOCAL=1): trust a client-sent CF-Connecting-IP, for test harnesses. */
+  TRUST_CLIENT_IP?: string;
   /** `off` (honoured only with LOCAL=1) lifts the per-IP limiters for test stacks. */
   RATE_LIMITS?: string;
   /** Admin sign-in through Cloudflare Access (middleware/accessJwt.ts): the team domain and the application's AUD tag. */

@@ -10,10 +10,12 @@ import { errorResponse, Fail } from './lib/errors.ts';
 import { accessRoutes } from './routes/access.ts';
 import { accessReportRoutes } from './routes/access-report.ts';
 import { adminRoutes } from './routes/admin.ts';
+import { advisoryRoutes } from './routes/advisory.ts';
 import { configRoutes } from './routes/config.ts';
 import { fileRoutes } from './routes/files.ts';
 import { ownerRoutes } from './routes/owner.ts';
 import { reportRoutes } from './routes/reports.ts';
+import { requestRoutes } from './routes/requests.ts';
 import { shareRoutes } from './routes/shares.ts';
 import { uploadRoutes } from './routes/uploads.ts';
 import { sweep } from './sweep.ts';
@@ -31,11 +33,14 @@ export const app = new Hono<AppEnv>()
   .route('/', ownerRoutes)
   .route('/', reportRoutes)
   .route('/', accessReportRoutes)
-  .route('/', adminRoutes);
+  // Before adminRoutes: /api/admin/requests carries its own adminAuth.
+  .route('/', requestRoutes)
+  .route('/', adminRoutes)
+  .route('/', advisoryRoutes);
 
 app.notFound(() => errorResponse('not_found', 'no such route'));
 app.onError((err) => {
-  if (err instanceof Fail) return errorResponse(err.code, err.message, err.retryAfter, err.headers);
+  if (err instanceof Fail) return errorResponse(err.code, err.message, err.retryAfter, err.headers, err.advisory);
   console.error('unhandled error', err instanceof Error ? `${err.name}: ${err.message}` : String(err));
   return errorResponse('internal', 'the server failed; try again');
 });

@@ -6,6 +6,7 @@
 //  - expired shares (expiry ends every grant), and exhausted shares once
 //    last_grant_expires_at has passed (never under a live grant);
 //  - shares not finalized within 24 hours: marked abandoned, uploads aborted;
+//  - shares with no part sent within an hour: abandoned too (their quota comes back);
 //  - purged shares keep their row (for the log) but lose link_pub, auth_pub, pw_salt;
 //  - log rows past LOG_RETENTION_DAYS, spent challenges, dead grants, stale back-off.
 import { UNFINALIZED_TTL_SECONDS } from '@sealdrop/shared';
@@ -22,6 +23,8 @@ export interface SweepReport {
 }
 
 const DAY = 24 * 3600_000;
+/** An upload that has not sent one part this long after create is given up. */
+export const EMPTY_UPLOAD_TTL_SECONDS = 3600;
 const LOG_DELETE_BATCH = 5000;
 
 async function ids(env: Env, sql: string, ...args: unknown[]): Promise<string[]> {
@@ -67,8 +70,26 @@ export async function sweep(env: Env, t = now()): Promise<SweepReport> {
   );
   for (const id of stale) {
     await env.DB.prepare(`UPDATE shares SET status = 'abandoned' WHERE id = ? AND status = 'uploading'`).bind(id).run();
-    await purgeShare(env, id, t, [logSweep(env, id, 'not finalized', t)]);
-    report.abandoned++;
+    // A finalize that won the race keeps its share: purgeShare refuses a live one.
+    if (await purgeShare(env, id, t, [logSweep(env, id, 'not finalized', t)])) report.abandoned++;
+  }
+
+  // Shares with not one part sent an hour after create give their reservation back now.
+  const empty = await ids(
+    env,
+    `SELECT id FROM shares s WHERE status = 'uploading' AND created_at <= ?1
+       AND NOT EXISTS (SELECT 1 FROM parts p WHERE p.share_id = s.id) LIMIT ?2`,
+    t - EMPTY_UPLOAD_TTL_SECONDS * 1000,
+    batch,
+  );
+  for (const id of empty) {
+    const gone = await env.DB.prepare(
+      `UPDATE shares SET status = 'abandoned' WHERE id = ?1 AND status = 'uploading'
+         AND NOT EXISTS (SELECT 1 FROM parts WHERE share_id = ?1)`,
+    )
+      .bind(id)
+      .run();
+    if (gone.meta.changes && (await purgeShare(env, id, t, [logSweep(env, id, 'empty for an hour', t)]))) report.abandoned++;
   }
 
   const purged = await env.DB.prepare(

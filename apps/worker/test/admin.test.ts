@@ -71,6 +71,9 @@ describe('admin authentication', () => {
       createdAt: tok.createdAt,
       expiresAt: tok.expiresAt,
       revokedAt: null,
+      lastUsedAt: expect.any(String),
+      shares: 0,
+      createdBy: 'bootstrap',
     });
     expect(JSON.stringify(list.body)).not.toContain(tok.token);
 
@@ -227,7 +230,7 @@ describe('admin share views', () => {
     const s = await readyShare({ sizes: [ciphertextSize(5000)] });
     await download(s);
     const after = (await callJson('GET', '/api/admin/stats', { auth: admin() })).body;
-    expect(Object.keys(after).sort()).toEqual(['activeShares', 'downloads24h', 'failedAuth24h', 'openReports', 'storedBytes']);
+    expect(Object.keys(after).sort()).toEqual(['activeShares', 'downloads24h', 'failedAdminSignIns24h', 'failedAuth24h', 'freeze', 'openReports', 'storedBytes']);
     expect(after.activeShares).toBe(before.activeShares + 1);
     expect(after.storedBytes).toBe(before.storedBytes + s.sizes[0]);
     expect(after.downloads24h).toBe(before.downloads24h + 1);

@@ -13,10 +13,14 @@ it('revoke-all kills every live share and every issued grant; objects go with th
 
   expect((await callJson('POST', '/api/admin/revoke-all', { auth, json: { confirm: 'yes' } })).status).toBe(400);
   expect((await callJson('POST', '/api/admin/revoke-all', { auth })).status).toBe(415);
-  const live = await env.DB.prepare(`SELECT COUNT(*) AS n FROM shares WHERE status IN ('uploading', 'ready')`).first<{ n: number }>();
+  const live = await env.DB.prepare(
+    `SELECT COUNT(*) AS n FROM shares WHERE status = 'uploading' OR (status = 'ready' AND expires_at > ? AND downloads_used < max_downloads)`,
+  )
+    .bind(Date.now())
+    .first<{ n: number }>();
   const r = await callJson('POST', '/api/admin/revoke-all', { auth, json: { confirm: 'REVOKE ALL' } });
   expect(r.status).toBe(200);
-  expect(r.body).toEqual({ revoked: live!.n });
+  expect(r.body).toMatchObject({ revoked: live!.n, tokensRevoked: 0 });
   expect(r.body.revoked).toBeGreaterThanOrEqual(3);
 
   for (const [s, g] of [[a, ga], [b, gb]] as const) {
@@ -33,5 +37,5 @@ it('revoke-all kills every live share and every issued grant; objects go with th
     expect((await shareRow(s.id)).purged_at).not.toBeNull();
   }
   // Nothing left to revoke.
-  expect((await callJson('POST', '/api/admin/revoke-all', { auth, json: { confirm: 'REVOKE ALL' } })).body).toEqual({ revoked: 0 });
+  expect((await callJson('POST', '/api/admin/revoke-all', { auth, json: { confirm: 'REVOKE ALL' } })).body).toEqual({ revoked: 0, grantsEnded: 0, purgePending: 0, tokensRevoked: 0 });
 });

@@ -38,6 +38,7 @@ describe('config', () => {
       maxDownloads: 100,
       partBytes: PART,
       uploadPolicy: 'open',
+      freeze: null,
     });
   });
 });
@@ -60,7 +61,7 @@ describe('create, upload, finalize, download', () => {
     const info = await callJson('GET', `/api/shares/${s.id}`);
     expect(info.status).toBe(200);
     expect(info.body).toMatchObject({ id: s.id, status: 'ready', expiresAt: f.body.expiresAt, password: null });
-    expect(Object.keys(info.body).sort()).toEqual(['challenge', 'expiresAt', 'id', 'password', 'status']);
+    expect(Object.keys(info.body).sort()).toEqual(['challenge', 'expiresAt', 'id', 'password', 'recipients', 'status']);
 
     const m = await access(s, 'manifest');
     expect(m.status).toBe(200);

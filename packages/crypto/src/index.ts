@@ -1,5 +1,6 @@
 // @sealdrop/crypto: the Sealdrop v1 protocol. Universal code (browsers, Node >= 20,
-// workerd) on WebCrypto, hash-wasm, @noble/curves and @noble/hashes only.
+// workerd) on WebCrypto, hash-wasm, @noble/curves, @noble/hashes and (X-Wing)
+// @noble/post-quantum only.
 export * from './encoding.ts';
 export * from './cobblestone.ts';
 export * from './keys.ts';
@@ -7,3 +8,5 @@ export * from './access.ts';
 export * from './manifest.ts';
 export * from './sha256.ts';
 export * from './upload.ts';
+export * from './recipient-keys.ts';
+export * from './stanza.ts';

@@ -104,8 +104,14 @@ export function fileExtension(name: string): { stem: string; ext: string } {
   const slash = name.lastIndexOf('/');
   const dot = name.lastIndexOf('.');
   if (dot <= slash + 1 || dot === name.length - 1) return { stem: name, ext: '' };
+  // app.tar.gz is a .tar.gz, not an "app.tar" of type .gz.
+  const inner = name.lastIndexOf('.', dot - 1);
+  if (inner > slash + 1 && DOUBLE_EXTENSIONS.has(name.slice(inner).toLowerCase())) return { stem: name.slice(0, inner), ext: name.slice(inner) };
   return { stem: name.slice(0, dot), ext: name.slice(dot) };
 }
+
+/** Compound extensions shown as one. */
+const DOUBLE_EXTENSIONS = new Set(['.tar.gz', '.tar.bz2', '.tar.xz', '.tar.zst', '.tar.lz', '.tar.lz4', '.tar.lzma', '.tar.z', '.tar.br', '.tar.sz']);
 
 // ---------------------------------------------------------------- parsing
 
@@ -132,7 +138,10 @@ export function parseManifest(json: unknown): Manifest {
   const createdAt = json.createdAt;
   if (typeof createdAt !== 'string' || !ISO_UTC.test(createdAt) || Number.isNaN(Date.parse(createdAt))) fail('createdAt is not an ISO 8601 UTC time');
   const filesIn = json.files;
-  if (!Array.isArray(filesIn) || filesIn.length === 0 || filesIn.length > MAX_MANIFEST_FILES) fail(`files must list 1 to ${MAX_MANIFEST_FILES} files`);
+  if (!Array.isArray(filesIn) || filesIn.length > MAX_MANIFEST_FILES) fail(`files must list 1 to ${MAX_MANIFEST_FILES} files`);
+  // No file is allowed only for a note-only share: a secret message on its own.
+  const hasNote = typeof json.note === 'string' && json.note.trim() !== '';
+  if (filesIn.length === 0 && !hasNote) fail(`files must list 1 to ${MAX_MANIFEST_FILES} files (or none, with a note)`);
   const files: ManifestFile[] = filesIn.map((f, i) => {
     if (!isPlainObject(f)) fail(`file ${i} is not an object`);
     onlyKeys(f, ['name', 'size', 'type', 'sha256', 'lastModified'], `file ${i}`);

@@ -1,4 +1,4 @@
-// Every case of ../shared/testvectors/sealdrop-v1-kat.json: made by an independent
+// Every case of testdata/sealdrop-v1-key-schedule-signatures-manifest-kat.json: made by an independent
 // implementation of DESIGN.md, so web, CLI, worker and other clients agree byte for byte.
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
@@ -24,7 +24,7 @@ import {
   type AccessAction,
 } from '../src/index.ts';
 
-const KAT = JSON.parse(readFileSync(new URL('../../../../shared/testvectors/sealdrop-v1-kat.json', import.meta.url), 'utf8'));
+const KAT = JSON.parse(readFileSync(new URL('../testdata/sealdrop-v1-key-schedule-signatures-manifest-kat.json', import.meta.url), 'utf8'));
 
 describe.each(KAT.cases as any[])('sealdrop v1 KAT: $comment', (c) => {
   const secret = parseLinkSecret(c.S);

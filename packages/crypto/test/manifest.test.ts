@@ -56,7 +56,10 @@ describe('file names', () => {
 
   test('fileExtension', () => {
     expect(fileExtension('report.pdf')).toEqual({ stem: 'report', ext: '.pdf' });
-    expect(fileExtension('a/b.tar.gz')).toEqual({ stem: 'a/b.tar', ext: '.gz' });
+    expect(fileExtension('a/b.tar.gz')).toEqual({ stem: 'a/b', ext: '.tar.gz' });
+    expect(fileExtension('app-1.2.TAR.XZ')).toEqual({ stem: 'app-1.2', ext: '.TAR.XZ' });
+    expect(fileExtension('.tar.gz')).toEqual({ stem: '.tar', ext: '.gz' });
+    expect(fileExtension('notes.txt.gz')).toEqual({ stem: 'notes.txt', ext: '.gz' });
     expect(fileExtension('.bashrc')).toEqual({ stem: '.bashrc', ext: '' });
     expect(fileExtension('dir.d/README')).toEqual({ stem: 'dir.d/README', ext: '' });
   });
@@ -78,12 +81,19 @@ describe('parseManifest', () => {
     expect(parseManifest(JSON.parse(JSON.stringify(good)))).toEqual(good);
   });
 
+  test('accepts a note-only manifest (no file, a note)', () => {
+    const noteOnly = { v: 1, createdAt: good.createdAt, files: [], note: 'the door code is 4711' };
+    expect(parseManifest(JSON.parse(JSON.stringify(noteOnly)))).toEqual(noteOnly);
+  });
+
   const bad: [string, (m: any) => void][] = [
     ['v 2', (m) => (m.v = 2)],
     ['v "1"', (m) => (m.v = '1')],
     ['unknown field', (m) => (m.extra = 1)],
     ['__proto__ field', (m) => Object.defineProperty(m, '__proto__', { value: {}, enumerable: true })],
     ['no files', (m) => (m.files = [])],
+    ['no files and no note', (m) => ((m.files = []), delete m.note, delete m.signatures)],
+    ['no files and a blank note', (m) => ((m.files = []), (m.note = ' \n'), delete m.signatures)],
     ['createdAt not ISO', (m) => (m.createdAt = 'yesterday')],
     ['negative size', (m) => (m.files[0].size = -1)],
     ['fractional size', (m) => (m.files[0].size = 1.5)],

@@ -1,9 +1,9 @@
-// All Wycheproof Cobblestone vectors in ../shared/testvectors, each named by its tcId.
+// All Wycheproof Cobblestone vectors in testdata/wycheproof-cobblestone-128-decryption.json, each named by its tcId.
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { checkVector, runVectorFile, type VectorFile } from '../bin/wycheproof.ts';
 
-const file: VectorFile = JSON.parse(readFileSync(new URL('../../../../shared/testvectors/c2sp_chunked_encryption_aes_128_gcm_test.json', import.meta.url), 'utf8'));
+const file: VectorFile = JSON.parse(readFileSync(new URL('../testdata/wycheproof-cobblestone-128-decryption.json', import.meta.url), 'utf8'));
 
 test('the file holds the 35 vectors we expect', () => {
   expect(file.testGroups.reduce((n, g) => n + g.tests.length, 0)).toBe(35);

@@ -26,6 +26,17 @@ export type Kdf = z.infer<typeof kdfV1>;
 export const passwordParams = z.strictObject({ salt: b64u(16), kdf: kdfV1 });
 export type PasswordParams = z.infer<typeof passwordParams>;
 
+// v1.1 (docs/PROTOCOL.md §6)
+/** One X-Wing stanza: S wrapped to one recipient key. Exactly these three keys. */
+export const stanza = z.strictObject({
+  kem: z.literal('xwing'),
+  enc: b64u(1120),
+  wrap: b64u(48),
+});
+export type StanzaWire = z.infer<typeof stanza>;
+export const MAX_RECIPIENTS = 20;
+export const recipients = z.array(stanza).min(1).max(MAX_RECIPIENTS);
+
 // ---- config ---------------------------------------------------------------
 export const configResponse = z.object({
   maxFileBytes: z.number(),
@@ -38,6 +49,8 @@ export const configResponse = z.object({
   uploadPolicy: z.enum(['open', 'token']),
   /** The server's share policy (README "Policy"), when one is set. */
   policy: serverPolicy.optional(),
+  /** Set while an admin has frozen the server (README "Incident response"). */
+  freeze: z.object({ reason: z.string(), since: z.string() }).nullable().optional(),
 });
 export type ConfigResponse = z.infer<typeof configResponse>;
 
@@ -48,7 +61,10 @@ export const createShareRequest = z.strictObject({
   linkPub: b64u(32),
   authPub: b64u(32),
   password: passwordParams.nullable(),
-  files: z.array(z.strictObject({ size: z.int().nonnegative() })).min(1),
+  // Empty for a note-only share (a message with no file; the note is in the manifest).
+  files: z.array(z.strictObject({ size: z.int().nonnegative() })),
+  /** v1.1: a file request's id, counted against it, instead of an upload token. */
+  request: z.string().regex(SHARE_ID_RE, 'bad request id').optional(),
   ...shareRuleFields,
 });
 export type CreateShareRequest = z.infer<typeof createShareRequest>;
@@ -66,7 +82,8 @@ export interface UploadsResponse {
   files: { index: number; size: number; parts: number[] }[];
 }
 
-export const finalizeRequest = z.strictObject({ manifest: b64u().min(1) });
+/** v1.1: `recipients` seals the share to public keys (its link then carries no secret). */
+export const finalizeRequest = z.strictObject({ manifest: b64u().min(1), recipients: recipients.optional() });
 export type FinalizeRequest = z.infer<typeof finalizeRequest>;
 export interface FinalizeResponse {
   id: string;
@@ -81,6 +98,8 @@ export interface ShareInfoResponse {
   expiresAt: string;
   password: PasswordParams | null;
   challenge: string;
+  /** v1.1: the stanzas as stored, or null for a link-secret share. */
+  recipients: StanzaWire[] | null;
   /** The access routes need `Authorization: Bearer <partner download token>` as well. */
   requiresToken?: boolean;
 }
@@ -124,6 +143,9 @@ export type LogEvent =
   | 'report'
   | 'sweep_delete'
   | 'admin'
+  | 'request_create'
+  | 'request_share'
+  | 'request_close'
   | 'partner_refused'
   | 'place_refused';
 
@@ -187,6 +209,8 @@ export interface Report {
 export interface AdminShareDetail extends AdminShare {
   log: LogRow[];
   reports: Report[];
+  /** The note recipients of a revoked share read (plain text), or null. */
+  advisory: string | null;
 }
 
 export interface AdminStats {
@@ -195,11 +219,22 @@ export interface AdminStats {
   downloads24h: number;
   failedAuth24h: number;
   openReports: number;
+  /** Admin calls refused for a bad or missing token in the last 24 h. */
+  failedAdminSignIns24h: number;
+  /** Set while the server is frozen. */
+  freeze: { reason: string; since: string } | null;
 }
 
-export const revokeAllRequest = z.strictObject({ confirm: z.literal('REVOKE ALL') });
+/** The kill switch; `tokens` also revokes every minted token the caller may revoke. */
+export const revokeAllRequest = z.strictObject({ confirm: z.literal('REVOKE ALL'), tokens: z.boolean().optional() });
 export interface RevokeAllResponse {
+  /** Live shares revoked by this call (a repeat finds 0: safe to run again). */
   revoked: number;
+  /** Download grants ended, those of exhausted shares included. */
+  grantsEnded: number;
+  /** Revoked shares whose objects are still being deleted (the sweep finishes them). */
+  purgePending: number;
+  tokensRevoked: number;
 }
 
 /** DELETE /api/admin/tokens/:id?shares=revoke also revokes every live share the token created (a leaked CI token). */
@@ -226,6 +261,10 @@ export interface ApiToken {
   createdAt: string;
   expiresAt: string;
   revokedAt: string | null;
+  /** Token hygiene: when it last authenticated, how many shares it created, who minted it. */
+  lastUsedAt: string | null;
+  shares: number;
+  createdBy: string | null;
 }
 export interface CreateTokenResponse extends ApiToken {
   /** The secret, shown once. Only its SHA-256 is stored. */
@@ -284,10 +323,76 @@ export const adminLogQuery = z.strictObject({
   format: z.enum(LOG_FORMATS).optional(),
   limit: queryInt(1, 10000).optional(),
   label: label.optional(),
+  /** Paging: only rows older than this cursor (the `cursor` of the previous page). */
+  before: z.string().regex(/^[1-9][0-9]{0,15}$/, 'not a cursor this server gave out').optional(),
 });
 export type AdminLogQuery = z.infer<typeof adminLogQuery>;
 
 /** The body of POST /api/shares/:id/report's 202 answer. */
 export interface ReportResponse {
   ok: true;
+}
+
+// ---- v1.1: recipient keys and file requests (docs/PROTOCOL.md §6) -----------
+
+export const MAX_REQUEST_SHARES = 100;
+/** `sealdrop-pq1:` + 1622 base64url characters; the worker parses it strictly. */
+export const RECIPIENT_TEXT_RE = /^sealdrop-pq1:[A-Za-z0-9_-]{1622}$/;
+
+export const createRequestRequest = z.strictObject({
+  recipient: z.string().max(2000),
+  expiresIn: z.int().positive(),
+  maxShares: z.int().min(1).max(MAX_REQUEST_SHARES),
+  maxBytes: z.int().positive(),
+});
+export type CreateRequestRequest = z.infer<typeof createRequestRequest>;
+export interface CreateRequestResponse {
+  id: string;
+  ownerToken: string;
+  expiresAt: string;
+}
+
+export type RequestStatus = 'open' | 'expired' | 'exhausted' | 'revoked';
+
+export interface RequestInfoResponse {
+  id: string;
+  status: 'open';
+  expiresAt: string;
+  recipient: string;
+  sharesLeft: number;
+  bytesLeft: number;
+}
+
+/** A share sent to a request, as its owner sees it. */
+export type RequestShare = Pick<AdminShare, 'id' | 'status' | 'createdAt' | 'expiresAt' | 'bytes' | 'files'> & { downloadsLeft: number };
+
+export interface RequestSharesResponse {
+  shares: RequestShare[];
+}
+
+export const closeRequestQuery = z.strictObject({ shares: z.literal('revoke').optional() });
+export interface CloseRequestResponse {
+  status: 'revoked';
+  /** Shares revoked with the request (0 unless asked). */
+  revokedShares: number;
+}
+
+export interface AdminRequest {
+  id: string;
+  status: RequestStatus;
+  createdAt: string;
+  expiresAt: string;
+  fingerprint: string;
+  maxShares: number;
+  sharesUsed: number;
+  maxBytes: number;
+  bytesUsed: number;
+}
+export interface AdminRequestsResponse {
+  requests: AdminRequest[];
+  cursor: string | null;
+}
+export interface AdminRequestDetail extends AdminRequest {
+  recipient: string;
+  shares: RequestShare[];
 }

@@ -3,6 +3,14 @@
 // carrying the server's error code, and a failed connection becomes code 'network'.
 import type {
   AccessRequest,
+  AdminRequestDetail,
+  AdminRequestsResponse,
+  CloseRequestResponse,
+  CreateRequestRequest,
+  CreateRequestResponse,
+  RequestInfoResponse,
+  RequestSharesResponse,
+  StanzaWire,
   AdminShareDetail,
   AdminSharesResponse,
   AdminStats,
@@ -27,6 +35,7 @@ import type {
   UploadsResponse,
 } from './api.ts';
 import type { AccessReportResponse } from './partner.ts';
+import type { AdvisoryResponse, FreezeResponse, LogPage, RevokeScopeRequest, RevokeScopeResponse } from './incident.ts';
 import { ApiError, type ErrorCode } from './errors.ts';
 
 export interface ClientOptions {
@@ -40,6 +49,9 @@ export interface LogQuery {
   until?: string;
   share?: string;
   event?: string;
+  /** Paging: rows older than the `cursor` of the previous page. */
+  before?: string;
+  limit?: number;
 }
 
 type Auth = { scheme: 'Bearer' | 'Owner' | 'Grant'; token: string } | undefined;
@@ -110,10 +122,11 @@ export class SealdropClient {
   uploads(id: string, ownerToken: string) {
     return this.json<UploadsResponse>('GET', `/api/shares/${id}/uploads`, { auth: { scheme: 'Owner', token: ownerToken } });
   }
-  finalize(id: string, ownerToken: string, manifest: string) {
+  /** With `recipients` (v1.1) the share is sealed to public keys; the same pair again is 200. */
+  finalize(id: string, ownerToken: string, manifest: string, recipients?: StanzaWire[]) {
     return this.json<FinalizeResponse>('POST', `/api/shares/${id}/finalize`, {
       auth: { scheme: 'Owner', token: ownerToken },
-      json: { manifest },
+      json: recipients ? { manifest, recipients } : { manifest },
     });
   }
   ownerStatus(id: string, ownerToken: string) {
@@ -121,6 +134,10 @@ export class SealdropClient {
   }
   revoke(id: string, ownerToken: string) {
     return this.json<RevokeResponse>('DELETE', `/api/shares/${id}`, { auth: { scheme: 'Owner', token: ownerToken } });
+  }
+  /** The owner's note on their revoked share (null removes it). */
+  setAdvisory(id: string, ownerToken: string, advisory: string | null) {
+    return this.json<AdvisoryResponse>('PUT', `/api/shares/${id}/advisory`, { auth: { scheme: 'Owner', token: ownerToken }, json: { advisory } });
   }
 
   // ---- recipient --------------------------------------------------------
@@ -144,6 +161,26 @@ export class SealdropClient {
     return this.request('POST', `/api/shares/${id}/report`, { json: { reason } });
   }
 
+  // ---- file requests (v1.1) ---------------------------------------------
+  createRequest(req: CreateRequestRequest, uploadToken?: string) {
+    return this.json<CreateRequestResponse>('POST', '/api/requests', {
+      json: req,
+      auth: uploadToken ? { scheme: 'Bearer', token: uploadToken } : undefined,
+    });
+  }
+  requestInfo(rid: string) {
+    return this.json<RequestInfoResponse>('GET', `/api/requests/${rid}`);
+  }
+  requestShares(rid: string, ownerToken: string) {
+    return this.json<RequestSharesResponse>('GET', `/api/requests/${rid}/shares`, { auth: { scheme: 'Owner', token: ownerToken } });
+  }
+  /** Closes the request; with revokeShares, also revokes every share sent to it. */
+  closeRequest(rid: string, ownerToken: string, opts: { revokeShares?: boolean } = {}) {
+    return this.json<CloseRequestResponse>('DELETE', `/api/requests/${rid}${opts.revokeShares ? '?shares=revoke' : ''}`, {
+      auth: { scheme: 'Owner', token: ownerToken },
+    });
+  }
+
   // ---- admin ------------------------------------------------------------
   admin(token: string) {
     const auth = { scheme: 'Bearer', token } as const;
@@ -158,9 +195,20 @@ export class SealdropClient {
         this.json<AdminSharesResponse>('GET', `/api/admin/shares${q(p)}`, { auth }),
       share: (id: string) => this.json<AdminShareDetail>('GET', `/api/admin/shares/${id}`, { auth }),
       revoke: (id: string) => this.json<RevokeResponse>('POST', `/api/admin/shares/${id}/revoke`, { auth, json: {} }),
-      revokeAll: () => this.json<RevokeAllResponse>('POST', '/api/admin/revoke-all', { auth, json: { confirm: 'REVOKE ALL' } }),
+      revokeAll: (opts: { tokens?: boolean } = {}) =>
+        this.json<RevokeAllResponse>('POST', '/api/admin/revoke-all', {
+          auth,
+          json: { confirm: 'REVOKE ALL', ...(opts.tokens ? { tokens: true } : {}) },
+        }),
+      /** Revoke by scope; with dryRun only the counts. */
+      revokeScope: (req: RevokeScopeRequest) => this.json<RevokeScopeResponse>('POST', '/api/admin/revoke', { auth, json: req }),
+      freeze: () => this.json<FreezeResponse>('GET', '/api/admin/freeze', { auth }),
+      setFreeze: (reason: string) => this.json<FreezeResponse>('PUT', '/api/admin/freeze', { auth, json: { reason } }),
+      unfreeze: () => this.json<FreezeResponse>('DELETE', '/api/admin/freeze', { auth }),
+      setAdvisory: (id: string, advisory: string | null) =>
+        this.json<AdvisoryResponse>('PUT', `/api/admin/shares/${id}/advisory`, { auth, json: { advisory } }),
       stats: () => this.json<AdminStats>('GET', '/api/admin/stats', { auth }),
-      log: (p: LogQuery = {}) => this.json<{ rows: LogRow[] }>('GET', `/api/admin/log${q({ ...p, format: 'json' })}`, { auth }),
+      log: (p: LogQuery = {}) => this.json<LogPage<LogRow>>('GET', `/api/admin/log${q({ ...p, format: 'json' })}`, { auth }),
       /** The log as an export file body (CSV or JSON Lines). */
       exportLog: async (format: Exclude<LogFormat, 'json'>, p: LogQuery = {}) =>
         (await this.request('GET', `/api/admin/log${q({ ...p, format })}`, { auth })).text(),
@@ -173,6 +221,10 @@ export class SealdropClient {
       /** Revokes a token; with revokeShares, also every live share it created. */
       deleteToken: (id: string, opts: { revokeShares?: boolean } = {}) =>
         this.json<DeleteTokenResponse>('DELETE', `/api/admin/tokens/${id}${opts.revokeShares ? '?shares=revoke' : ''}`, { auth }),
+      requests: (p: { cursor?: string; limit?: number } = {}) => this.json<AdminRequestsResponse>('GET', `/api/admin/requests${q(p)}`, { auth }),
+      request: (rid: string) => this.json<AdminRequestDetail>('GET', `/api/admin/requests/${rid}`, { auth }),
+      closeRequest: (rid: string, opts: { revokeShares?: boolean } = {}) =>
+        this.json<CloseRequestResponse>('DELETE', `/api/requests/${rid}${opts.revokeShares ? '?shares=revoke' : ''}`, { auth }),
     };
   }
 }
@@ -183,12 +235,14 @@ async function toApiError(res: Response): Promise<ApiError> {
   const retry = Number(res.headers.get('retry-after'));
   let code: ErrorCode | 'network' = 'internal';
   let message = `${res.status} ${res.statusText}`;
+  let advisory: string | undefined;
   try {
-    const body = (await res.json()) as { error?: { code?: ErrorCode; message?: string } };
+    const body = (await res.json()) as { error?: { code?: ErrorCode; message?: string; advisory?: unknown } };
     if (body?.error?.code) code = body.error.code;
     if (body?.error?.message) message = body.error.message;
+    if (typeof body?.error?.advisory === 'string') advisory = body.error.advisory;
   } catch {
     // not JSON: keep the status line
   }
-  return new ApiError(res.status, code, message, Number.isFinite(retry) && retry > 0 ? retry : undefined);
+  return new ApiError(res.status, code, message, Number.isFinite(retry) && retry > 0 ? retry : undefined, advisory);
 }

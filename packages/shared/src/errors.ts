@@ -20,12 +20,15 @@ export const ERROR_STATUS = {
   policy_refused: 403,
   internal: 500,
   unavailable: 503,
+  /** The server is frozen (incident or maintenance): no new shares or grants. */
+  frozen: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
 
 export interface ApiErrorBody {
-  error: { code: ErrorCode; message: string };
+  /** `advisory`: the note an admin or the owner left on a revoked share (plain text). */
+  error: { code: ErrorCode; message: string; advisory?: string };
 }
 
 /** An error answer from the server, as clients see it. `retryAfter` is in seconds. */
@@ -35,6 +38,8 @@ export class ApiError extends Error {
     readonly code: ErrorCode | 'network',
     message: string,
     readonly retryAfter?: number,
+    /** Plain text from the server (revoked share advisory); never render as HTML. */
+    readonly advisory?: string,
   ) {
     super(message);
     this.name = 'ApiError';

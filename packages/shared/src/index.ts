@@ -3,3 +3,5 @@ export * from './errors.ts';
 export * from './api.ts';
 export * from './client.ts';
 export * from './partner.ts';
+export * from './format.ts';
+export * from './incident.ts';

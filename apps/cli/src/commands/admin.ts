@@ -1,10 +1,11 @@
 // sealdrop admin: the dashboard's actions from a terminal, with SEALDROP_ADMIN_TOKEN.
 
+import { countryLabel, formatBytes } from '@sealdrop/shared';
 import { readFile, writeFile } from 'node:fs/promises';
 import { ApiError } from '@sealdrop/shared/errors';
-import type { ShareStatus } from '@sealdrop/shared';
-import { HELP, humanBytes, parse, parseDuration, parsePositiveInt, serverUrl } from '../args.ts';
-import { CliError, EXIT, fromApiError, usage } from '../exit.ts';
+import type { RevokeScopeRequest, ShareStatus } from '@sealdrop/shared';
+import { HELP, parse, parseDuration, parsePositiveInt, serverUrl } from '../args.ts';
+import { CliError, EXIT, fromApiError, printable, usage } from '../exit.ts';
 import { table } from '../table.ts';
 import { makeClient } from '../client.ts';
 
@@ -17,11 +18,21 @@ Actions:
                                             exhausted, revoked, deleted)
   show ID                                   one share with its access log and reports
   revoke ID                                 revoke a share
-  revoke-all --yes                          revoke every uploading and ready share
+  revoke --scope all|token|label|window [--token ID] [--label L] [--since T --until T]
+         [--advisory TEXT] [--yes]          revoke the live shares of a scope: shows the
+                                            count first, revokes only with --yes
+  revoke-all --yes [--tokens]               the kill switch: every uploading and ready share
+                                            and every grant; --tokens also every minted token
+  advisory ID TEXT | advisory ID --clear    the note recipients of a revoked share see
+  freeze REASON                             stop new shares and downloads (reason shown to users)
+  freeze                                    show whether the server is frozen
+  unfreeze                                  lift the freeze
   stats                                     active shares, stored bytes, last 24 h
-  log [--since T] [--until T] [--share ID] [--event E] [--format table|json|csv|jsonl] [-o FILE]
-                                            the access log; csv and jsonl are exports
-  tokens                                    list API tokens
+  log [--since T] [--until T] [--share ID] [--event E] [--limit N] [--before CURSOR] [--all]
+      [--format table|json|csv|jsonl] [-o FILE]
+                                            the access log, newest first, one page (--all: every
+                                            page); csv and jsonl are exports
+  tokens                                    list API tokens (last use, shares made)
   tokens create --label L --scope upload|admin [--expires 30d]
                                             mint a token (shown once)
   tokens delete ID [--revoke-shares]        revoke a token; with --revoke-shares also
@@ -54,6 +65,11 @@ export async function run(argv: string[]): Promise<number> {
       scope: { type: 'string' },
       expires: { type: 'string' },
       'revoke-shares': { type: 'boolean' },
+      token: { type: 'string' },
+      advisory: { type: 'string' },
+      clear: { type: 'boolean' },
+      tokens: { type: 'boolean' },
+      before: { type: 'string' },
     },
     'admin',
   );
@@ -85,7 +101,7 @@ export async function run(argv: string[]): Promise<number> {
         else {
           console.log(table(
             ['id', 'status', 'created', 'expires', 'size', 'files', 'downloads', 'pw', 'bad pw', 'reports'],
-            shares.map((s) => [s.id, s.status, s.createdAt, s.expiresAt ?? '', humanBytes(s.bytes), String(s.files), `${s.downloadsUsed}/${s.maxDownloads}`, s.hasPassword ? 'yes' : '', String(s.wrongPasswords), String(s.reportCount)]),
+            shares.map((s) => [s.id, s.status, s.createdAt, s.expiresAt ?? '', formatBytes(s.bytes), String(s.files), `${s.downloadsUsed}/${s.maxDownloads}`, s.hasPassword ? 'yes' : '', String(s.wrongPasswords), String(s.reportCount)]),
           ));
           if (cursor && !values.all) process.stderr.write(`More shares: --cursor ${cursor} (or --all)\n`);
         }
@@ -97,50 +113,86 @@ export async function run(argv: string[]): Promise<number> {
         const s = await admin.share(id);
         if (json) return out(s), 0;
         console.log(`Share ${s.id}: ${s.status}, created ${s.createdAt}, expires ${s.expiresAt ?? '-'}`);
-        console.log(`${s.files} file(s), ${humanBytes(s.bytes)}; downloads ${s.downloadsUsed}/${s.maxDownloads}; password ${s.hasPassword ? 'yes' : 'no'}; wrong passwords ${s.wrongPasswords}`);
+        console.log(`${s.files} file(s), ${formatBytes(s.bytes)}; downloads ${s.downloadsUsed}/${s.maxDownloads}; password ${s.hasPassword ? 'yes' : 'no'}; wrong passwords ${s.wrongPasswords}`);
         if (s.reports.length) {
           console.log('\nReports:');
           console.log(table(['time', 'ip', 'reason'], s.reports.map((r) => [r.at, r.ip ?? '', r.reason])));
         }
         if (s.log.length) {
           console.log('\nAccess log:');
-          console.log(table(['time', 'event', 'outcome', 'ip', 'country', 'user agent'], s.log.map((r) => [r.at, r.event, r.outcome ?? '', r.ip ?? '', r.country ?? '', r.userAgent ?? ''])));
+          console.log(table(['time', 'event', 'outcome', 'ip', 'country', 'user agent'], s.log.map((r) => [r.at, r.event, r.outcome ?? '', r.ip ?? '', countryLabel(r.ip, r.country), r.userAgent ?? ''])));
         }
         return 0;
       }
       case 'revoke': {
+        if (values.scope !== undefined) return await revokeScope(admin, values, json);
         const id = rest[0];
-        if (!id) throw usage('admin revoke ID');
+        if (!id) throw usage('admin revoke ID, or admin revoke --scope all|token|label|window');
         const r = await admin.revoke(id);
         if (json) out(r);
         else process.stderr.write(`Share ${id} is revoked.\n`);
         return 0;
       }
       case 'revoke-all': {
-        if (!values.yes) throw usage('This revokes EVERY uploading and ready share. Add --yes to confirm.');
-        const r = await admin.revokeAll();
+        if (!values.yes) throw usage(`This revokes EVERY uploading and ready share${values.tokens ? ' and every minted token' : ''}. Add --yes to confirm.`);
+        const r = await admin.revokeAll({ tokens: values.tokens });
         if (json) out(r);
-        else console.log(`Revoked ${r.revoked} share${r.revoked === 1 ? '' : 's'}.`);
+        else {
+          console.log(`Revoked ${plural(r.revoked, 'share')}, ended ${plural(r.grantsEnded, 'download grant')}${values.tokens ? `, revoked ${plural(r.tokensRevoked, 'token')}` : ''}.`);
+          if (r.purgePending) console.log(`${plural(r.purgePending, 'revoked share')} still being deleted; the sweep finishes them. Running this again is safe.`);
+        }
+        return 0;
+      }
+      case 'advisory': {
+        const id = rest[0];
+        const text = rest.slice(1).join(' ') || values.advisory;
+        if (!id || (!text && !values.clear)) throw usage('admin advisory ID TEXT, or admin advisory ID --clear');
+        const r = await admin.setAdvisory(id, values.clear ? null : text!);
+        if (json) out(r);
+        else process.stderr.write(r.advisory ? `Recipients of ${id} now read: ${printable(r.advisory)}\n` : `The advisory of ${id} is removed.\n`);
+        return 0;
+      }
+      case 'freeze': {
+        const reason = rest.join(' ');
+        const r = reason ? await admin.setFreeze(reason) : await admin.freeze();
+        if (json) out(r);
+        else if (r.freeze) console.log(`Frozen since ${r.freeze.since}: ${printable(r.freeze.reason)}\nNo new shares or downloads until "sealdrop admin unfreeze".`);
+        else console.log('Not frozen.');
+        return 0;
+      }
+      case 'unfreeze': {
+        const r = await admin.unfreeze();
+        if (json) out(r);
+        else console.log('Not frozen: new shares and downloads are accepted again.');
         return 0;
       }
       case 'stats': {
         const s = await admin.stats();
         if (json) return out(s), 0;
-        console.log(`Active shares: ${s.activeShares}\nStored: ${humanBytes(s.storedBytes)}\nDownloads (24 h): ${s.downloads24h}\nFailed access (24 h): ${s.failedAuth24h}\nOpen reports: ${s.openReports}`);
+        console.log(`Active shares: ${s.activeShares}\nStored: ${formatBytes(s.storedBytes)}\nDownloads (24 h): ${s.downloads24h}\nFailed access (24 h): ${s.failedAuth24h}\nFailed admin sign-ins (24 h): ${s.failedAdminSignIns24h}\nOpen reports: ${s.openReports}`);
+        if (s.freeze) console.log(`Frozen since ${s.freeze.since}: ${printable(s.freeze.reason)}`);
         return 0;
       }
       case 'log': {
         const format = values.format ?? (json ? 'json' : 'table');
         if (!['table', 'json', 'csv', 'jsonl'].includes(format)) throw usage('--format must be table, json, csv or jsonl.');
-        const q = { since: values.since, until: values.until, share: values.share, event: values.event };
+        const limit = values.limit ? parsePositiveInt(values.limit, '--limit') : undefined;
+        const q = { since: values.since, until: values.until, share: values.share, event: values.event, limit };
         let text: string;
-        if (format === 'csv' || format === 'jsonl') text = await admin.exportLog(format, q);
+        if (format === 'csv' || format === 'jsonl') text = await admin.exportLog(format, { ...q, before: values.before });
         else {
-          const { rows } = await admin.log(q);
+          const rows = [];
+          let before = values.before;
+          do {
+            const page = await admin.log({ ...q, before });
+            rows.push(...page.rows);
+            before = page.cursor ?? undefined;
+          } while (values.all && before);
+          if (before) process.stderr.write(`Older entries: --before ${before} (or --all)\n`);
           text =
             format === 'json'
               ? JSON.stringify(rows, null, 2)
-              : table(['time', 'share', 'event', 'outcome', 'ip', 'country', 'token', 'user agent'], rows.map((r) => [r.at, r.shareId ?? '', r.event, r.outcome ?? '', r.ip ?? '', r.country ?? '', r.tokenId ?? '', r.userAgent ?? '']));
+              : table(['time', 'share', 'event', 'outcome', 'ip', 'country', 'token', 'user agent'], rows.map((r) => [r.at, r.shareId ?? '', r.event, r.outcome ?? '', r.ip ?? '', countryLabel(r.ip, r.country), r.tokenId ?? '', r.userAgent ?? '']));
         }
         if (values.output) {
           await writeFile(values.output, text.endsWith('\n') ? text : `${text}\n`);
@@ -153,7 +205,10 @@ export async function run(argv: string[]): Promise<number> {
         if (sub === 'list') {
           const { tokens } = await admin.tokens();
           if (json) return out(tokens), 0;
-          console.log(table(['id', 'label', 'scope', 'created', 'expires', 'revoked'], tokens.map((t) => [t.id, t.label, t.scope, t.createdAt, t.expiresAt, t.revokedAt ?? ''])));
+          console.log(table(
+            ['id', 'label', 'scope', 'created', 'last used', 'shares', 'expires', 'revoked', 'minted by'],
+            tokens.map((t) => [t.id, t.label, t.scope, t.createdAt, t.lastUsedAt ?? 'never', String(t.shares), t.expiresAt, t.revokedAt ?? '', t.createdBy ?? '']),
+          ));
           return 0;
         }
         if (sub === 'create') {
@@ -181,10 +236,56 @@ export async function run(argv: string[]): Promise<number> {
     }
   } catch (e) {
     if (e instanceof ApiError) {
-      if (e.status === 401 || e.status === 403) throw usage(`The server refused the admin token (${e.message}).`);
+      if (e.status === 401) {
+        throw usage('The server refused the admin token. Set SEALDROP_ADMIN_TOKEN to the server\'s ADMIN_TOKEN or to an admin token that is not expired or revoked.');
+      }
+      if (e.status === 403) throw usage(`The server refused this action for this admin token: ${printable(e.message)}.`);
       if (e.status === 503) throw new CliError(EXIT.network, 'Administration is disabled on this server (no ADMIN_TOKEN configured).');
-      throw fromApiError(e, action === 'show' || action === 'revoke' ? 'Share' : 'Admin');
+      throw fromApiError(e, action === 'show' || action === 'revoke' || action === 'advisory' ? 'Share' : 'Admin');
     }
     throw e;
   }
+}
+
+const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+type Admin = ReturnType<ReturnType<typeof makeClient>['admin']>;
+type Values = { scope?: string; token?: string; label?: string; since?: string; until?: string; advisory?: string; yes?: boolean };
+
+/** admin revoke --scope …: the dry-run count first, then (with --yes) the revocation and what it did. */
+async function revokeScope(admin: Admin, v: Values, json: boolean): Promise<number> {
+  let req: RevokeScopeRequest;
+  switch (v.scope) {
+    case 'all':
+      req = { scope: 'all' };
+      break;
+    case 'token':
+      if (!v.token) throw usage('--scope token needs --token ID.');
+      req = { scope: 'token', token: v.token };
+      break;
+    case 'label':
+      if (!v.label) throw usage('--scope label needs --label LABEL (the label of the upload tokens).');
+      req = { scope: 'label', label: v.label };
+      break;
+    case 'window':
+      if (!v.since || !v.until) throw usage('--scope window needs --since T and --until T (ISO times, e.g. 2026-01-01T00:00:00Z).');
+      req = { scope: 'window', since: v.since, until: v.until };
+      break;
+    default:
+      throw usage('--scope must be all, token, label or window.');
+  }
+  const dry = await admin.revokeScope({ ...req, dryRun: true });
+  if (!v.yes) {
+    if (json) console.log(JSON.stringify(dry, null, 2));
+    else console.log(`Would revoke ${plural(dry.revoked, 'live share')} and end ${plural(dry.grantsEnded, 'download grant')}. Add --yes to revoke.`);
+    return 0;
+  }
+  process.stderr.write(`Revoking ${plural(dry.revoked, 'live share')}…\n`);
+  const r = await admin.revokeScope({ ...req, ...(v.advisory ? { advisory: v.advisory } : {}) });
+  if (json) console.log(JSON.stringify(r, null, 2));
+  else {
+    console.log(`Revoked ${plural(r.revoked, 'share')}, ended ${plural(r.grantsEnded, 'download grant')}.`);
+    if (r.purgePending) console.log(`${plural(r.purgePending, 'revoked share')} still being deleted; the sweep finishes them.`);
+  }
+  return 0;
 }

@@ -1,6 +1,7 @@
 // sealdrop info: what a link holds, without using a download (GET + /manifest).
 
-import { HELP, humanBytes, parse } from '../args.ts';
+import { formatBytes } from '@sealdrop/shared';
+import { HELP, parse } from '../args.ts';
 import { usage } from '../exit.ts';
 import { linkArgument, parseLink } from '../link.ts';
 import { keyId, parseSignature } from '../minisign/format.ts';
@@ -46,8 +47,8 @@ export async function run(argv: string[]): Promise<number> {
   }
   const total = files.reduce((s, f) => s + f.size, 0);
   console.log(`Share ${share.id}: ${share.info.status}, expires ${expiresAt}, ${downloadsLeft} download${downloadsLeft === 1 ? '' : 's'} left${share.info.password ? ', password protected' : ''}`);
-  console.log(`${files.length} file${files.length === 1 ? '' : 's'}, ${humanBytes(total)}, created ${manifest.createdAt}`);
+  console.log(`${files.length} file${files.length === 1 ? '' : 's'}, ${formatBytes(total)}, created ${manifest.createdAt}`);
   if (manifest.note) console.log(`Note: ${printable(manifest.note)}`);
-  for (const f of files) console.log(`  ${f.name}  ${humanBytes(f.size)}  sha256 ${f.sha256}${f.signedBy ? `  signed by key id ${f.signedBy}` : ''}`);
+  for (const f of files) console.log(`  ${f.name}  ${formatBytes(f.size)}  sha256 ${f.sha256}${f.signedBy ? `  signed by key id ${f.signedBy}` : ''}`);
   return 0;
 }

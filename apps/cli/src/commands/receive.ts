@@ -1,12 +1,13 @@
 // sealdrop receive: download, decrypt and check a share; files appear only once
 // they authenticated (temporary name in the target folder, then rename).
 
+import { formatBytes } from '@sealdrop/shared';
 import { existsSync, rmdirSync, rmSync } from 'node:fs';
-import { lstat, mkdir, open, realpath, rename, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open, realpath, rename, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { ciphertextSize, type Manifest } from '@sealdrop/crypto';
-import { HELP, humanBytes, parse } from '../args.ts';
+import { HELP, parse } from '../args.ts';
 import { EXIT, integrity, usage } from '../exit.ts';
 import { linkArgument, parseLink } from '../link.ts';
 import { loadPublicKey } from '../minisign/files.ts';
@@ -137,7 +138,8 @@ export async function run(argv: string[]): Promise<number> {
       return out;
     };
     let planned = await plan(first.manifest);
-    if (first.manifest.note) log(`Note from the sender: ${printable(first.manifest.note)}`);
+    const noteOnly = first.manifest.files.length === 0;
+    if (first.manifest.note && !noteOnly) log(`Note from the sender: ${printable(first.manifest.note)}`);
 
     const dl = await takeDownload(share);
     let manifest = first.manifest;
@@ -148,6 +150,12 @@ export async function run(argv: string[]): Promise<number> {
     }
     if (dl.files.length !== manifest.files.length || manifest.files.some((f, i) => dl.files[i]?.index !== i || dl.files[i].size !== ciphertextSize(f.size))) {
       throw integrity('The server lists files that do not match the encrypted manifest (count or sizes). Nothing was saved.');
+    }
+    if (noteOnly && manifest.files.length === 0) {
+      // A note-only share: the message is the content; it goes to stdout like a file's path would.
+      if (values.json) console.log(JSON.stringify({ id: share.id, files: [], note: manifest.note ?? '' }, null, 2));
+      else console.log(printable(manifest.note ?? ''));
+      return 0;
     }
 
     // Cleanup of temporary files and new folders, also on Ctrl-C.
@@ -204,6 +212,9 @@ export async function run(argv: string[]): Promise<number> {
       // Everything authenticated: move the files into place.
       for (const [i, r] of results.entries()) {
         if (!force && existsSync(r.path)) throw usage(`${r.path} appeared while downloading. Use --force to overwrite it.`);
+        // Like other download tools, the saved file follows the umask (0644 with the usual 022);
+        // only the partial file was private.
+        await chmod(r.temp, 0o666 & ~process.umask());
         await rename(r.temp, r.path);
         temps.delete(r.temp);
         const minisig = planned[i].minisig;
@@ -220,7 +231,7 @@ export async function run(argv: string[]): Promise<number> {
 
     for (const r of results) {
       const sig = r.signature ? (r.signature.verified ? `, signed by key id ${r.signature.keyId} (verified)` : `, signed by key id ${r.signature.keyId} (not verified: pass --pubkey to check it)`) : '';
-      log(`${r.name}  ${humanBytes(r.size)}  sha256 ${r.sha256} ok${sig}`);
+      log(`${r.name}  ${formatBytes(r.size)}  sha256 ${r.sha256} ok${sig}`);
       if (r.signature) {
         log(`  trusted comment: ${printable(r.signature.trustedComment)}`);
         // The signature covers the content, not the name: say so when the signed name differs.

@@ -1,7 +1,8 @@
 // sealdrop send: encrypt files locally and upload them; prints the link on stdout.
 
+import { formatBytes } from '@sealdrop/shared';
 import { writeFile } from 'node:fs/promises';
-import { HELP, humanBytes, parse, parseDuration, parsePositiveInt, serverUrl } from '../args.ts';
+import { HELP, parse, parseDuration, parsePositiveInt, serverUrl } from '../args.ts';
 import { usage } from '../exit.ts';
 import { collectFiles } from '../files.ts';
 import { journalPath } from '../journal.ts';
@@ -10,6 +11,7 @@ import { keyId } from '../minisign/format.ts';
 import { sharePassword } from '../password.ts';
 import { uploadShare } from '../transfer/upload.ts';
 import { makeClient } from '../client.ts';
+import { saveOwnerToken } from '../ownerTokens.ts';
 
 export const help = `Usage: sealdrop send <paths...> --server URL [options]
 
@@ -34,7 +36,9 @@ Options:
 
 The owner token lets you check the share with "sealdrop status" and revoke it with
 "sealdrop revoke". It is printed with --json, saved with --owner-token-file, and shown
-below the link when stdout is a terminal; never on stderr. Keep it private.`;
+below the link when stdout is a terminal; otherwise it is saved (0600) under the state
+directory ($XDG_STATE_HOME/sealdrop/owner-tokens/ID) and stderr says where. Never on
+stderr itself. Keep it private.`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values, positionals } = parse(
@@ -79,7 +83,7 @@ export async function run(argv: string[]): Promise<number> {
     options: { expiresIn, maxDownloads, note: values.note ?? null, sign: signer ? keyId(signer.keynum) : null, password: password !== null },
   });
   const total = files.reduce((s, f) => s + f.size, 0);
-  log(`Sending ${files.length} file${files.length === 1 ? '' : 's'} (${humanBytes(total)}) to ${server}${signer ? `, signed by key id ${keyId(signer.keynum)}` : ''}.`);
+  log(`Sending ${files.length} file${files.length === 1 ? '' : 's'} (${formatBytes(total)}) to ${server}${signer ? `, signed by key id ${keyId(signer.keynum)}` : ''}.`);
 
   const client = makeClient(server);
   const r = await uploadShare({
@@ -105,6 +109,11 @@ export async function run(argv: string[]): Promise<number> {
     log(`Done: share ${r.id}, expires ${r.expiresAt}.`);
     console.log(r.url);
     if (process.stdout.isTTY) console.log(`owner token (for "sealdrop status" / "sealdrop revoke"; keep it private): ${r.ownerToken}`);
+    else if (!values['owner-token-file']) {
+      // stdout is a file or a pipe that takes only the link: keep the token where the sender can find it.
+      const file = await saveOwnerToken(r.id, r.ownerToken);
+      process.stderr.write(`The owner token is saved in ${file} (0600): "sealdrop status ${r.id} --owner-token-file ${file}" checks the share, "sealdrop revoke" with the same option revokes it.\n`);
+    }
   }
   return 0;
 }

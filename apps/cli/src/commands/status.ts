@@ -1,5 +1,6 @@
 // sealdrop status: the owner's view of a share (downloads, wrong passwords, log).
 
+import { countryLabel } from '@sealdrop/shared';
 import { ApiError } from '@sealdrop/shared/errors';
 import { HELP, parse, serverUrl } from '../args.ts';
 import { fromApiError, usage } from '../exit.ts';
@@ -32,7 +33,7 @@ export async function run(argv: string[]): Promise<number> {
   console.log(`Downloads: ${s.downloadsUsed} of ${s.maxDownloads} used; wrong passwords: ${s.wrongPasswords}`);
   if (s.log.length) {
     console.log('');
-    console.log(table(['time', 'event', 'outcome', 'ip', 'country'], s.log.map((r) => [r.at, r.event, r.outcome ?? '', r.ip ?? '', r.country ?? ''])));
+    console.log(table(['time', 'event', 'outcome', 'ip', 'country'], s.log.map((r) => [r.at, r.event, r.outcome ?? '', r.ip ?? '', countryLabel(r.ip, r.country)])));
   }
   return 0;
 }

@@ -30,7 +30,7 @@ import {
 import { fileSource, type FileSource } from '@sealdrop/crypto/node';
 import { ApiError } from '@sealdrop/shared/errors';
 import type { ConfigResponse, SealdropClient } from '@sealdrop/shared';
-import { humanBytes } from '../args.ts';
+import { formatBytes as humanBytes } from '@sealdrop/shared';
 import { policyCheck } from '../policy.ts';
 import { CliError, EXIT, toCliError, usage } from '../exit.ts';
 import type { InputFile } from '../files.ts';

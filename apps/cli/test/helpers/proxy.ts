@@ -13,7 +13,8 @@ export interface ProxyRule {
     | { action: 'cut'; afterBytes: number }
     | { action: 'status'; status: number }
     | { action: 'json'; edit: (body: any) => unknown }
-    | { action: 'hang' };
+    | { action: 'hang' }
+    | { action: 'throttle'; bytesPerSecond: number; onBytes?: (n: number) => void };
 }
 
 export interface Proxy {
@@ -52,7 +53,25 @@ export async function startProxy(upstream: string, port: number, rule: ProxyRule
           return;
         }
         res.writeHead(upRes.statusCode!, upRes.headers);
-        if (decision.action === 'cut') {
+        if (decision.action === 'throttle') {
+          // A slow reader: upstream is paused whenever it is ahead of the rate; a cut upstream cuts the client too.
+          const t0 = Date.now();
+          let sent = 0;
+          upRes.on('data', (chunk: Buffer) => {
+            res.write(chunk);
+            sent += chunk.length;
+            decision.onBytes?.(chunk.length);
+            const ahead = (sent / decision.bytesPerSecond) * 1000 - (Date.now() - t0);
+            if (ahead > 0) {
+              upRes.pause();
+              setTimeout(() => upRes.resume(), ahead);
+            }
+          });
+          upRes.on('end', () => res.end());
+          upRes.on('close', () => {
+            if (!upRes.complete) res.destroy();
+          });
+        } else if (decision.action === 'cut') {
           let sent = 0;
           upRes.on('data', (chunk: Buffer) => {
             if (sent >= decision.afterBytes) return;

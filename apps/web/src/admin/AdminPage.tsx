@@ -16,6 +16,8 @@ import { LogView } from './LogView.tsx';
 import { TokensView } from './TokensView.tsx';
 import { AccessReportView } from './AccessReportView.tsx';
 import { RevokeAll } from './RevokeAll.tsx';
+import { FreezePanel } from './FreezePanel.tsx';
+import { RevokeScope } from './RevokeScope.tsx';
 import './admin.css';
 
 type View = { name: 'shares' } | { name: 'share'; id: string } | { name: 'log' } | { name: 'tokens' } | { name: 'access' } | { name: 'unknown' };
@@ -86,6 +88,8 @@ export function AdminPage() {
         {view.name === 'shares' && (
           <>
             <SharesView />
+            <FreezePanel />
+            <RevokeScope />
             <RevokeAll />
           </>
         )}

@@ -1,10 +1,10 @@
 // An access log as a table. Every cell is plain text: user agents, countries and
 // details come from strangers and are never interpreted as markup.
-import type { LogRow } from '@sealdrop/shared';
+import { countryLabel, type LogRow } from '@sealdrop/shared';
 import { Link } from '../app/Link.tsx';
-import { eventLabel, formatDateTime, formatShortDateTime, shortId } from './format.ts';
+import { eventLabel, formatDateTime, formatShortDateTime, logDetail, shortId } from './format.ts';
 
-export type LogColumn = 'time' | 'event' | 'share' | 'ip' | 'country' | 'userAgent' | 'outcome';
+export type LogColumn = 'time' | 'event' | 'share' | 'ip' | 'country' | 'userAgent' | 'outcome' | 'detail';
 
 const HEAD: Record<LogColumn, string> = {
   time: 'Time',
@@ -14,6 +14,7 @@ const HEAD: Record<LogColumn, string> = {
   country: 'Country',
   userAgent: 'User agent',
   outcome: 'Outcome',
+  detail: 'Detail',
 };
 
 export function LogTable(props: { rows: LogRow[]; columns: LogColumn[]; caption: string; captionHidden?: boolean; shareHref?: (id: string) => string }) {
@@ -58,7 +59,7 @@ function cell(r: LogRow, c: LogColumn, shareHref?: (id: string) => string) {
     case 'event':
       return (
         <span className={`event event-${r.event}`} title={r.event}>
-          {eventLabel(r.event)}
+          {r.event === 'admin' && r.outcome === 'unauthorized' ? 'Failed admin sign-in' : eventLabel(r.event)}
         </span>
       );
     case 'share':
@@ -73,7 +74,7 @@ function cell(r: LogRow, c: LogColumn, shareHref?: (id: string) => string) {
     case 'ip':
       return <span className="mono">{r.ip ?? '—'}</span>;
     case 'country':
-      return r.country ?? '—';
+      return countryLabel(r.ip, r.country);
     case 'userAgent':
       // Clamped to two lines on screen; the whole text stays in the page (and in the tooltip).
       return r.userAgent ? (
@@ -84,12 +85,8 @@ function cell(r: LogRow, c: LogColumn, shareHref?: (id: string) => string) {
         '—'
       );
     case 'outcome':
-      return (
-        <>
-          {r.outcome ?? '—'}
-          {r.detail && <span className="muted log-detail"> {r.detail}</span>}
-          {r.tokenId && <span className="muted log-detail"> (token {r.tokenId})</span>}
-        </>
-      );
+      return r.outcome ?? '—';
+    case 'detail':
+      return logDetail(r) || '—';
   }
 }

@@ -1,7 +1,7 @@
 // The access log across shares: a time range, an event and a share filter, and
 // exports in the formats the server writes (CSV, JSON Lines), saved as files.
 import { useId, useState, type FormEvent } from 'react';
-import { useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery } from '@tanstack/react-query';
 import type { LogQuery, LogRow } from '@sealdrop/shared';
 import { ADMIN_KEY, useAdmin } from './context.ts';
 import { LOG_EVENTS, eventLabel } from './format.ts';
@@ -24,10 +24,16 @@ function fromLocalInput(v: string): string | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
 }
 
+/** Admin actions that succeeded drown the rest; refused sign-ins are always shown. */
+const hiddenByDefault = (r: LogRow) => r.event === 'admin' && r.outcome !== 'unauthorized';
+
+/** Rows per page of the log view; "Show older entries" fetches the next. */
+const PAGE_ROWS = 200;
+
 function countText(rows: LogRow[], all: boolean): string {
   const n = (k: number) => `${k} ${k === 1 ? 'entry' : 'entries'}`;
   if (all) return n(rows.length);
-  const admin = rows.filter((r) => r.event === 'admin').length;
+  const admin = rows.filter(hiddenByDefault).length;
   return admin ? `${n(rows.length - admin)} shown, ${admin} admin action${admin === 1 ? '' : 's'} hidden (exports include them)` : n(rows.length);
 }
 
@@ -46,7 +52,13 @@ export function LogView() {
   const [showAdmin, setShowAdmin] = useState(false);
   const showAdminId = useId();
 
-  const q = useQuery({ queryKey: [ADMIN_KEY, 'log', filters], queryFn: () => admin.log(filters) });
+  const q = useInfiniteQuery({
+    queryKey: [ADMIN_KEY, 'log', filters],
+    queryFn: ({ pageParam }) => admin.log({ ...filters, limit: PAGE_ROWS, before: pageParam }),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.cursor ?? undefined,
+  });
+  const rows = q.data?.pages.flatMap((p) => p.rows);
 
   const apply = (e: FormEvent) => {
     e.preventDefault();
@@ -146,11 +158,12 @@ export function LogView() {
 
       {q.error && <QueryProblem error={q.error} what="the access log" onRetry={() => q.refetch()} />}
       {q.isLoading && <p>Loading the log…</p>}
-      {q.data && (
+      {rows && (
         <>
           <div className="row">
             <p className="muted small" role="status">
-              {countText(q.data.rows, showAdmin || filters.event === 'admin')}
+              {countText(rows, showAdmin || filters.event === 'admin')}
+              {q.hasNextPage ? ' (older entries on the next page)' : ''}
             </p>
             {filters.event !== 'admin' && (
               <div className="checkbox">
@@ -160,12 +173,19 @@ export function LogView() {
             )}
           </div>
           <LogTable
-            rows={showAdmin || filters.event === 'admin' ? q.data.rows : q.data.rows.filter((r) => r.event !== 'admin')}
+            rows={showAdmin || filters.event === 'admin' ? rows : rows.filter((r) => !hiddenByDefault(r))}
             caption="Access log"
             captionHidden
-            columns={['time', 'event', 'share', 'ip', 'country', 'userAgent', 'outcome']}
+            columns={['time', 'event', 'share', 'ip', 'country', 'userAgent', 'outcome', 'detail']}
             shareHref={shareHref}
           />
+          {q.hasNextPage && (
+            <div>
+              <button type="button" onClick={() => void q.fetchNextPage()} disabled={q.isFetchingNextPage}>
+                {q.isFetchingNextPage ? 'Loading older entries…' : 'Show older entries'}
+              </button>
+            </div>
+          )}
         </>
       )}
     </section>

@@ -20,6 +20,8 @@ export function RevokeAll() {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
   const [result, setResult] = useState('');
+  const [tokens, setTokens] = useState(false);
+  const tokensId = useId();
 
   const close = () => {
     setOpen(false);
@@ -27,6 +29,7 @@ export function RevokeAll() {
     setToken('');
     setError('');
     setBusy(false);
+    setTokens(false);
   };
 
   const submit = async (e: FormEvent) => {
@@ -35,9 +38,14 @@ export function RevokeAll() {
     setBusy(true);
     setError('');
     try {
-      const r = await api.admin(token.trim()).revokeAll();
+      const r = await api.admin(token.trim()).revokeAll({ tokens });
       close();
-      setResult(`Revoked ${r.revoked} share${r.revoked === 1 ? '' : 's'}. Every link that was live has stopped working.`);
+      const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
+      setResult(
+        `Revoked ${n(r.revoked, 'share')} and ended ${n(r.grantsEnded, 'download grant')}${tokens ? `; revoked ${n(r.tokensRevoked, 'API token')}` : ''}. ` +
+          'Every link that was live has stopped working.' +
+          (r.purgePending ? ` ${n(r.purgePending, 'revoked share')} still being deleted; the sweep finishes them (running this again is safe).` : ''),
+      );
       await queryClient.invalidateQueries({ queryKey: [ADMIN_KEY] });
     } catch (err) {
       setBusy(false);
@@ -80,6 +88,10 @@ export function RevokeAll() {
           <div>
             <label htmlFor={ids.token}>Admin token, again</label>
             <input id={ids.token} type="password" value={token} onChange={(e) => setToken(e.target.value)} autoComplete="off" spellCheck={false} />
+          </div>
+          <div className="checkbox">
+            <input id={tokensId} type="checkbox" checked={tokens} onChange={(e) => setTokens(e.target.checked)} />
+            <label htmlFor={tokensId}>Also revoke every API token (upload and minted admin tokens)</label>
           </div>
           <p role="alert" className="error-text">
             {error}

@@ -4,9 +4,11 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Link } from '../app/Link.tsx';
 import { ADMIN_KEY, useAdmin } from './context.ts';
 import { ConfirmDialog } from './Dialog.tsx';
-import { formatBytes, formatDateTime, statusLabel } from './format.ts';
+import { formatBytes } from '@sealdrop/shared';
+import { formatDateTime, statusLabel } from './format.ts';
 import { LogTable } from './LogTable.tsx';
 import { QueryProblem } from './QueryProblem.tsx';
+import { AdvisoryEditor } from './AdvisoryEditor.tsx';
 
 export function ShareDetail(props: { id: string }) {
   const { admin } = useAdmin();
@@ -87,6 +89,10 @@ export function ShareDetail(props: { id: string }) {
             </div>
           </div>
 
+          {s.status === 'revoked' && (
+            <AdvisoryEditor current={s.advisory} save={(v) => admin.setAdvisory(props.id, v)} refresh={[ADMIN_KEY, 'share', props.id]} />
+          )}
+
           <h3>Reports</h3>
           {s.reports.length === 0 ? (
             <p className="muted">No reports.</p>
@@ -109,7 +115,7 @@ export function ShareDetail(props: { id: string }) {
             rows={s.log}
             caption={`Access log of share ${props.id}`}
             captionHidden
-            columns={['time', 'event', 'ip', 'country', 'userAgent', 'outcome']}
+            columns={['time', 'event', 'ip', 'country', 'userAgent', 'outcome', 'detail']}
           />
         </>
       )}

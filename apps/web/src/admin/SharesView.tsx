@@ -2,11 +2,11 @@
 // the rows of the current page in the browser.
 import { useId, useMemo, useState, type FormEvent } from 'react';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
-import { SHARE_ID_RE, type AdminShare, type ShareStatus } from '@sealdrop/shared';
+import { formatBytes, SHARE_ID_RE, type AdminShare, type ShareStatus } from '@sealdrop/shared';
 import { Link } from '../app/Link.tsx';
 import { navigate } from '../app/router.ts';
 import { ADMIN_KEY, useAdmin } from './context.ts';
-import { SHARE_STATUSES, formatBytes, formatDateTime, formatShortDateTime, shortId, statusLabel } from './format.ts';
+import { SHARE_STATUSES, formatDateTime, formatShortDateTime, shortId, statusLabel } from './format.ts';
 import { QueryProblem } from './QueryProblem.tsx';
 
 const PAGE_SIZES = [10, 25, 50, 100];

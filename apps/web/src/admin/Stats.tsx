@@ -1,7 +1,7 @@
 // The numbers at the top of the dashboard, refreshed every 30 seconds.
 import { useQuery } from '@tanstack/react-query';
 import { ADMIN_KEY, useAdmin } from './context.ts';
-import { formatBytes } from './format.ts';
+import { formatBytes } from '@sealdrop/shared';
 import { QueryProblem } from './QueryProblem.tsx';
 
 export function Stats() {
@@ -15,7 +15,10 @@ export function Stats() {
     ['Downloads in 24 h', s ? String(s.downloads24h) : '…'],
     ['Failed attempts in 24 h', s ? String(s.failedAuth24h) : '…'],
     ['Open reports', s ? String(s.openReports) : '…'],
+    ['Failed admin sign-ins in 24 h', s ? String(s.failedAdminSignIns24h) : '…'],
   ];
+  const alert = (label: string) =>
+    !!s && ((label === 'Open reports' && s.openReports > 0) || (label === 'Failed admin sign-ins in 24 h' && s.failedAdminSignIns24h > 0));
   return (
     <section aria-labelledby="admin-stats-h">
       <h2 id="admin-stats-h" className="visually-hidden">
@@ -23,12 +26,17 @@ export function Stats() {
       </h2>
       <dl className="admin-stats" aria-busy={q.isLoading}>
         {items.map(([label, value, title]) => (
-          <div key={label} className={`stat${label === 'Open reports' && s && s.openReports > 0 ? ' stat-alert' : ''}`}>
+          <div key={label} className={`stat${alert(label) ? ' stat-alert' : ''}`}>
             <dt>{label}</dt>
             <dd title={title}>{value}</dd>
           </div>
         ))}
       </dl>
+      {s?.freeze && (
+        <p className="notice warn" role="status">
+          <strong>Frozen:</strong> new shares and downloads are refused. Reason shown to users: {s.freeze.reason}
+        </p>
+      )}
     </section>
   );
 }

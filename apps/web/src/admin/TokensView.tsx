@@ -174,6 +174,8 @@ export function TokensView() {
                 <th scope="col">Scope</th>
                 <th scope="col">Id</th>
                 <th scope="col">Created</th>
+                <th scope="col">Last used</th>
+                <th scope="col">Shares made</th>
                 <th scope="col">Expires</th>
                 <th scope="col">Status</th>
                 <th scope="col">
@@ -193,6 +195,8 @@ export function TokensView() {
                     </td>
                     <td className="mono">{t.id}</td>
                     <td>{formatShortDateTime(t.createdAt)}</td>
+                    <td>{t.lastUsedAt ? formatShortDateTime(t.lastUsedAt) : 'Never'}</td>
+                    <td>{t.shares}</td>
                     <td>{formatShortDateTime(t.expiresAt)}</td>
                     <td>
                       <span className={`badge token-${state}`}>

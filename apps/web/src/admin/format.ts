@@ -1,23 +1,8 @@
-// Formatting shared by the admin dashboard and "My links": bytes, times, labels.
+// Formatting shared by the admin dashboard and "My links": times, labels
+// (sizes: formatBytes of @sealdrop/shared).
 // Everything returns plain strings; callers render them as text, never as HTML.
 import { useEffect, useState } from 'react';
 import type { LogEvent, ShareStatus } from '@sealdrop/shared';
-
-const UNITS = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
-
-/** 0 → "0 bytes", 1536 → "1.5 KiB", 10 GiB → "10 GiB". */
-export function formatBytes(n: number): string {
-  if (!Number.isFinite(n) || n < 0) return '—';
-  if (n < 1024) return `${n} ${n === 1 ? 'byte' : 'bytes'}`;
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && i < UNITS.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  const digits = v >= 100 ? 0 : v >= 10 ? 1 : 2;
-  return `${Number(v.toFixed(digits))} ${UNITS[i]}`;
-}
 
 const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 const dateTimeSeconds = new Intl.DateTimeFormat(undefined, {
@@ -126,6 +111,9 @@ export const EVENT_LABEL: Record<LogEvent, string> = {
   admin: 'Admin action',
   partner_refused: 'Partner token refused',
   place_refused: 'Refused: country or network',
+  request_create: 'Request opened',
+  request_share: 'Sent to a request',
+  request_close: 'Request closed',
 };
 
 export const LOG_EVENTS = Object.keys(EVENT_LABEL) as LogEvent[];
@@ -133,3 +121,11 @@ export const LOG_EVENTS = Object.keys(EVENT_LABEL) as LogEvent[];
 export function eventLabel(e: string): string {
   return (EVENT_LABEL as Record<string, string>)[e] ?? e;
 }
+
+/** A log row's detail, with the token that acted unless the detail already names it ("by bootstrap"). */
+export function logDetail(r: { detail?: string | null; tokenId?: string | null }): string {
+  const detail = r.detail ?? '';
+  if (!r.tokenId || detail.includes(r.tokenId)) return detail;
+  return detail ? `${detail} (token ${r.tokenId})` : `token ${r.tokenId}`;
+}
+

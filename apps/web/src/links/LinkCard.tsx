@@ -9,7 +9,9 @@ import { CopyField } from '../admin/CopyField.tsx';
 import { errorMessage } from '../admin/errors.ts';
 import { expiryWords, formatDateTime, shortId, statusLabel, useNow } from '../admin/format.ts';
 import { LogTable } from '../admin/LogTable.tsx';
-import { removeMyLink, type MyLink } from './myLinks.ts';
+import { AdvisoryEditor } from '../admin/AdvisoryEditor.tsx';
+import { LabelField } from './LabelField.tsx';
+import { linkTitle, removeMyLink, type MyLink } from './myLinks.ts';
 
 function problem(err: unknown): string {
   if (err instanceof ApiError) {
@@ -19,8 +21,10 @@ function problem(err: unknown): string {
   return `Could not load its status: ${errorMessage(err)}`;
 }
 
-export function LinkCard(props: { link: MyLink; onForget: (l: MyLink) => void }) {
+export function LinkCard(props: { link: MyLink; onForget: (l: MyLink) => void; onLabel?: () => void }) {
   const { link } = props;
+  const title = linkTitle(link);
+  const [editing, setEditing] = useState(false);
   const headingId = useId();
   const queryClient = useQueryClient();
   const now = useNow(1000);
@@ -52,15 +56,35 @@ export function LinkCard(props: { link: MyLink; onForget: (l: MyLink) => void })
   return (
     <article className="card link-card stack" aria-labelledby={headingId} data-share-id={link.id}>
       <div className="row link-head">
-        <h2 id={headingId}>
-          Share <span className="mono" title={link.id}>{shortId(link.id)}</span>
+        <h2 id={headingId} className="link-title">
+          {linkTitle(link)}
         </h2>
         {status && <span className={`badge status-${status}`}>{statusLabel(status)}</span>}
       </div>
       <p className="muted small">
-        {link.files} file{link.files === 1 ? '' : 's'} · sent {formatDateTime(link.createdAt)}
-        {link.hasPassword ? ' · password protected' : ''}
+        {link.files === 0 ? 'a message, no file' : `${link.files} file${link.files === 1 ? '' : 's'}`} · sent {formatDateTime(link.createdAt)}
+        {link.hasPassword ? ' · password protected' : ''} · <span className="mono" title={link.id}>{shortId(link.id)}</span>
       </p>
+      {link.names && link.names.length > 1 && (
+        <details className="small link-names">
+          <summary>Files</summary>
+          <ul>
+            {link.names.map((n, i) => (
+              <li key={i} className="mono">
+                {n}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+      {editing ? (
+        <div className="row">
+          <LabelField id={link.id} initial={link.label} onSaved={props.onLabel} />
+          <button type="button" onClick={() => setEditing(false)}>
+            Done
+          </button>
+        </div>
+      ) : null}
 
       {q.isLoading && <p>Loading status…</p>}
       {q.error && !s && (
@@ -103,8 +127,12 @@ export function LinkCard(props: { link: MyLink; onForget: (l: MyLink) => void })
           <summary>
             Access log ({s.log.length} {s.log.length === 1 ? 'entry' : 'entries'})
           </summary>
-          <LogTable rows={s.log} caption={`Access log of share ${shortId(link.id)}`} captionHidden columns={['time', 'event', 'outcome']} />
+          <LogTable rows={s.log} caption={`Access log of ${title}`} captionHidden columns={['time', 'event', 'outcome']} />
         </details>
+      )}
+
+      {status === 'revoked' && (
+        <AdvisoryEditor current={null} save={(v) => api.setAdvisory(link.id, link.ownerToken, v)} refresh={['owner', link.id]} />
       )}
 
       <p role="status" className="ok-text">
@@ -113,11 +141,15 @@ export function LinkCard(props: { link: MyLink; onForget: (l: MyLink) => void })
       <div className="row">
         {live && (
           <button type="button" className="danger" onClick={() => setConfirm('revoke')}>
-            Revoke<span className="visually-hidden"> share {shortId(link.id)}</span>
+            Revoke<span className="visually-hidden"> {title}</span>
           </button>
         )}
+        <button type="button" onClick={() => setEditing((v) => !v)} aria-expanded={editing}>
+          {link.label ? 'Change the label' : 'Add a label'}
+          <span className="visually-hidden"> of {title}</span>
+        </button>
         <button type="button" onClick={() => setConfirm('forget')}>
-          Forget<span className="visually-hidden"> share {shortId(link.id)}</span> on this device
+          Forget<span className="visually-hidden"> {title}</span> on this device
         </button>
         {q.error && s === undefined && (
           <button type="button" onClick={() => q.refetch()}>

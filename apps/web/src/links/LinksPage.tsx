@@ -1,8 +1,8 @@
 // "My links" (/links): the shares created in this browser. Their owner tokens live
 // in localStorage and are sent only as `Owner` auth to this server.
-import { useEffect, useState } from 'react';
+import { useEffect, useId, useState } from 'react';
 import { Link } from '../app/Link.tsx';
-import { listMyLinks, type MyLink } from './myLinks.ts';
+import { linkTitle, listMyLinks, searchMyLinks, type MyLink } from './myLinks.ts';
 import { LinkCard } from './LinkCard.tsx';
 import '../admin/admin.css';
 import './links.css';
@@ -10,6 +10,9 @@ import './links.css';
 export function LinksPage() {
   const [links, setLinks] = useState<MyLink[]>(() => listMyLinks());
   const [announce, setAnnounce] = useState('');
+  const [query, setQuery] = useState('');
+  const searchId = useId();
+  const shown = searchMyLinks(links, query);
 
   // Another tab may add or forget links.
   useEffect(() => {
@@ -22,7 +25,7 @@ export function LinksPage() {
 
   const forgotten = (link: MyLink) => {
     setLinks(listMyLinks());
-    setAnnounce(`Share ${link.id.slice(0, 8)}… forgotten on this device.`);
+    setAnnounce(`${linkTitle(link)} forgotten on this device.`);
     // The card that had focus is gone: put focus somewhere sensible.
     document.getElementById('links-h')?.focus();
   };
@@ -34,7 +37,8 @@ export function LinksPage() {
       </h1>
       <p className="muted">
         Shares sent from this browser. This device keeps a private owner key for each, which lets you see its downloads and access log
-        and revoke it. Nothing here is shared with other devices.
+        and revoke it. The names and labels shown here are kept in this browser only: the server never sees them. Nothing here is
+        shared with other devices.
       </p>
       <p role="status" className="ok-text">
         {announce}
@@ -56,13 +60,24 @@ export function LinksPage() {
           </p>
         </div>
       ) : (
-        <ul className="link-list" aria-label="Your shares">
-          {links.map((l) => (
-            <li key={l.id}>
-              <LinkCard link={l} onForget={forgotten} />
-            </li>
-          ))}
-        </ul>
+        <>
+          <div className="links-search">
+            <label htmlFor={searchId}>Search by label or file name</label>
+            <input id={searchId} type="search" value={query} spellCheck={false} onChange={(e) => setQuery(e.target.value)} />
+            {query && (
+              <p className="muted small" role="status">
+                {shown.length === 0 ? 'No link matches.' : `${shown.length} of ${links.length} links match.`}
+              </p>
+            )}
+          </div>
+          <ul className="link-list" aria-label="Your shares">
+            {shown.map((l) => (
+              <li key={l.id}>
+                <LinkCard link={l} onForget={forgotten} onLabel={() => setLinks(listMyLinks())} />
+              </li>
+            ))}
+          </ul>
+        </>
       )}
     </section>
   );

@@ -2,36 +2,45 @@
 // the protocol lives there and in src/transfer. Names from the manifest are only
 // ever rendered as text, and no decrypted content is ever shown in this origin.
 import { isShareId, parseLinkSecret, fileExtension } from '@sealdrop/crypto';
-import { useEffect, useId, useState, type FormEvent } from 'react';
+import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { useStore } from 'zustand';
 import { Link } from '../app/Link.tsx';
 import { createReceiveStore, progressText, type FileState, type ReceiveStore, type Target } from './receiveStore.ts';
-import { takeFragment } from './fragment.ts';
-import { readMinisig } from './minisig.ts';
-import { absoluteTime, formatBytes, percent, relativeTime } from './format.ts';
-import { BAD_MANIFEST_TITLE, DAMAGED_LINK, MALFORMED_KEY_TITLE, MISSING_KEY, UNAVAILABLE, UNSUPPORTED_KDF, tryAgainIn } from './messages.ts';
+import { onFragment, takeFragment } from './fragment.ts';
+import { minisigName, readMinisig, saveMinisig } from './minisig.ts';
+import { ReportLink } from './ReportLink.tsx';
+import { formatBytes } from '@sealdrop/shared';
+import { absoluteTime, percent, relativeTime } from './format.ts';
+import { Advisory } from './Advisory.tsx';
+import { ADVISORY_BODY, BAD_MANIFEST_TITLE, DAMAGED_LINK, MALFORMED_KEY_TITLE, MISSING_KEY, UNAVAILABLE, UNSUPPORTED_KDF, tryAgainIn } from './messages.ts';
 import type { DownloadFailure } from '../transfer/downloadTypes.ts';
 import { PartnerTokenForm } from './PartnerTokenForm.tsx';
 import './receive.css';
 
-type Init = { kind: 'bad-id' } | { kind: 'no-key'; title: string; body: string } | { kind: 'ok'; store: ReceiveStore };
+type Init = { kind: 'bad-id' } | { kind: 'no-key'; title: string; body: string } | { kind: 'ok'; store: ReceiveStore; key: number };
+
+/** Counts the keys this page has opened: each new one (a hashchange) gets a fresh view. */
+let opened = 0;
 
 function init(id: string): Init {
   const raw = takeFragment(id); // strip the key from the address bar first, whatever else is wrong
   if (!isShareId(id)) return { kind: 'bad-id' };
   if (!raw) return { kind: 'no-key', ...MISSING_KEY };
   try {
-    return { kind: 'ok', store: createReceiveStore(id, parseLinkSecret(raw)) };
+    return { kind: 'ok', store: createReceiveStore(id, parseLinkSecret(raw)), key: ++opened };
   } catch (e) {
     return { kind: 'no-key', title: MALFORMED_KEY_TITLE, body: (e as Error).message };
   }
 }
 
 export function ReceivePage({ id }: { id: string }) {
-  const [state] = useState(() => init(id));
+  const [state, setState] = useState(() => init(id));
+  // A link pasted into this tab after a reload (or a changed key) arrives as a
+  // hashchange, not a page load: take it, and clear it from the address bar again.
+  useEffect(() => onFragment(() => setState(init(id))), [id]);
   if (state.kind === 'bad-id') return <Problem title={UNAVAILABLE.not_found.title} body={UNAVAILABLE.not_found.body} />;
   if (state.kind === 'no-key') return <Problem title={state.title} body={state.body} />;
-  return <Receive store={state.store} />;
+  return <Receive key={state.key} store={state.store} />;
 }
 
 /** Seconds left until `at`, ticking once a second while there are any. */
@@ -90,7 +99,8 @@ function Receive({ store }: { store: ReceiveStore }) {
       const m = UNAVAILABLE[phase.reason];
       const canRetry = phase.reason === 'network' || phase.reason === 'other' || phase.reason === 'rate_limited';
       body = (
-        <Problem title={m.title} body={phase.detail ? `${m.body} (${phase.detail})` : m.body}>
+        <Problem title={m.title} body={phase.advisory ? ADVISORY_BODY : phase.detail ? `${m.body} (${phase.detail})` : m.body}>
+          {phase.advisory && <Advisory text={phase.advisory} />}
           {left > 0 && <p aria-live="polite">{tryAgainIn(left)}</p>}
           {canRetry && (
             <p>
@@ -124,7 +134,7 @@ function Receive({ store }: { store: ReceiveStore }) {
       body = <PartnerTokenForm store={store} />;
       break;
     case 'ready':
-      body = <FileList store={store} />;
+      body = store.getState().manifest?.files.length === 0 ? <NoteOnly store={store} /> : <FileList store={store} />;
       break;
   }
   return (
@@ -146,6 +156,15 @@ function PasswordForm({ store }: { store: ReceiveStore }) {
   const p = phase.kind === 'password' ? phase : { busy: false, error: undefined, retryAt: undefined };
   const left = useCountdown(p.retryAt);
   const blocked = p.busy || left > 0;
+  const input = useRef<HTMLInputElement>(null);
+  // After a refused password, keep the keyboard in the field with the text
+  // selected, so the next attempt is typed straight over it (the error itself is
+  // a role="alert", announced by screen readers).
+  useEffect(() => {
+    if (p.busy || !p.error) return;
+    input.current?.focus();
+    input.current?.select();
+  }, [p.busy, p.error]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     void store.getState().submitPassword(password);
@@ -169,8 +188,9 @@ function PasswordForm({ store }: { store: ReceiveStore }) {
               value={password}
               aria-invalid={p.error ? true : undefined}
               aria-describedby={p.error ? errorId : undefined}
+              ref={input}
               onChange={(e) => setPassword(e.target.value)}
-              disabled={p.busy}
+              readOnly={p.busy}
             />
             <button type="button" aria-pressed={show} onClick={() => setShow((v) => !v)}>
               {show ? 'Hide' : 'Show'}
@@ -195,6 +215,7 @@ function PasswordForm({ store }: { store: ReceiveStore }) {
           )}
         </div>
       </form>
+      <ReportLink id={store.getState().shareId} />
     </section>
   );
 }
@@ -203,8 +224,6 @@ function FileList({ store }: { store: ReceiveStore }) {
   const manifest = useStore(store, (s) => s.manifest)!;
   const files = useStore(store, (s) => s.files);
   const zip = useStore(store, (s) => s.zip);
-  const downloadsLeft = useStore(store, (s) => s.downloadsLeft);
-  const expiresAt = useStore(store, (s) => s.expiresAt);
   const grantExpiresAt = useStore(store, (s) => s.grantExpiresAt);
   const sizeWarning = useStore(store, (s) => s.sizeWarning);
   const lastRun = useStore(store, (s) => s.lastRun);
@@ -220,31 +239,14 @@ function FileList({ store }: { store: ReceiveStore }) {
       <p className="muted">
         End-to-end encrypted: your browser decrypts the files and checks them. The server never sees their names or contents.
       </p>
-      <dl className="receive-meta">
+      <ShareMeta store={store} leftLabel="Downloads left">
         <div>
           <dt>Total</dt>
           <dd>
             {formatBytes(total)} in {count} {count === 1 ? 'file' : 'files'}
           </dd>
         </div>
-        {expiresAt && (
-          <div>
-            <dt>Expires</dt>
-            <dd>
-              <time dateTime={expiresAt} title={absoluteTime(expiresAt)}>
-                {relativeTime(expiresAt)}
-              </time>{' '}
-              <span className="muted">({absoluteTime(expiresAt)})</span>
-            </dd>
-          </div>
-        )}
-        {downloadsLeft !== null && (
-          <div>
-            <dt>Downloads left</dt>
-            <dd data-testid="downloads-left">{downloadsLeft}</dd>
-          </div>
-        )}
-      </dl>
+      </ShareMeta>
 
       {manifest.note !== undefined && manifest.note !== '' && (
         <div className="card note">
@@ -327,6 +329,73 @@ function FileList({ store }: { store: ReceiveStore }) {
           {lastRun.method === 'sw' ? 'by streaming to disk' : lastRun.method === 'fsa' ? 'into the file you picked' : 'via memory'}.
         </p>
       )}
+      <ReportLink id={store.getState().shareId} />
+    </section>
+  );
+}
+
+/** Expiry and what is left of the limit, after any items of the page's own. */
+function ShareMeta({ store, leftLabel, children }: { store: ReceiveStore; leftLabel: string; children?: React.ReactNode }) {
+  const downloadsLeft = useStore(store, (s) => s.downloadsLeft);
+  const expiresAt = useStore(store, (s) => s.expiresAt);
+  return (
+    <dl className="receive-meta">
+      {children}
+      {expiresAt && (
+        <div>
+          <dt>Expires</dt>
+          <dd>
+            <time dateTime={expiresAt} title={absoluteTime(expiresAt)}>
+              {relativeTime(expiresAt)}
+            </time>{' '}
+            <span className="muted">({absoluteTime(expiresAt)})</span>
+          </dd>
+        </div>
+      )}
+      {downloadsLeft !== null && (
+        <div>
+          <dt>{leftLabel}</dt>
+          <dd data-testid="downloads-left">{downloadsLeft}</dd>
+        </div>
+      )}
+    </dl>
+  );
+}
+
+/** A note-only share: a secret message with no file, shown as plain text once a download is taken. */
+function NoteOnly({ store }: { store: ReceiveStore }) {
+  const manifest = useStore(store, (s) => s.manifest)!;
+  const reveal = useStore(store, (s) => s.noteReveal);
+  const text = useRef<HTMLParagraphElement>(null);
+  useEffect(() => {
+    if (reveal.status === 'shown') text.current?.focus();
+  }, [reveal.status]);
+  return (
+    <section className="receive" aria-labelledby="receive-title">
+      <h1 id="receive-title" tabIndex={-1}>
+        A message was shared with you
+      </h1>
+      <p className="muted">End-to-end encrypted: your browser decrypts the message. The server never sees it.</p>
+      <ShareMeta store={store} leftLabel="Views left" />
+      {reveal.status === 'shown' ? (
+        <div className="card note">
+          <h2>Message from the sender</h2>
+          <p className="note-text" ref={text} tabIndex={-1} data-testid="note-text">
+            {manifest.note}
+          </p>
+        </div>
+      ) : (
+        <div className="card stack">
+          <p>Opening this page used nothing. Showing the message counts as one download of this link.</p>
+          <p>
+            <button type="button" className="primary" disabled={reveal.status === 'busy'} onClick={() => void store.getState().revealNote()}>
+              {reveal.status === 'busy' ? 'Opening…' : 'Show the message'}
+            </button>
+          </p>
+          {reveal.error && <Failure failure={reveal.error} what="Showing the message" />}
+        </div>
+      )}
+      <ReportLink id={store.getState().shareId} />
     </section>
   );
 }
@@ -383,8 +452,7 @@ function FileRow(props: {
           )}
         </span>
       </div>
-      {ext && <p className="muted small file-type">Type: {ext.slice(1).toUpperCase()} file</p>}
-      {props.minisig !== undefined && <Signature text={props.minisig} />}
+      {props.minisig !== undefined && <Signature text={props.minisig} fileName={name} />}
       {busy && (
         <>
           <Progress done={st.bytes} total={size} label={`Downloading ${name}`} />
@@ -403,21 +471,31 @@ function FileRow(props: {
   );
 }
 
-function Signature({ text }: { text: string }) {
+function Signature({ text, fileName }: { text: string; fileName: string }) {
   const info = readMinisig(text);
   if (!info) return <p className="small error-text">The sender attached a signature this page cannot read.</p>;
   return (
-    <p className="small signature">
-      Signed with minisign key <code className="mono">{info.keyId}</code>
-      {info.trustedComment && (
-        <>
-          {' '}
-          (“<span className="signature-comment">{info.trustedComment}</span>”)
-        </>
-      )}
-      . Not checked here: compare the key id with the sender's public key from a place you trust, or check the downloaded file with{' '}
-      <code className="mono">minisign -V</code>.
-    </p>
+    <div className="signature-block">
+      <p className="small signature">
+        Signed with minisign key <code className="mono">{info.keyId}</code>
+        {info.trustedComment && (
+          <>
+            {' '}
+            (“<span className="signature-comment">{info.trustedComment}</span>”)
+          </>
+        )}
+        . Not checked here: compare the key id with the sender's public key from a place you trust, or check the downloaded file with{' '}
+        <code className="mono">minisign -V</code>.
+      </p>
+      <p className="row small">
+        <button type="button" onClick={() => saveMinisig(fileName, text)}>
+          Save {minisigName(fileName.slice(fileName.lastIndexOf('/') + 1))}
+        </button>
+        <span className="muted">
+          then <code className="mono">minisign -Vm {fileName.slice(fileName.lastIndexOf('/') + 1)} -p sender.pub</code>
+        </span>
+      </p>
+    </div>
   );
 }
 
@@ -461,6 +539,17 @@ const FAILURE_HINT: Partial<Record<DownloadFailure['kind'], string>> = {
   rate_limited: UNAVAILABLE.rate_limited.body,
 };
 
+/** Kinds whose own message says more than the hint; for the others (a revoke mid-download…) the hint is the whole story. */
+const RAW_MESSAGE = new Set<DownloadFailure['kind']>(['integrity', 'storage', 'other']);
+
+/** A message as a sentence: capital first letter, final full stop. */
+function sentence(m: string): string {
+  const t = m.trim();
+  if (!t) return '';
+  const s = t[0].toUpperCase() + t.slice(1);
+  return /[.!?]$/.test(s) ? s : `${s}.`;
+}
+
 function Failure({ failure, what }: { failure: DownloadFailure; what: string }) {
   const hint = FAILURE_HINT[failure.kind];
   const title =
@@ -478,7 +567,7 @@ function Failure({ failure, what }: { failure: DownloadFailure; what: string }) 
   return (
     <div className={`notice ${failure.kind === 'canceled' ? 'warn' : 'error'}`} role="alert" data-failure={failure.kind}>
       <p>
-        <strong>{title}.</strong> {what} did not complete. {failure.kind === 'canceled' ? '' : failure.message}
+        <strong>{title}.</strong> {what} did not complete. {RAW_MESSAGE.has(failure.kind) ? sentence(failure.message) : ''}
       </p>
       {hint && <p>{hint}</p>}
     </div>

@@ -1,19 +1,4 @@
-// Sizes and times in words for the recipient page.
-
-const UNITS = ['bytes', 'KB', 'MB', 'GB', 'TB'];
-
-/** 0 bytes, 1 byte, 912 bytes, 40.0 MB (decimal units, as file managers show them). */
-export function formatBytes(n: number): string {
-  if (n === 1) return '1 byte';
-  if (n < 1000) return `${n} bytes`;
-  let v = n;
-  let u = 0;
-  while (v >= 1000 && u < UNITS.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return `${v >= 100 ? v.toFixed(0) : v.toFixed(1)} ${UNITS[u]}`;
-}
+// Times in words for the recipient page (sizes: formatBytes of @sealdrop/shared).
 
 const rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
 

@@ -17,3 +17,16 @@ export function takeFragment(id: string): string {
   if (location.hash) history.replaceState(history.state, '', location.pathname + location.search);
   return secrets.get(id) ?? '';
 }
+
+/**
+ * Calls `onNew` whenever a fragment arrives on the open page (a link pasted into
+ * the address bar of this tab, or a changed key): a same-document navigation
+ * fires hashchange, not a load. Returns the unsubscribe function.
+ */
+export function onFragment(onNew: () => void): () => void {
+  const listener = () => {
+    if (location.hash.length > 1) onNew();
+  };
+  window.addEventListener('hashchange', listener);
+  return () => window.removeEventListener('hashchange', listener);
+}

@@ -37,6 +37,9 @@ export const UNAVAILABLE: Record<Unavailable, { title: string; body: string }> =
 export const TOKEN_REFUSED =
   'The server refused this partner token: it is mistyped, expired, revoked, or not one that opens this share. Check it with the sender.';
 
+/** Instead of the generic "revoked" text when the sender or an admin left a notice. */
+export const ADVISORY_BODY = 'The sender or an administrator withdrew this link and left a notice for you.';
+
 export const MISSING_KEY = {
   title: 'The key is missing from this link',
   body: 'A Sealdrop link ends with # and a 43-character key that never reaches the server. This one has no key, so the files cannot be decrypted. Open the complete link you were sent. (If you reloaded this page: the key is removed from the address bar when the page opens, so it is not kept in your history. Open the original link again.)',

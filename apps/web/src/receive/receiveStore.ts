@@ -21,20 +21,21 @@ import {
   type Manifest,
   type ShareKeys,
 } from '@sealdrop/crypto';
-import { ApiError, type DownloadResponse } from '@sealdrop/shared';
+import { formatBytes, ApiError, type DownloadResponse } from '@sealdrop/shared';
 import { createStore } from 'zustand/vanilla';
 import { api } from '../app/api.ts';
 import { DownloadRunError, planDownload, needsSizeWarning, prepareServiceWorker, runDownload, type DownloadMethod } from '../transfer/download.ts';
 import { saveName, toFailure, zipLength } from '../transfer/downloadPipeline.ts';
 import type { DownloadEvent, DownloadFailure, DownloadJob } from '../transfer/downloadTypes.ts';
-import { formatBytes, percent } from './format.ts';
+import { percent } from './format.ts';
+import { minisigExtras } from './minisig.ts';
 import { passwordKey } from './passwordKey.ts';
 import { TOKEN_REFUSED, WRONG_PASSWORD, type Unavailable } from './messages.ts';
 import { forgetPartnerToken, storedPartnerToken, storePartnerToken } from './partnerToken.ts';
 
 export type Phase =
   | { kind: 'loading' }
-  | { kind: 'unavailable'; reason: Unavailable; detail?: string; retryAt?: number }
+  | { kind: 'unavailable'; reason: Unavailable; detail?: string; retryAt?: number; advisory?: string }
   | { kind: 'unsupported-kdf' }
   | { kind: 'password'; busy: boolean; error?: string; retryAt?: number }
   /** The share opens only with a partner download token (asked once per tab). */
@@ -63,6 +64,8 @@ export interface ZipState {
 export type Target = number | 'all';
 
 export interface ReceiveState {
+  /** The share this page is about. */
+  shareId: string;
   phase: Phase;
   manifest: Manifest | null;
   downloadsLeft: number | null;
@@ -76,6 +79,8 @@ export interface ReceiveState {
   lastRun: { method: DownloadMethod; bytes: number; ms: number } | null;
   /** Polite screen-reader announcement of progress. */
   announcement: string;
+  /** A note-only share: the message is shown once a download is taken for it. */
+  noteReveal: { status: 'hidden' | 'busy' | 'shown'; error?: DownloadFailure };
 
   load(): Promise<void>;
   submitPassword(password: string): Promise<void>;
@@ -83,6 +88,8 @@ export interface ReceiveState {
   download(target: Target, opts?: { confirmedLarge?: boolean }): Promise<void>;
   cancel(target: Target): void;
   dismissWarning(): void;
+  /** Takes one download (as a file would) and shows the note of a note-only share. */
+  revealNote(): Promise<void>;
 }
 
 export const ZIP_NAME = 'sealdrop-files.zip';
@@ -164,6 +171,7 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
             reason,
             detail: reason === 'other' ? e.message : undefined,
             retryAt: e.retryAfter ? Date.now() + e.retryAfter * 1000 : undefined,
+            advisory: reason === 'revoked' ? e.advisory : undefined,
           },
         });
       }
@@ -230,6 +238,7 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
     }
 
     return {
+      shareId: id,
       phase: { kind: 'loading' },
       manifest: null,
       downloadsLeft: null,
@@ -240,6 +249,7 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
       sizeWarning: null,
       lastRun: null,
       announcement: '',
+      noteReveal: { status: 'hidden' },
 
       async load() {
         set({ phase: { kind: 'loading' } });
@@ -311,7 +321,15 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
         const key = String(target);
         if (running.has(key)) return;
         const indices = target === 'all' ? m.files.map((_, i) => i) : [target];
-        const job0: DownloadJob = { id, grant: '', files: indices.map((i) => ({ index: i, key: new Uint8Array(0), ...m.files[i] })), zipName: target === 'all' ? ZIP_NAME : undefined };
+        // ZIP entries carry the sender's lastModified when shared, else the share's creation time (not the download time).
+        const created = Date.parse(m.createdAt);
+        const job0: DownloadJob = {
+          id,
+          grant: '',
+          files: indices.map((i) => ({ index: i, key: new Uint8Array(0), ...m.files[i], lastModified: m.files[i].lastModified ?? created })),
+          zipName: target === 'all' ? ZIP_NAME : undefined,
+          extras: target === 'all' ? minisigExtras(m, indices) : undefined,
+        };
         const saveAs = saveName(job0);
         const total = target === 'all' ? indices.reduce((a, i) => a + m.files[i].size, 0) : m.files[target].size;
         const bytes = target === 'all' ? zipLength(job0) : total;
@@ -382,6 +400,18 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
 
       dismissWarning() {
         set({ sizeWarning: null });
+      },
+
+      async revealNote() {
+        if (!get().manifest || get().noteReveal.status !== 'hidden') return;
+        set({ noteReveal: { status: 'busy' } });
+        try {
+          await ensureGrant();
+          set({ noteReveal: { status: 'shown' } });
+          announce('The message is shown below.');
+        } catch (e) {
+          set({ noteReveal: { status: 'hidden', error: e instanceof DownloadRunError ? e.failure : toFailure(e) } });
+        }
       },
     };
   });

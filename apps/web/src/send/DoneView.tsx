@@ -3,8 +3,10 @@
 import { useEffect, useRef, useState } from 'react';
 import type { SendResult } from '../transfer/uploadStore.ts';
 import { Link } from '../app/Link.tsx';
+import { LabelField } from '../links/LabelField.tsx';
 import { QrCode } from './QrCode.tsx';
-import { downloadsLabel, expiryLabel, formatBytes, formatDate } from './format.ts';
+import { formatBytes } from '@sealdrop/shared';
+import { downloadsExplained, downloadsLabel, expiryLabel, formatDate } from './format.ts';
 
 async function copyText(text: string, field: HTMLInputElement | null): Promise<boolean> {
   try {
@@ -65,7 +67,7 @@ export function DoneView({ result, onReset }: { result: SendResult; onReset: () 
               Expires after <strong>{expiryLabel(result.expiresIn)}</strong>, on {formatDate(result.expiresAt)}.
             </li>
             <li>
-              Download limit: <strong>{downloadsLabel(result.maxDownloads)}</strong>.
+              Download limit: <strong>{downloadsLabel(result.maxDownloads)}</strong>. {downloadsExplained(result.maxDownloads)}
             </li>
             <li>
               {result.hasPassword
@@ -77,34 +79,40 @@ export function DoneView({ result, onReset }: { result: SendResult; onReset: () 
             </li>
           </ul>
         </div>
+        <LabelField id={result.id} />
         <p className="notice ok send-server-sees">
-          What the server can see: that you sent {n === 1 ? 'one file' : `${n} files`} and {n === 1 ? 'its size' : 'their sizes'}. It never
-          sees the file names, their contents, the key in the link or the password.
+          {n === 0
+            ? 'What the server can see: that you sent a message without files. It never sees the message, the key in the link or the password.'
+            : `What the server can see: that you sent ${n === 1 ? 'one file' : `${n} files`} and ${n === 1 ? 'its size' : 'their sizes'}. It never sees the file names, their contents, the key in the link or the password.`}
         </p>
       </div>
 
-      <h2>Checksums</h2>
-      <p className="muted small">The recipient&rsquo;s browser checks these SHA-256 digests after decrypting each file.</p>
-      <div className="table-wrap">
-        <table className="send-hashes">
-          <thead>
-            <tr>
-              <th scope="col">File</th>
-              <th scope="col">Size</th>
-              <th scope="col">SHA-256</th>
-            </tr>
-          </thead>
-          <tbody>
-            {result.files.map((f, i) => (
-              <tr key={i}>
-                <td className="mono">{f.name}</td>
-                <td>{formatBytes(f.size)}</td>
-                <td className="mono sha256">{f.sha256}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      {n > 0 && (
+        <>
+          <h2>Checksums</h2>
+          <p className="muted small">The recipient&rsquo;s browser checks these SHA-256 digests after decrypting each file.</p>
+          <div className="table-wrap">
+            <table className="send-hashes">
+              <thead>
+                <tr>
+                  <th scope="col">File</th>
+                  <th scope="col">Size</th>
+                  <th scope="col">SHA-256</th>
+                </tr>
+              </thead>
+              <tbody>
+                {result.files.map((f, i) => (
+                  <tr key={i}>
+                    <td className="mono">{f.name}</td>
+                    <td>{formatBytes(f.size)}</td>
+                    <td className="mono sha256">{f.sha256}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </>
+      )}
       <p className="row">
         <button type="button" onClick={onReset}>
           Send more files

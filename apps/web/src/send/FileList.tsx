@@ -2,7 +2,7 @@
 // cannot be sent, next to that name.
 import { checkFileName } from '@sealdrop/crypto';
 import type { PickedFile } from './collectFiles.ts';
-import { formatBytes } from './format.ts';
+import { formatBytes } from '@sealdrop/shared';
 
 export function FileList({ files, onRemove, onClear }: { files: PickedFile[]; onRemove: (i: number) => void; onClear: () => void }) {
   if (files.length === 0) return null;

@@ -2,7 +2,8 @@
 // retry notices, Cancel; announced politely to screen readers every few seconds.
 import { useEffect, useRef, useState } from 'react';
 import { useUploadStore, type UploadPhase } from '../transfer/uploadStore.ts';
-import { formatBytes, formatDuration, formatSpeed } from './format.ts';
+import { formatBytes, formatSpeed } from '@sealdrop/shared';
+import { formatDuration } from './format.ts';
 
 const PHASE_TEXT: Record<UploadPhase, string> = {
   idle: '',

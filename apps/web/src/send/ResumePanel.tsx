@@ -4,7 +4,8 @@ import { useId, useState } from 'react';
 import type { SendJournal } from '../transfer/journal.ts';
 import { matchJournalFiles } from '../transfer/upload.ts';
 import type { PickedFile } from './collectFiles.ts';
-import { formatBytes, formatDate } from './format.ts';
+import { formatBytes } from '@sealdrop/shared';
+import { formatDate } from './format.ts';
 
 export function ResumePanel({
   journal,

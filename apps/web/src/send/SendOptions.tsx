@@ -3,7 +3,7 @@
 import { useId, useState } from 'react';
 import { MAX_NOTE_CHARS } from '@sealdrop/crypto';
 import type { ConfigResponse } from '@sealdrop/shared';
-import { DOWNLOAD_CHOICES, EXPIRY_CHOICES } from './format.ts';
+import { DOWNLOAD_CHOICES, EXPIRY_CHOICES, downloadsExplained } from './format.ts';
 import { suggestPassphrase } from './passphrase.ts';
 
 export interface SendOptionsValue {
@@ -95,13 +95,21 @@ export function SendOptions({
         </div>
         <div>
           <label htmlFor={`${id}-downloads`}>Download limit</label>
-          <select id={`${id}-downloads`} value={value.maxDownloads} onChange={(e) => set({ maxDownloads: Number(e.target.value) })}>
+          <select
+            id={`${id}-downloads`}
+            value={value.maxDownloads}
+            aria-describedby={`${id}-downloads-help`}
+            onChange={(e) => set({ maxDownloads: Number(e.target.value) })}
+          >
             {downloadChoices(config).map((n) => (
               <option key={n} value={n}>
                 {n === 1 ? '1 download' : `${n} downloads`}
               </option>
             ))}
           </select>
+          <p id={`${id}-downloads-help`} className="muted small">
+            {downloadsExplained(value.maxDownloads)}
+          </p>
         </div>
       </div>
 
@@ -178,7 +186,7 @@ export function SendOptions({
           onChange={(e) => set({ note: e.target.value })}
         />
         <p id={`${id}-note-help`} className="muted small">
-          Encrypted with the files: the server cannot read it either.
+          Encrypted with the files: the server cannot read it either. With no file added, the message is sent on its own.
         </p>
       </div>
 

@@ -1,6 +1,7 @@
 // "/": pick or drop files, choose options, send; then progress, then the link.
 // This component renders state; the protocol lives in src/transfer/upload.ts.
 import { useQuery } from '@tanstack/react-query';
+import { FreezeBanner } from './FreezeBanner.tsx';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { checkFileName } from '@sealdrop/crypto';
 import { api } from '../app/api.ts';
@@ -8,6 +9,7 @@ import { listJournals, type SendJournal } from '../transfer/journal.ts';
 import { cancelSend, checkLimits, checkSelection, discardJournal, resetSend, resumeSend, retrySend, startSend } from '../transfer/upload.ts';
 import { useUploadStore } from '../transfer/uploadStore.ts';
 import { dragHasFiles, fromDataTransfer, fromFileList, type PickedFile } from './collectFiles.ts';
+import { updateMyLink } from '../links/myLinks.ts';
 import { DoneView } from './DoneView.tsx';
 import { FileList } from './FileList.tsx';
 import { ProgressView } from './ProgressView.tsx';
@@ -120,12 +122,14 @@ export function SendPage() {
   }, [idle, add]);
 
   const journal = journals[0] ?? null;
+  // A note with no file is a share of its own: a secret message.
+  const noteOnly = picked.length === 0 && options.note.trim() !== '';
 
   const send = () => {
     const bad = picked.filter((f) => checkFileName(f.name)).length;
     const found = bad
       ? [`${bad === 1 ? 'One name' : `${bad} names`} cannot be sent: remove ${bad === 1 ? 'that file' : 'those files'} or rename before adding (see the list).`, ...checkLimits(picked, config.data)]
-      : checkSelection(picked, config.data);
+      : checkSelection(picked, config.data, options.note);
     if (found.length) {
       setProblems(found);
       return;
@@ -158,6 +162,11 @@ export function SendPage() {
     refreshJournals();
   };
 
+  // "My links" shows the names (kept in this browser only) so links can be told apart.
+  useEffect(() => {
+    if (phase === 'done' && result) updateMyLink(result.id, { names: result.files.map((f) => f.name) });
+  }, [phase, result]);
+
   if (phase === 'done' && result) {
     return (
       <section className="send">
@@ -173,6 +182,7 @@ export function SendPage() {
         Your browser encrypts the files before anything is uploaded. The key travels only in the link you share: the server stores
         ciphertext it cannot read.
       </p>
+      <FreezeBanner freeze={config.data?.freeze} />
 
       {!idle ? (
         <ProgressView
@@ -268,8 +278,8 @@ export function SendPage() {
                 </div>
               )}
               <p className="row">
-                <button type="button" className="primary send-button" onClick={send} disabled={picked.length === 0}>
-                  {picked.length > 1 ? `Encrypt and send ${picked.length} files` : 'Encrypt and send'}
+                <button type="button" className="primary send-button" onClick={send} disabled={picked.length === 0 && !noteOnly}>
+                  {noteOnly ? 'Encrypt and send the note' : picked.length > 1 ? `Encrypt and send ${picked.length} files` : 'Encrypt and send'}
                 </button>
               </p>
             </>

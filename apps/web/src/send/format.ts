@@ -1,25 +1,5 @@
-// Plain-words formatting for sizes, speeds, durations and share options.
-
-const UNITS = ['bytes', 'KB', 'MB', 'GB', 'TB'];
-
-/** 1536 -> "1.5 KB" (decimal units, as operating systems show file sizes). */
-export function formatBytes(n: number): string {
-  if (!Number.isFinite(n) || n < 0) return '—';
-  if (n === 1) return '1 byte';
-  if (n < 1000) return `${n} bytes`;
-  let i = 0;
-  let v = n;
-  while (v >= 1000 && i < UNITS.length - 1) {
-    v /= 1000;
-    i++;
-  }
-  return `${v >= 100 ? Math.round(v) : v.toFixed(1)} ${UNITS[i]}`;
-}
-
-export function formatSpeed(bytesPerSecond: number): string {
-  if (!Number.isFinite(bytesPerSecond) || bytesPerSecond <= 0) return '—';
-  return `${formatBytes(bytesPerSecond)}/s`;
-}
+// Plain-words formatting for durations and share options (sizes and speeds:
+// formatBytes and formatSpeed of @sealdrop/shared).
 
 /** 3725 -> "1 h 2 min"; 42 -> "42 s". */
 export function formatDuration(seconds: number): string {
@@ -51,7 +31,7 @@ export function expiryLabel(seconds: number): string {
 }
 
 export function downloadsLabel(n: number): string {
-  return n === 1 ? 'one download, then it is gone' : `up to ${n} downloads`;
+  return n === 1 ? 'one download' : `up to ${n} downloads`;
 }
 
 /** "Tuesday, 3 March at 14:05" in the reader's locale. */
@@ -59,4 +39,14 @@ export function formatDate(iso: string): string {
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
   return d.toLocaleString(undefined, { weekday: 'long', day: 'numeric', month: 'long', hour: '2-digit', minute: '2-digit' });
+}
+
+/**
+ * What a download limit really means: a download is counted at the first click,
+ * and its grant lets that recipient's page resume or repeat it for 6 hours
+ * (never past the expiry). A one-time link is not gone after the first byte.
+ */
+export function downloadsExplained(n: number): string {
+  const what = n === 1 ? 'The one download' : 'Each download';
+  return `${what} is counted when the recipient first clicks Download; for the next 6 hours (never past the expiry) the same recipient can resume or repeat it without using another.`;
 }

@@ -270,8 +270,12 @@ function zipMeta(f: DownloadFile) {
   return { name: f.name, size: f.size, lastModified: f.lastModified !== undefined ? new Date(f.lastModified) : undefined };
 }
 
+function extraEntries(job: DownloadJob) {
+  return (job.extras ?? []).map((e) => ({ name: e.name, lastModified: new Date(e.lastModified), input: new TextEncoder().encode(e.text) }));
+}
+
 export function zipLength(job: DownloadJob): number {
-  return Number(predictLength(job.files.map(zipMeta)));
+  return Number(predictLength([...job.files.map(zipMeta), ...extraEntries(job).map((e) => ({ name: e.name, size: e.input.length, lastModified: e.lastModified }))]));
 }
 
 /**
@@ -282,6 +286,7 @@ export function zipLength(job: DownloadJob): number {
 export function decryptedZip(client: SealdropClient, job: DownloadJob, hooks: DownloadHooks, signal?: AbortSignal): ReadableStream<Uint8Array> {
   async function* entries() {
     for (const f of job.files) yield { ...zipMeta(f), input: decryptedFile(client, job, f, hooks, signal) };
+    yield* extraEntries(job);
   }
   return makeZip(entries(), { buffersAreUTF8: true });
 }

@@ -24,6 +24,14 @@ export interface DownloadJob {
   files: DownloadFile[];
   /** Set for a ZIP download (the file name of the archive). */
   zipName?: string;
+  /** Small text files stored in the ZIP after the files (each signed file's NAME.minisig). */
+  extras?: ZipExtra[];
+}
+
+export interface ZipExtra {
+  name: string;
+  text: string;
+  lastModified: number;
 }
 
 export type DownloadErrorKind =

@@ -80,8 +80,8 @@ export function checkLimits(files: SendFileInput[], config: ConfigResponse | und
 }
 
 /** Names (checkFileNames: each name's rules, then duplicates) and limits, before anything is sent. */
-export function checkSelection(files: SendFileInput[], config: ConfigResponse | undefined): string[] {
-  if (files.length === 0) return ['Add at least one file.'];
+export function checkSelection(files: SendFileInput[], config: ConfigResponse | undefined, note?: string): string[] {
+  if (files.length === 0 && !note?.trim()) return ['Add at least one file, or write a note to send on its own.'];
   const names = checkFileNames(files.map((f) => f.name));
   return [...(names ? [names] : []), ...checkLimits(files, config)];
 }
@@ -194,7 +194,7 @@ export async function startSend(files: SendFileInput[], opts: SendOptions): Prom
   useUploadStore.setState({ ...initialUploadState, phase: 'preparing', files: files.map(waitingFile), total: 0 });
   try {
     const config = await retrying(() => api.config(), { signal: run.signal, maxServerRetries: 3, retryNetwork: false });
-    const problems = checkSelection(files, config);
+    const problems = checkSelection(files, config, opts.note);
     if (problems.length) throw new SendError(problems.join('\n'), 'input');
 
     const secret = generateLinkSecret();

@@ -29,6 +29,8 @@ export interface Config {
   maxFiles: number;
   /** Global cap on reserved ciphertext bytes (all live shares). */
   quotaBytes: number;
+  /** Reserved bytes one client address (or upload token) may hold at once. */
+  clientQuotaBytes: number;
   /** Shares handled per sweep category per cron run. */
   sweepBatch: number;
   local: boolean;
@@ -36,6 +38,7 @@ export interface Config {
 
 export const DEFAULT_QUOTA_BYTES = 1024 * GIB;
 export const DEFAULT_SWEEP_BATCH = 50;
+export const DEFAULT_CLIENT_QUOTA_BYTES = 100 * GIB;
 
 /** A positive integer from a var, clamped to [min, max]; the default when unset or garbled. */
 function int(v: string | undefined, def: number, min: number, max: number): number {
@@ -59,6 +62,7 @@ export function config(env: Env): Config {
     maxShareBytes: int(env.MAX_SHARE_BYTES, DEFAULT_MAX_SHARE_BYTES, 1, Number.MAX_SAFE_INTEGER),
     maxFiles: int(env.MAX_FILES, DEFAULT_MAX_FILES, 1, 10_000),
     quotaBytes: int(env.QUOTA_BYTES, DEFAULT_QUOTA_BYTES, 0, Number.MAX_SAFE_INTEGER),
+    clientQuotaBytes: int(env.CLIENT_QUOTA_BYTES, DEFAULT_CLIENT_QUOTA_BYTES, 0, Number.MAX_SAFE_INTEGER),
     sweepBatch: int(env.SWEEP_BATCH, DEFAULT_SWEEP_BATCH, 1, 60),
     local: env.LOCAL === '1',
   };

@@ -9,6 +9,8 @@ export class Fail extends Error {
     readonly retryAfter?: number,
     /** Extra headers, e.g. Content-Range on a 416. */
     readonly headers?: Record<string, string>,
+    /** Plain text for the recipient (a revoked share's advisory), sent as error.advisory. */
+    readonly advisory?: string,
   ) {
     super(message);
     this.name = 'Fail';
@@ -19,9 +21,16 @@ export class Fail extends Error {
   }
 }
 
-export function errorResponse(code: ErrorCode, message: string, retryAfter?: number, headers?: Record<string, string>): Response {
+export function errorResponse(
+  code: ErrorCode,
+  message: string,
+  retryAfter?: number,
+  headers?: Record<string, string>,
+  advisory?: string,
+): Response {
   const h = new Headers({ 'Content-Type': 'application/json; charset=utf-8' });
   if (retryAfter !== undefined) h.set('Retry-After', String(Math.max(1, Math.ceil(retryAfter))));
   for (const [k, v] of Object.entries(headers ?? {})) h.set(k, v);
-  return new Response(JSON.stringify({ error: { code, message } }), { status: ERROR_STATUS[code], headers: h });
+  const error = advisory ? { code, message, advisory } : { code, message };
+  return new Response(JSON.stringify({ error }), { status: ERROR_STATUS[code], headers: h });
 }

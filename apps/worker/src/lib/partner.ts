@@ -73,6 +73,10 @@ export function toDownloadApiToken(r: DownloadTokenRow): ApiToken {
     expiresAt: iso(r.expires_at),
     revokedAt: isoOrNull(r.revoked_at),
     ...labelFields(r.labels),
+    lastUsedAt: isoOrNull(r.last_used_at),
+    // A download token creates no shares.
+    shares: 0,
+    createdBy: r.created_by,
   };
 }
 

@@ -26,19 +26,96 @@ export async function revokeShare(ctx: LogContext, id: string, by: string): Prom
   await purgeShare(ctx.env, id, t);
 }
 
+/** Which shares a bulk revocation reaches (README "Incident response"). */
+export type Scope =
+  | { scope: 'all' }
+  | { scope: 'token'; token: string }
+  | { scope: 'label'; label: string }
+  | { scope: 'window'; since: number; until: number };
+
+/** Live means uploading, or ready and neither expired nor exhausted (?1 is now). */
+const LIVE = `(status = 'uploading' OR (status = 'ready' AND expires_at > ?1 AND downloads_used < max_downloads))`;
+
+/** The scope as SQL on shares, its parameters numbered from `first`. */
+function scopeSql(s: Scope, first: number): { sql: string; args: (string | number)[] } {
+  switch (s.scope) {
+    case 'all':
+      return { sql: '1', args: [] };
+    case 'token':
+      return { sql: `token_id = ?${first}`, args: [s.token] };
+    case 'label':
+      return { sql: `token_id IN (SELECT id FROM api_tokens WHERE label = ?${first})`, args: [s.label] };
+    case 'window':
+      return { sql: `created_at >= ?${first} AND created_at < ?${first + 1}`, args: [s.since, s.until] };
+  }
+}
+
+export interface BulkRevokeResult {
+  /** Share ids revoked now (dry run: empty). */
+  ids: string[];
+  revoked: number;
+  grantsEnded: number;
+  purgePending: number;
+}
+
 /**
- * Every uploading and ready share revoked in one statement, or only those an
- * upload token created; objects go with purgeInBackground and the next sweeps.
+ * Revokes the live shares of a scope and ends every grant of the scope's shares
+ * (exhausted shares keep their state, their running grants still end), in one
+ * transaction: state first, so a repeat after a lost answer or a dead invocation
+ * finds nothing left to relabel and the sweep deletes what the purge did not.
+ * Expired and exhausted shares keep their status and history. `dryRun` counts only.
  */
+export async function revokeScope(
+  env: Env,
+  by: string,
+  scope: Scope,
+  opts: { dryRun?: boolean; advisory?: string | null } = {},
+): Promise<BulkRevokeResult> {
+  const t = now();
+  const db = env.DB;
+  const inScope = scopeSql(scope, 2);
+  const pending = db
+    .prepare(`SELECT COUNT(*) AS n FROM shares WHERE status = 'revoked' AND purged_at IS NULL AND ${scopeSql(scope, 1).sql}`)
+    .bind(...scopeSql(scope, 1).args);
+  if (opts.dryRun) {
+    const [live, grants, pend] = await db.batch<{ n: number }>([
+      db.prepare(`SELECT COUNT(*) AS n FROM shares WHERE ${LIVE} AND ${inScope.sql}`).bind(t, ...inScope.args),
+      db
+        .prepare(`SELECT COUNT(*) AS n FROM grants WHERE expires_at > ?1 AND share_id IN (SELECT id FROM shares WHERE ${inScope.sql})`)
+        .bind(t, ...inScope.args),
+      pending,
+    ]);
+    return { ids: [], revoked: live.results[0]!.n, grantsEnded: grants.results[0]!.n, purgePending: pend.results[0]!.n };
+  }
+  const upd = scopeSql(scope, 4);
+  const inScope1 = scopeSql(scope, 1);
+  const liveGrants = db
+    .prepare(
+      `SELECT COUNT(*) AS n FROM grants WHERE expires_at > ?1
+       AND share_id IN (SELECT id FROM shares WHERE status IN ('uploading', 'ready') AND ${inScope.sql})`,
+    )
+    .bind(t, ...inScope.args);
+  const [grants, updated, , pend] = await db.batch([
+    liveGrants,
+    db
+      .prepare(
+        `UPDATE shares SET status = 'revoked', revoked_at = ?1, revoked_by = ?2, advisory = COALESCE(?3, advisory)
+         WHERE ${LIVE} AND ${upd.sql} RETURNING id`,
+      )
+      .bind(t, by, opts.advisory ?? null, ...upd.args),
+    // A revoked share's grants die with its status (recipients are told "revoked"); the
+    // shares still ready in scope are expired or exhausted: their grants are deleted.
+    db.prepare(`DELETE FROM grants WHERE share_id IN (SELECT id FROM shares WHERE status = 'ready' AND ${inScope1.sql})`).bind(...inScope1.args),
+    pending,
+  ]);
+  const ids = (updated.results as { id: string }[]).map((r) => r.id);
+  return { ids, revoked: ids.length, grantsEnded: (grants.results[0] as { n: number }).n, purgePending: (pend.results[0] as { n: number }).n };
+}
+
+/** Every live share revoked, or only those an upload token created (DELETE /api/admin/tokens/:id?shares=revoke). */
 export async function revokeAll(env: Env, by: string, opts: { createdByToken?: string } = {}): Promise<string[]> {
-  const byToken = opts.createdByToken !== undefined;
-  const { results } = await env.DB.prepare(
-    `UPDATE shares SET status = 'revoked', revoked_at = ?1, revoked_by = ?2
-     WHERE status IN ('uploading', 'ready') ${byToken ? 'AND token_id = ?3' : ''} RETURNING id`,
-  )
-    .bind(now(), by, ...(byToken ? [opts.createdByToken] : []))
-    .all<{ id: string }>();
-  return results.map((r) => r.id);
+  const scope: Scope = opts.createdByToken !== undefined ? { scope: 'token', token: opts.createdByToken } : { scope: 'all' };
+  return (await revokeScope(env, by, scope)).ids;
 }
 
 /** Purges a bulk revocation starts at once (about five binding calls each); the sweep does the rest. */

@@ -42,6 +42,12 @@ export interface ShareRow {
   require_label: string | null;
   countries: string | null;
   networks: string | null;
+  /** v1.1: JSON of the stanzas as finalize received them, or null. */
+  recipients: string | null;
+  /** v1.1: the file request it was sent to, or null. */
+  request_id: string | null;
+  /** Migration 0004: the note recipients see on a revoked share. */
+  advisory?: string | null;
 }
 
 export const newShareId = (): string => b64uEncode(randomBytes(16));
@@ -84,7 +90,7 @@ export async function loadShare(env: Env, id: string): Promise<ShareRow | null> 
 export function requireLive(s: ShareRow | null, t: number): ShareRow {
   if (!s || s.status === 'uploading' || s.status === 'abandoned') throw new Fail('not_found', 'no such share');
   const st = wireStatus(s, t);
-  if (st === 'revoked') throw new Fail('revoked', 'this share was revoked');
+  if (st === 'revoked') throw new Fail('revoked', 'this share was revoked', undefined, undefined, s.advisory ?? undefined);
   if (st === 'expired') throw new Fail('expired', 'this share has expired');
   if (st === 'exhausted') throw new Fail('exhausted', 'this share has no downloads left');
   return s;
@@ -145,12 +151,23 @@ export async function abortUploads(env: Env, id: string): Promise<void> {
 }
 
 /**
- * Remove what a dead share holds: abort open uploads, delete its objects, wipe
- * its public keys and password salt (the row stays for the log), release its
- * quota reservation. Idempotent; `purged_at` records that it ran to the end.
- * `extra` statements (a log row) join the final batch. About five binding calls.
+ * The states a share never leaves, in which its objects may go: revoked, abandoned,
+ * expired, or exhausted with no live grant (`?2` is now). A late part re-send or a
+ * sweep that lost a race to finalize must not purge a live share.
  */
-export async function purgeShare(env: Env, id: string, t: number, extra: D1PreparedStatement[] = []): Promise<void> {
+const PURGEABLE_SQL = `(status IN ('revoked', 'abandoned')
+  OR (status = 'ready' AND (expires_at <= ?2 OR (downloads_used >= max_downloads AND last_grant_expires_at <= ?2))))`;
+
+/**
+ * Remove what a dead share holds: abort open uploads, delete its objects, wipe
+ * its public keys, password salt and stanzas (the row stays for the log), release its
+ * quota reservation. Idempotent; `purged_at` records that it ran to the end.
+ * `extra` statements (a log row) join the final batch. About six binding calls.
+ * Refuses (false) a share that is not in a purgeable state.
+ */
+export async function purgeShare(env: Env, id: string, t: number, extra: D1PreparedStatement[] = []): Promise<boolean> {
+  const dead = await env.DB.prepare(`SELECT 1 AS dead FROM shares WHERE id = ?1 AND ${PURGEABLE_SQL}`).bind(id, t).first();
+  if (!dead) return false;
   await abortUploads(env, id);
   await deleteObjects(env, id);
   await env.DB.batch([
@@ -160,10 +177,11 @@ export async function purgeShare(env: Env, id: string, t: number, extra: D1Prepa
          (SELECT bytes FROM shares WHERE id = ?1 AND quota_released = 0), 0)) WHERE id = 1`,
     ).bind(id),
     env.DB.prepare(
-      `UPDATE shares SET quota_released = 1, link_pub = NULL, auth_pub = NULL, pw_salt = NULL, kdf = NULL,
+      `UPDATE shares SET quota_released = 1, link_pub = NULL, auth_pub = NULL, pw_salt = NULL, kdf = NULL, recipients = NULL,
          purged_at = COALESCE(purged_at, ?2) WHERE id = ?1`,
     ).bind(id, t),
     env.DB.prepare('DELETE FROM parts WHERE share_id = ?').bind(id),
     env.DB.prepare('DELETE FROM backoff WHERE share_id = ?').bind(id),
   ]);
+  return true;
 }

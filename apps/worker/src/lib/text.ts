@@ -19,12 +19,18 @@ export function clean(s: string | null | undefined, max: number): string | null 
 }
 
 /**
- * People paste whole links into report forms; the fragment is the key. Anything
- * after a '#' up to whitespace, and any standalone 43-character base64url run
- * (the length of a link secret), is replaced so no key reaches D1.
+ * People paste whole links into report forms; the fragment is the key. The text is
+ * normalized first (NFKC, control and invisible format characters gone, `%23` read as
+ * '#'), so a key cannot slip through disguised; then anything after a '#' up to
+ * whitespace, and any run of 43 or more base64url characters (a link secret, even
+ * glued to a word) or 64 hex digits (a secret written as hex), is replaced, so no
+ * key reaches D1.
  */
 export function redactSecrets(s: string): string {
-  return s
+  return stripControl(s.normalize('NFKC'))
+    .replace(/\p{Cf}/gu, '') // every invisible format character (soft hyphen, word joiner...)
+    .replace(/%23/gi, '#')
     .replace(/#[^\s]*/g, '#[redacted]')
-    .replace(/(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g, '[redacted]');
+    .replace(/[0-9a-fA-F]{64,}/g, '[redacted]')
+    .replace(/[A-Za-z0-9_-]{43,}/g, '[redacted]');
 }

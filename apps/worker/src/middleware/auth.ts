@@ -50,7 +50,12 @@ export interface TokenRow {
   created_by: string | null;
   /** JSON array of `key:value` labels (migration 0008). */
   labels: string;
+  /** Migration 0004. */
+  last_used_at?: number | null;
 }
+
+/** Token hygiene: "last used" is kept to the minute, so a busy token does not write on every call. */
+const LAST_USED_GRAIN_MS = 60_000;
 
 /** A live minted token with this secret, or null. */
 export async function lookupToken(env: Env, token: string): Promise<TokenRow | null> {
@@ -58,7 +63,13 @@ export async function lookupToken(env: Env, token: string): Promise<TokenRow | n
   const row = await env.DB.prepare('SELECT * FROM api_tokens WHERE token_hash = ?')
     .bind(await sha256Hex(token))
     .first<TokenRow>();
-  if (!row || row.revoked_at !== null || row.expires_at <= now()) return null;
+  const t = now();
+  if (!row || row.revoked_at !== null || row.expires_at <= t) return null;
+  if ((row.last_used_at ?? 0) <= t - LAST_USED_GRAIN_MS) {
+    await env.DB.prepare('UPDATE api_tokens SET last_used_at = ?1 WHERE id = ?2 AND COALESCE(last_used_at, 0) <= ?3')
+      .bind(t, row.id, t - LAST_USED_GRAIN_MS)
+      .run();
+  }
   return row;
 }
 

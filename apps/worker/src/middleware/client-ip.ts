@@ -1,12 +1,21 @@
-// The client address comes from CF-Connecting-IP (set by Cloudflare, and by
-// wrangler dev to the loopback address). Without it (only in local tests, LOCAL=1)
-// it is 127.0.0.1; elsewhere such clients share one 'unknown' bucket.
+// The client address. On Cloudflare it is CF-Connecting-IP, which the platform
+// sets (and overwrites) on every request. A local run (LOCAL=1) only listens on
+// the loopback and nothing there sets the header, so a client could send any
+// value and dodge the per-address limits: every request counts as 127.0.0.1.
+// TRUST_CLIENT_IP=1 (honoured only with LOCAL=1) lets a test harness stand in for
+// the platform and play many addresses. Elsewhere, without the header, clients
+// share one 'unknown' bucket.
 import type { MiddlewareHandler } from 'hono';
-import type { AppEnv } from '../env.ts';
+import type { AppEnv, Env } from '../env.ts';
 import { parseClientIp } from '../lib/ip.ts';
 
+/** Whether CF-Connecting-IP comes from the platform (or a harness that plays it). */
+export function headerTrusted(env: Env): boolean {
+  return env.LOCAL !== '1' || env.TRUST_CLIENT_IP === '1';
+}
+
 export const clientIp: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const header = c.req.header('CF-Connecting-IP');
+  const header = headerTrusted(c.env) ? c.req.header('CF-Connecting-IP') : undefined;
   c.set('ip', parseClientIp(header ?? (c.env.LOCAL === '1' ? '127.0.0.1' : null)));
   await next();
 };

@@ -20,7 +20,10 @@ export async function readCapped(req: Request, max: number): Promise<Uint8Array>
   const chunks: Uint8Array[] = [];
   let total = 0;
   for (;;) {
-    const { done, value } = await reader.read();
+    // A body that ends before its Content-Length (the client went away) is the client's fault.
+    const { done, value } = await reader.read().catch(() => {
+      throw new Fail('bad_request', 'the body ended before its Content-Length');
+    });
     if (done) break;
     total += value.byteLength;
     if (total > max) {

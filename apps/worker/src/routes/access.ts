@@ -2,15 +2,11 @@
 // the encrypted manifest and consumes nothing; /download takes one download in one
 // D1 batch and returns a grant. Checks, in order: the share's state (404/410), the
 // challenge (401), the link signature (401, charged only to a per-IP limit, nothing
-// written for the share), the back-off and budget (429), the access signature (403).
+// written for the share), the back-off and budget (429; for a password, a slot of each
+// is reserved atomically before verifying), the access signature (403).
 import {
   accessRequest,
-  BACKOFF_BASE_SECONDS,
-  BACKOFF_FREE_ATTEMPTS,
-  BACKOFF_MAX_SECONDS,
   MAX_GRANT_SECONDS,
-  WRONG_PASSWORDS_PER_DAY,
-  WRONG_PASSWORDS_PER_HOUR,
   type AccessRequest,
   type DownloadResponse,
   type ManifestResponse,
@@ -20,9 +16,11 @@ import type { AppEnv } from '../env.ts';
 import { json } from '../middleware/json.ts';
 import { charge } from '../middleware/rate-limit.ts';
 import { b64uDecode, b64uEncode, hmac, utf8 } from '../lib/bytes.ts';
+import { releaseOnSuccess, reserveAttempt } from '../lib/attempts.ts';
 import { checkChallenge, type CheckedChallenge } from '../lib/challenge.ts';
 import { Fail } from '../lib/errors.ts';
 import { makeGrant, newGrantId } from '../lib/grant.ts';
+import { assertNotFrozen } from '../lib/freeze.ts';
 import { bindGrantToPartner, requirePartner } from '../lib/partner.ts';
 import { checkPlace } from '../lib/places.ts';
 import { logStatement, writeLog, type LogContext } from '../lib/log.ts';
@@ -32,14 +30,7 @@ import { loadShare, objectKey, requireLive, type ShareRow } from '../lib/shares.
 import { verifyAccessSignature, type AccessAction } from '../lib/signatures.ts';
 import { iso, now } from '../lib/time.ts';
 
-const HOUR = 3600_000;
-const DAY = 24 * HOUR;
-
-/** Seconds of back-off after `failures` wrong passwords (0 for the first five). */
-export function backoffSeconds(failures: number): number {
-  if (failures < BACKOFF_FREE_ATTEMPTS) return 0;
-  return Math.min(BACKOFF_MAX_SECONDS, BACKOFF_BASE_SECONDS * 2 ** (failures - BACKOFF_FREE_ATTEMPTS));
-}
+export { backoffSeconds } from '../lib/attempts.ts';
 
 interface Authorized {
   share: ShareRow;
@@ -72,46 +63,31 @@ async function authorize(c: Context<AppEnv>, action: AccessAction, body: AccessR
   }
   const partnerTokenId = await requirePartner(c, log, share, action);
 
-  // Wrong-password back-off per share and client (IPv6 by /64), keyed by a MAC of the address.
+  // Wrong-password back-off per share and client (IPv6 by /64), keyed by a MAC of the address,
+  // and the share's budget: a slot of each is reserved before verifying (lib/attempts.ts).
+  // Without a password the link proof already derives the access key: nothing to guess.
   const client = b64uEncode((await hmac(secret, 'backoff client', utf8(c.var.ip.key))).slice(0, 16));
-  const bo = await env.DB.prepare('SELECT failures, last_at FROM backoff WHERE share_id = ? AND client = ?')
-    .bind(id, client)
-    .first<{ failures: number; last_at: number }>();
-  const wait = bo ? bo.last_at + backoffSeconds(bo.failures) * 1000 - t : 0;
-  if (wait > 0) {
-    await writeLog(log, { shareId: id, event: 'rate_limited', outcome: 'rate_limited', detail: `${action} back-off` });
-    throw new Fail('rate_limited', 'too many wrong passwords: wait before trying again', wait / 1000);
-  }
-  // The share's own budget of wrong passwords (an hour and a day, fixed windows).
-  const hour = Math.floor(t / HOUR);
-  const day = Math.floor(t / DAY);
-  const hourFull = share.wp_hour === hour && share.wp_hour_count >= WRONG_PASSWORDS_PER_HOUR;
-  const dayFull = share.wp_day === day && share.wp_day_count >= WRONG_PASSWORDS_PER_DAY;
-  if (hourFull || dayFull) {
-    await writeLog(log, { shareId: id, event: 'rate_limited', outcome: 'rate_limited', detail: `${action} budget` });
-    const retry = dayFull ? (day + 1) * DAY - t : (hour + 1) * HOUR - t;
-    throw new Fail('rate_limited', 'this share has had too many wrong passwords: try again later', retry / 1000);
+  const slot = share.has_password ? await reserveAttempt(env, id, client, t) : null;
+  if (slot && !slot.ok) {
+    await writeLog(log, { shareId: id, event: 'rate_limited', outcome: 'rate_limited', detail: `${action} ${slot.reason}` });
+    const message =
+      slot.reason === 'backoff'
+        ? 'too many wrong passwords: wait before trying again'
+        : 'this share has had too many wrong passwords: try again later';
+    throw new Fail('rate_limited', message, slot.retryMs / 1000);
   }
 
   const signature = b64uDecode(body.signature, 64);
   const authPub = share.auth_pub ? b64uDecode(share.auth_pub, 32) : null;
   if (!signature || !authPub || !verifyAccessSignature(authPub, 'access', action, id, body.challenge, signature)) {
+    // The reserved slots stay taken: they are this failure's count.
     await env.DB.batch([
-      env.DB.prepare(
-        `INSERT INTO backoff (share_id, client, failures, last_at) VALUES (?1, ?2, 1, ?3)
-         ON CONFLICT (share_id, client) DO UPDATE SET failures = failures + 1, last_at = ?3`,
-      ).bind(id, client, t),
-      env.DB.prepare(
-        `UPDATE shares SET wrong_passwords = wrong_passwords + 1,
-           wp_hour_count = CASE WHEN wp_hour = ?2 THEN wp_hour_count + 1 ELSE 1 END, wp_hour = ?2,
-           wp_day_count = CASE WHEN wp_day = ?3 THEN wp_day_count + 1 ELSE 1 END, wp_day = ?3
-         WHERE id = ?1`,
-      ).bind(id, hour, day),
+      env.DB.prepare('UPDATE shares SET wrong_passwords = wrong_passwords + 1 WHERE id = ?').bind(id),
       logStatement(log, { shareId: id, event: 'bad_password', outcome: 'forbidden', detail: action }, t),
     ]);
     throw new Fail('forbidden', 'wrong password');
   }
-  if (bo) await env.DB.prepare('DELETE FROM backoff WHERE share_id = ? AND client = ?').bind(id, client).run();
+  if (slot) await env.DB.batch(releaseOnSuccess(env, id, client, slot));
   return { share, challenge, log, t, partnerTokenId };
 }
 
@@ -135,6 +111,7 @@ export const accessRoutes = new Hono<AppEnv>()
   })
 
   .post('/api/shares/:id/download', json(accessRequest, 4096), async (c) => {
+    await assertNotFrozen(c.env, 'downloads');
     const { share, challenge, log, t, partnerTokenId } = await authorize(c, 'download', c.req.valid('json'));
     const id = share.id;
     const manifest = await readManifest(c, id);

@@ -14,6 +14,8 @@ import {
   type ApiToken,
   type CreateTokenResponse,
   type DeleteTokenResponse,
+  type LogPage,
+  type LogRow,
   type Report,
   type RevokeAllResponse,
   type RevokeResponse,
@@ -32,10 +34,13 @@ import { toLogRow, writeLog, type LogDbRow } from '../lib/log.ts';
 import { listDownloadTokens, mintDownloadToken, revokeDownloadToken, toDownloadApiToken } from '../lib/partner.ts';
 import { shareIdParam } from '../lib/params.ts';
 import { purgeInBackground, revokeAll, revokeShare } from '../lib/revoke.ts';
+import { getFreeze } from '../lib/freeze.ts';
+import { assertMayRevokeToken, killSwitch, mintingLimit } from '../lib/incident.ts';
+import { incidentAdminRoutes } from './incident.ts';
 import { STATUS_SQL, toAdminShare, type AdminShareRow } from '../lib/shares.ts';
 import { iso, isoOrNull, now } from '../lib/time.ts';
 
-function query<S extends z.ZodType>(c: Context<AppEnv>, schema: S): z.output<S> {
+export function query<S extends z.ZodType>(c: Context<AppEnv>, schema: S): z.output<S> {
   const r = schema.safeParse(c.req.query());
   if (!r.success) throw new Fail('bad_request', describeIssues(r.error));
   return r.data;
@@ -44,10 +49,10 @@ function query<S extends z.ZodType>(c: Context<AppEnv>, schema: S): z.output<S> 
 const SHARE_COLUMNS = `s.*, (SELECT COUNT(*) FROM reports r WHERE r.share_id = s.id) AS report_count`;
 
 /** Opaque list cursor: b64u of JSON [created_at, id] of the last row. */
-function encodeCursor(createdAt: number, id: string): string {
+export function encodeCursor(createdAt: number, id: string): string {
   return b64uEncode(utf8(JSON.stringify([createdAt, id])));
 }
-function decodeCursor(s: string): [number, string] {
+export function decodeCursor(s: string): [number, string] {
   const bytes = b64uDecode(s);
   try {
     const v: unknown = bytes && JSON.parse(new TextDecoder().decode(bytes));
@@ -58,7 +63,7 @@ function decodeCursor(s: string): [number, string] {
   throw new Fail('bad_request', 'cursor: not a cursor this server gave out');
 }
 
-function toApiToken(r: TokenRow): ApiToken {
+function toApiToken(r: TokenRow & { share_count?: number }): ApiToken {
   return {
     id: r.id,
     label: r.label,
@@ -67,6 +72,9 @@ function toApiToken(r: TokenRow): ApiToken {
     expiresAt: iso(r.expires_at),
     revokedAt: isoOrNull(r.revoked_at),
     ...labelFields(r.labels),
+    lastUsedAt: isoOrNull(r.last_used_at ?? null),
+    shares: r.share_count ?? 0,
+    createdBy: r.created_by,
   };
 }
 
@@ -110,6 +118,7 @@ export const adminRoutes = new Hono<AppEnv>()
     if (!row) throw new Fail('not_found', 'no such share');
     const res: AdminShareDetail = {
       ...toAdminShare(row, now()),
+      advisory: row.advisory ?? null,
       log: (log.results as unknown as LogDbRow[]).map(toLogRow),
       reports: (reports.results as { id: number; share_id: string; at: number; reason: string; ip: string | null }[]).map(
         (r): Report => ({ id: r.id, shareId: r.share_id, at: iso(r.at), reason: r.reason, ip: r.ip }),
@@ -125,13 +134,7 @@ export const adminRoutes = new Hono<AppEnv>()
   })
 
   .post('/api/admin/revoke-all', json(revokeAllRequest, 1024), async (c) => {
-    const ids = await revokeAll(c.env, c.var.tokenId);
-    await writeLog(
-      { env: c.env, req: c.req.raw, ip: c.var.ip },
-      { event: 'revoke', detail: `revoke-all count=${ids.length}`, tokenId: c.var.tokenId },
-    );
-    purgeInBackground(c.env, (p) => c.executionCtx.waitUntil(p), ids);
-    return c.json({ revoked: ids.length } satisfies RevokeAllResponse);
+    return c.json((await killSwitch(c, c.req.valid('json').tokens === true)) satisfies RevokeAllResponse);
   })
 
   .get('/api/admin/stats', async (c) => {
@@ -148,11 +151,12 @@ export const adminRoutes = new Hono<AppEnv>()
          (SELECT COUNT(*) FROM access_log WHERE event = 'download' AND at > ?2${ll}) AS downloads24h,
          (SELECT COUNT(*) FROM access_log WHERE event IN ('bad_link', 'bad_password') AND at > ?2${ll}) AS failedAuth24h,
          (SELECT COUNT(*) FROM reports r JOIN shares s ON s.id = r.share_id
-            WHERE s.status IN ('uploading', 'ready') AND s.purged_at IS NULL${label ? ` AND ${hasLabelSql('s.labels', '?3')}` : ''}) AS openReports`,
+            WHERE s.status IN ('uploading', 'ready') AND s.purged_at IS NULL${label ? ` AND ${hasLabelSql('s.labels', '?3')}` : ''}) AS openReports,
+         (SELECT COUNT(*) FROM access_log WHERE event = 'admin' AND outcome = 'unauthorized' AND at > ?2) AS failedAdminSignIns24h`,
     )
       .bind(t, day, ...(label ? [label] : []))
-      .first<AdminStats>();
-    return c.json(row! satisfies AdminStats);
+      .first<Omit<AdminStats, 'freeze'>>();
+    return c.json({ ...row!, freeze: await getFreeze(c.env) } satisfies AdminStats);
   })
 
   .get('/api/admin/log', async (c) => {
@@ -179,31 +183,44 @@ export const adminRoutes = new Hono<AppEnv>()
       cond.push(`share_id IN (SELECT id FROM shares WHERE ${hasLabelSql('labels', '?')})`);
       args.push(q.label);
     }
-    args.push(q.limit ?? 1000);
+    if (q.before) {
+      cond.push('id < ?');
+      args.push(Number(q.before));
+    }
+    const limit = q.limit ?? 1000;
+    // One row more than asked tells whether an older page follows.
+    args.push(limit + 1);
     const { results } = await c.env.DB.prepare(
       `SELECT * FROM access_log ${cond.length ? `WHERE ${cond.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`,
     )
       .bind(...args)
       .all<LogDbRow>();
-    const rows = results.map(toLogRow);
+    const rows = results.slice(0, limit).map(toLogRow);
+    const more = results.length > limit;
+    const cursor = more ? String(rows[rows.length - 1]!.id) : null;
     const format = q.format ?? 'json';
-    if (format === 'json') return c.json({ rows });
+    if (format === 'json') return c.json({ rows, cursor } satisfies LogPage<LogRow>);
     const stamp = iso(now()).slice(0, 19).replace(/[:T]/g, '-');
     if (format === 'jsonl') {
       return c.body(rows.map((r) => `${JSON.stringify(r)}\n`).join(''), 200, {
         'Content-Type': 'application/x-ndjson; charset=utf-8',
         'Content-Disposition': `attachment; filename="sealdrop-log-${stamp}.jsonl"`,
+        ...(cursor ? { 'X-Sealdrop-Next-Before': cursor } : {}),
       });
     }
     const csv = csvLine([...LOG_COLUMNS]) + rows.map((r) => csvLine(LOG_COLUMNS.map((k) => r[k]))).join('');
     return c.body(csv, 200, {
       'Content-Type': 'text/csv; charset=utf-8',
       'Content-Disposition': `attachment; filename="sealdrop-log-${stamp}.csv"`,
+      ...(cursor ? { 'X-Sealdrop-Next-Before': cursor } : {}),
     });
   })
 
   .get('/api/admin/tokens', async (c) => {
-    const { results } = await c.env.DB.prepare('SELECT * FROM api_tokens ORDER BY created_at DESC, id DESC').all<TokenRow>();
+    const { results } = await c.env.DB.prepare(
+      `SELECT t.*, (SELECT COUNT(*) FROM shares s WHERE s.token_id = t.id) AS share_count
+       FROM api_tokens t ORDER BY t.created_at DESC, t.id DESC`,
+    ).all<TokenRow & { share_count: number }>();
     const partners = (await listDownloadTokens(c.env)).map(toDownloadApiToken);
     return c.json({ tokens: [...results.map(toApiToken), ...partners] } satisfies TokensResponse);
   })
@@ -212,13 +229,19 @@ export const adminRoutes = new Hono<AppEnv>()
     const body = c.req.valid('json');
     const label = body.label.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
     if (!label) throw new Fail('bad_request', 'label: must have visible characters');
+
+    const t = now();
+    // Only the bootstrap mints admin tokens; a minted token mints nothing that outlives it.
+    const ceiling = await mintingLimit(c.env, c.var.tokenId, body.scope);
+    if (ceiling !== null && t + body.expiresIn * 1000 > ceiling) {
+      throw new Fail('forbidden', `expiresIn: a token minted by ${c.var.tokenId} must expire by ${iso(ceiling)}, when that token does`);
+    }
     if (body.scope === 'download') {
       // A partner's token: download only, kept apart from upload and admin tokens (lib/partner.ts).
       const { row, token } = await mintDownloadToken(c.env, { label, labels: body.labels ?? [], expiresIn: body.expiresIn, createdBy: c.var.tokenId });
       return c.json({ ...toDownloadApiToken(row), token } satisfies CreateTokenResponse, 201);
     }
     const token = `sd_${b64uEncode(randomBytes(32))}`;
-    const t = now();
     const row: TokenRow = {
       id: b64uEncode(randomBytes(9)),
       label,
@@ -229,6 +252,7 @@ export const adminRoutes = new Hono<AppEnv>()
       revoked_at: null,
       created_by: c.var.tokenId,
       labels: JSON.stringify(body.labels ?? []),
+      last_used_at: null,
     };
     await c.env.DB.prepare(
       `INSERT INTO api_tokens (id, label, scope, token_hash, created_at, expires_at, revoked_at, created_by, labels)
@@ -243,14 +267,20 @@ export const adminRoutes = new Hono<AppEnv>()
     const tid = c.req.param('tid');
     const q = query(c, deleteTokenQuery);
     if (!/^[A-Za-z0-9_-]{12}$/.test(tid)) throw new Fail('not_found', 'no such token');
-    const row = await c.env.DB.prepare('UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ? RETURNING id')
+    await assertMayRevokeToken(c.env, c.var.tokenId, tid);
+    // The tokens it minted go with it (a revoked parent leaves no live successor).
+    const row = await c.env.DB.prepare(
+      `UPDATE api_tokens SET revoked_at = COALESCE(revoked_at, ?1) WHERE id = ?2 OR created_by = ?2 RETURNING id`,
+    )
       .bind(now(), tid)
-      .first();
-    if (!row) {
+      .all();
+    if (!row.results.some((r) => r.id === tid)) {
       // A partner's download token: its access to every share ends with this answer.
       if (await revokeDownloadToken(c.env, tid)) return c.json({ ok: true, revokedShares: 0 } satisfies DeleteTokenResponse);
       throw new Fail('not_found', 'no such token');
     }
+    // So do the partner download tokens it minted.
+    await c.env.DB.prepare('UPDATE download_tokens SET revoked_at = COALESCE(revoked_at, ?1) WHERE created_by = ?2').bind(now(), tid).run();
     // A leaked upload token: what it created goes with it, in one statement.
     let ids: string[] = [];
     if (q.shares === 'revoke') {
@@ -262,4 +292,6 @@ export const adminRoutes = new Hono<AppEnv>()
       purgeInBackground(c.env, (p) => c.executionCtx.waitUntil(p), ids);
     }
     return c.json({ ok: true, revokedShares: ids.length } satisfies DeleteTokenResponse);
-  });
+  })
+
+  .route('/', incidentAdminRoutes);

@@ -1,12 +1,14 @@
 // GET/HEAD /api/shares/:id/files/:i with `Authorization: Grant <grant>`: the
 // ciphertext of file i, whole or one byte range. Every request re-checks the
-// share: revocation and expiry end every grant at once; exhaustion does not.
+// share, and so does a running transfer every few MiB (lib/live-body.ts):
+// revocation and expiry end every grant at once; exhaustion does not.
 import { Hono } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { requireCredential } from '../middleware/auth.ts';
 import { Fail } from '../lib/errors.ts';
-import { checkFileGates } from '../lib/gates.ts';
+import { checkFileGates, partnerGrantLive } from '../lib/gates.ts';
 import { readGrant } from '../lib/grant.ts';
+import { grantStillLive, recheckedBody } from '../lib/live-body.ts';
 import { writeLog } from '../lib/log.ts';
 import { indexParam, shareIdParam } from '../lib/params.ts';
 import { serverSecret } from '../lib/secrets.ts';
@@ -98,5 +100,12 @@ export const fileRoutes = new Hono<AppEnv>().get('/api/shares/:id/files/:i', asy
     { env: c.env, req: c.req.raw, ip: c.var.ip },
     { shareId: id, event: 'file', detail: `grant=${grant.gid} file=${i}${range ? ` range=${range.start}-${range.end}` : ''}` },
   );
-  return new Response(obj.body, { status, headers });
+  // A revoke or expiry during the transfer ends it too (within RECHECK_BYTES or RECHECK_MS),
+  // and so does revoking the partner token the grant was issued to.
+  const body = recheckedBody(
+    obj.body,
+    length,
+    async () => (await grantStillLive(c.env, id, grant.gid)) && (await partnerGrantLive(c.env, id, grant.gid)),
+  );
+  return new Response(body, { status, headers });
 });

@@ -17,9 +17,10 @@ export const ownerRoutes = new Hono<AppEnv>().get('/api/shares/:id/owner', async
   const s = await loadShare(c.env, id);
   if (!s) throw new Fail('not_found', 'no such share');
   if (!(await checkOwner(token, s))) throw new Fail('forbidden', 'this owner token does not belong to this share');
-  // The owner sees what happened to the share, not what admins looked at.
+  // The owner sees what happened to the share, not what admins looked at, and never
+  // who reported it (a reporter's address, agent or timing would name them): admins only.
   const { results } = await c.env.DB.prepare(
-    `SELECT * FROM access_log WHERE share_id = ? AND event != 'admin' ORDER BY id DESC LIMIT ${OWNER_LOG_ROWS}`,
+    `SELECT * FROM access_log WHERE share_id = ? AND event NOT IN ('admin', 'report') ORDER BY id DESC LIMIT ${OWNER_LOG_ROWS}`,
   )
     .bind(id)
     .all<LogDbRow>();

@@ -13,12 +13,16 @@ import { json } from '../middleware/json.ts';
 import { charge, rateLimit } from '../middleware/rate-limit.ts';
 import { b64uDecode, b64uEncode, randomBytes, sha256Hex } from '../lib/bytes.ts';
 import { makeChallenge } from '../lib/challenge.ts';
+import { heldBytes, heldBytesSql, quotaKey } from '../lib/client-quota.ts';
 import { config } from '../lib/config.ts';
 import { Fail } from '../lib/errors.ts';
+import { assertNotFrozen } from '../lib/freeze.ts';
 import { writeLog } from '../lib/log.ts';
 import { shareIdParam } from '../lib/params.ts';
 import { revokeShare } from '../lib/revoke.ts';
 import { serverSecret } from '../lib/secrets.ts';
+import { countAgainstRequest, REQUEST_HAS_ROOM } from '../lib/request-count.ts';
+import { requestRefusal } from '../lib/requests.ts';
 import { shareRules, storeShareRules } from '../lib/partner.ts';
 import { loadShare, newShareId, requireLive } from '../lib/shares.ts';
 import { isPublicKey } from '../lib/signatures.ts';
@@ -27,7 +31,7 @@ import { iso, now } from '../lib/time.ts';
 const logCtx = (c: Context<AppEnv>) => ({ env: c.env, req: c.req.raw, ip: c.var.ip });
 
 /** With UPLOAD_POLICY=token a live upload (or admin) token is required; a token sent in open mode must be valid too. */
-async function uploader(c: Context<AppEnv>): Promise<string | null> {
+export async function uploader(c: Context<AppEnv>): Promise<string | null> {
   const policy = config(c.env).uploadPolicy;
   const token = credential(c, 'Bearer');
   if (token === null) {
@@ -42,8 +46,11 @@ async function uploader(c: Context<AppEnv>): Promise<string | null> {
 
 export const shareRoutes = new Hono<AppEnv>()
   .post('/api/shares', rateLimit('RL_CREATE'), json(createShareRequest, 256 * 1024), async (c) => {
-    const tokenId = await uploader(c);
     const body = c.req.valid('json');
+    // v1.1: a share sent to a file request is counted against it instead of needing a token.
+    const requestId = body.request ?? null;
+    const tokenId = requestId === null ? await uploader(c) : null;
+    await assertNotFrozen(c.env, 'shares');
     const cfg = config(c.env);
 
     if (body.expiresIn > cfg.maxExpirySeconds) {
@@ -69,6 +76,8 @@ export const shareRoutes = new Hono<AppEnv>()
 
     const id = newShareId();
     const ownerToken = b64uEncode(randomBytes(32));
+    // The reservation also fits this client's (address or token) share of the quota.
+    const holder = await quotaKey(c.env, c.var.ip, tokenId);
     const t = now();
     const db = c.env.DB;
     let created: D1Result;
@@ -78,9 +87,10 @@ export const shareRoutes = new Hono<AppEnv>()
         db
           .prepare(
             `INSERT INTO shares (id, status, created_at, expires_in, max_downloads, link_pub, auth_pub, pw_salt, kdf,
-               has_password, owner_hash, token_id, bytes, file_count, part_bytes)
-             SELECT ?1, 'uploading', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14
-             FROM quota WHERE id = 1 AND reserved + ?12 <= ?15`,
+               has_password, owner_hash, token_id, bytes, file_count, part_bytes, request_id, quota_key)
+             SELECT ?1, 'uploading', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?16, ?17
+             FROM quota WHERE id = 1 AND reserved + ?12 <= ?15 AND (?16 IS NULL OR ${REQUEST_HAS_ROOM})
+               AND ${heldBytesSql('?17')} + ?12 <= ?18`,
           )
           .bind(
             id,
@@ -98,6 +108,9 @@ export const shareRoutes = new Hono<AppEnv>()
             body.files.length,
             cfg.partBytes,
             cfg.quotaBytes,
+            requestId,
+            holder,
+            cfg.clientQuotaBytes,
           ),
         db.prepare('UPDATE quota SET reserved = reserved + ?2 WHERE id = 1 AND EXISTS (SELECT 1 FROM shares WHERE id = ?1)').bind(id, total),
         db
@@ -107,12 +120,23 @@ export const shareRoutes = new Hono<AppEnv>()
           )
           .bind(id, JSON.stringify(body.files.map((f) => f.size))),
         storeShareRules(c.env, id, rules),
+        ...(requestId === null ? [] : [countAgainstRequest(db, id, requestId, total)]),
       ]);
     } catch (e) {
       if (String(e).includes('UNIQUE')) throw new Fail('conflict', 'these keys belong to another share: make a new link secret');
       throw e;
     }
-    if (!created.meta.changes) throw new Fail('too_large', 'the server has no room for this share right now');
+    if (!created.meta.changes) {
+      if (requestId !== null) {
+        const refusal = await requestRefusal(c.env, requestId, total, t);
+        if (refusal) throw refusal;
+      }
+      if ((await heldBytes(c.env, holder)) + total > cfg.clientQuotaBytes) {
+        throw new Fail('too_large', 'your uploads already hold as many bytes as one client may: finish or revoke them first');
+      }
+      throw new Fail('too_large', 'the server has no room for this share right now');
+    }
+    if (requestId !== null) await writeLog(logCtx(c), { shareId: id, event: 'request_share', detail: `request=${requestId} bytes=${total}` });
     await writeLog(logCtx(c), {
       shareId: id,
       event: 'create',
@@ -132,6 +156,7 @@ export const shareRoutes = new Hono<AppEnv>()
       expiresAt: iso(s.expires_at!),
       password: s.pw_salt ? { salt: s.pw_salt, kdf: JSON.parse(s.kdf!) } : null,
       challenge: await makeChallenge(serverSecret(c.env), id, t),
+      recipients: s.recipients === null ? null : JSON.parse(s.recipients),
       ...(s.require_label ? { requiresToken: true } : {}),
     };
     return c.json(res);

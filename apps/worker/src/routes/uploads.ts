@@ -11,7 +11,7 @@ import {
   type UploadsResponse,
 } from '@sealdrop/shared';
 import { Hono, type Context } from 'hono';
-import { isCiphertextSize } from '@sealdrop/crypto';
+import { isCiphertextSize, isStanza } from '@sealdrop/crypto';
 import type { AppEnv, Env } from '../env.ts';
 import { checkOwner, requireCredential } from '../middleware/auth.ts';
 import { json } from '../middleware/json.ts';
@@ -21,6 +21,14 @@ import { writeLog } from '../lib/log.ts';
 import { indexParam, shareIdParam } from '../lib/params.ts';
 import { loadShare, objectKey, purgeShare, type ShareRow } from '../lib/shares.ts';
 import { iso, now } from '../lib/time.ts';
+
+/** The stanzas as stored: canonical base64url checked here (the schema checked shape and lengths). */
+function sealedRecipients(stanzas: unknown[]): string {
+  for (const [i, st] of stanzas.entries()) {
+    if (!isStanza(st)) throw new Fail('bad_request', `recipients.${i}: not canonical base64url`);
+  }
+  return JSON.stringify(stanzas);
+}
 
 interface FileRow {
   idx: number;
@@ -143,6 +151,11 @@ export const uploadRoutes = new Hono<AppEnv>()
       }
     } catch {
       await piping;
+      // Nothing was stored (R2 keeps an earlier send): a short or broken body spends no re-send.
+      await c.env.DB.batch([
+        c.env.DB.prepare('UPDATE parts SET sends = sends - 1 WHERE share_id = ? AND file_idx = ? AND n = ? AND sends > 0').bind(id, i, n),
+        c.env.DB.prepare('DELETE FROM parts WHERE share_id = ? AND file_idx = ? AND n = ? AND sends = 0 AND etag IS NULL').bind(id, i, n),
+      ]);
       throw new Fail('bad_request', `the body of part ${n} did not have the ${expected} bytes announced`);
     }
     await piping;
@@ -151,9 +164,11 @@ export const uploadRoutes = new Hono<AppEnv>()
       .run();
 
     // A revoke (or the 24-hour sweep) that ran meanwhile wins: remove what was just written.
+    // A finalize that ran meanwhile also wins, and its share stays whole.
     const after = await loadShare(c.env, id);
     if (!after || after.status !== 'uploading') {
-      await purgeShare(c.env, id, now());
+      if (after?.status === 'revoked' || after?.status === 'abandoned') await purgeShare(c.env, id, now());
+      if (after?.status === 'ready') throw new Fail('conflict', 'this share is already finalized');
       throw new Fail(after?.status === 'revoked' ? 'revoked' : 'conflict', 'this share stopped accepting parts');
     }
     return c.json({ n } satisfies PartUploadResponse);
@@ -176,8 +191,10 @@ export const uploadRoutes = new Hono<AppEnv>()
 
   .post('/api/shares/:id/finalize', json(finalizeRequest, 2 * 1024 * 1024), async (c) => {
     const id = shareIdParam(c.req.param('id'));
-    const { manifest } = c.req.valid('json');
+    const { manifest, recipients: stanzas } = c.req.valid('json');
     const s = await ownedShare(c, id);
+    // v1.1: stanzas are stored exactly as given (after a strict shape check), or NULL.
+    const recipients = stanzas === undefined ? null : sealedRecipients(stanzas);
     const bytes = b64uDecode(manifest);
     if (!bytes) throw new Fail('bad_request', 'manifest: bad base64url');
     if (bytes.length > MAX_MANIFEST_CIPHERTEXT_BYTES) {
@@ -192,10 +209,14 @@ export const uploadRoutes = new Hono<AppEnv>()
       if (row.status === 'revoked') throw new Fail('revoked', 'this share was revoked');
       if (row.status !== 'ready') throw new Fail('not_found', 'no such share');
       if (row.manifest_hash !== hash) throw new Fail('conflict', 'this share was finalized with another manifest');
+      if (row.recipients !== recipients) throw new Fail('conflict', 'this share was finalized with other recipients');
       return done(row.expires_at!);
     };
     if (s.status !== 'uploading') return settled(s);
     requireUploading(s, now());
+    if (s.request_id !== null && recipients === null) {
+      throw new Fail('conflict', 'a share sent to a request must be sealed to its recipient: send recipients');
+    }
 
     // Every part of every file must be there before anything is completed.
     const { results: files } = await c.env.DB.prepare(
@@ -212,18 +233,18 @@ export const uploadRoutes = new Hono<AppEnv>()
 
     // Claim the manifest: a concurrent finalize with different bytes loses here.
     const claimed = await c.env.DB.prepare(
-      `UPDATE shares SET manifest_hash = ?1 WHERE id = ?2 AND status = 'uploading'
-       AND (manifest_hash IS NULL OR manifest_hash = ?1)`,
+      `UPDATE shares SET manifest_hash = ?1, recipients = ?3 WHERE id = ?2 AND status = 'uploading'
+       AND (manifest_hash IS NULL OR (manifest_hash = ?1 AND recipients IS ?3))`,
     )
-      .bind(hash, id)
+      .bind(hash, id, recipients)
       .run();
     if (!claimed.meta.changes) {
       const row = (await loadShare(c.env, id))!;
-      if (row.status === 'uploading') throw new Fail('conflict', 'another finalize with a different manifest is running');
+      if (row.status === 'uploading') throw new Fail('conflict', 'another finalize with a different manifest or recipients is running');
       return settled(row);
     }
     const release = () =>
-      c.env.DB.prepare(`UPDATE shares SET manifest_hash = NULL WHERE id = ? AND status = 'uploading' AND manifest_hash = ?`)
+      c.env.DB.prepare(`UPDATE shares SET manifest_hash = NULL, recipients = NULL WHERE id = ? AND status = 'uploading' AND manifest_hash = ?`)
         .bind(id, hash)
         .run();
 

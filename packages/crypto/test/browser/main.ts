@@ -3,6 +3,9 @@
 import * as crypto from '../../src/index.ts';
 import { createCryptoPool } from '../../src/browser/index.ts';
 import type { DecryptRequest, DecryptResponse } from './decrypt.worker.ts';
+import recipientKat from '../../testdata/sealdrop-v1.1-recipient-wrap-kat.json';
+import { runRecipientKat } from '../kat/recipients.ts';
+import { benchXWing } from '../../bin/xwing-bench.ts';
 
 /** Decrypts a Blob holding a whole message in a worker through createDecryptStream; returns the plaintext SHA-256 and timing. */
 function decryptInWorker(blob: Blob, inputKey: Uint8Array, context: Uint8Array, hash = true): Promise<DecryptResponse> {
@@ -20,5 +23,7 @@ function decryptInWorker(blob: Blob, inputKey: Uint8Array, context: Uint8Array, 
   });
 }
 
-Object.assign(window, { sealdrop: { ...crypto, createCryptoPool, decryptInWorker } });
+Object.assign(window, {
+  sealdrop: { ...crypto, createCryptoPool, decryptInWorker, recipientKat, runRecipientKat: () => runRecipientKat(recipientKat as Parameters<typeof runRecipientKat>[0]), benchXWing },
+});
 document.title = 'ready';
