@@ -65,7 +65,7 @@ test('sign in, find a share, its create and download log rows, CSV export', asyn
   // Export the log of this share as CSV and check the file the browser saved.
   await page.getByRole('link', { name: 'Access log' }).click();
   await page.getByLabel('Share (optional)').fill(share.id);
-  await page.getByRole('button', { name: 'Show' }).click();
+  await page.getByRole('button', { name: 'Show', exact: true }).click();
   await expect(page.getByRole('region', { name: 'Access log' }).getByText(FORMULA_UA).first()).toBeVisible();
   const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
   expect(download.suggestedFilename()).toMatch(/^sealdrop-log-.*\.csv$/);

@@ -61,6 +61,8 @@ export interface SeedOptions {
    * the sender-side rules, instead of the one made from `files`.
    */
   rawManifest?: (honest: object) => unknown;
+  /** The share opens only with a partner download token carrying this label. */
+  requireLabel?: string;
 }
 
 export interface Seeded {
@@ -90,6 +92,7 @@ export async function seedShare(opts: SeedOptions, base = e2eBase()): Promise<Se
     authPub: b64uEncode(keys.authPub),
     password,
     files: opts.files.map((f) => ({ size: ciphertextSize(f.bytes.length) })),
+    ...(opts.requireLabel ? { requireLabel: opts.requireLabel } : {}),
   }, opts.uploadToken);
   const { id, ownerToken, partBytes } = created;
   for (let i = 0; i < opts.files.length; i++) {

@@ -39,6 +39,11 @@ export class CliError extends Error {
 export const usage = (msg: string) => new CliError(EXIT.usage, msg);
 export const integrity = (msg: string) => new CliError(EXIT.integrity, msg);
 
+/** A share that requires a partner token, and none was given. */
+export function partnerTokenMissing(): CliError {
+  return new CliError(EXIT.usage, 'This share opens only with a partner token: give --token TOKEN or set SEALDROP_TOKEN.');
+}
+
 /** Server text on a terminal: no control characters or bidi overrides. */
 export const printable = (s: string) => s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
 
@@ -66,6 +71,12 @@ export function fromApiError(e: ApiError, context = ''): CliError {
       return err(EXIT.integrity, 'The server refused the link: it is damaged or incomplete. Copy the whole link again, everything after the # included.');
     case 'forbidden':
       return err(EXIT.integrity, 'Wrong password. Check it with the sender (it is case-sensitive), then try again.');
+    case 'partner_token_required':
+      return partnerTokenMissing();
+    case 'partner_token_refused':
+      return err(EXIT.integrity, `The server refused the partner token (${printable(e.message)}). Ask the sender for a token that opens this share.`);
+    case 'place_refused':
+      return err(EXIT.integrity, `${printable(e.message)}. The sender restricted where this share can be opened from; open it from an allowed place or ask the sender.`);
     case 'rate_limited':
       return err(EXIT.network, `Too many attempts: the server is slowing down requests. Try again ${e.retryAfter ? `in ${e.retryAfter} s` : 'later'}.`);
     case 'network':

@@ -37,6 +37,13 @@ export interface Env {
   TRUST_CLIENT_IP?: string;
   /** `off` (honoured only with LOCAL=1) lifts the per-IP limiters for test stacks. */
   RATE_LIMITS?: string;
+  /** Admin sign-in through Cloudflare Access (middleware/accessJwt.ts): the team domain and the application's AUD tag. */
+  ACCESS_TEAM_DOMAIN?: string;
+  ACCESS_AUD?: string;
+  /** Tests only (honoured with LOCAL=1): the JWKS as inline JSON instead of the team's certs URL. */
+  ACCESS_JWKS?: string;
+  /** Server-wide share policy as JSON (lib/policy.ts), shown in /api/config. */
+  POLICY?: string;
 }
 
 export interface Vars {

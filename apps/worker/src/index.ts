@@ -9,6 +9,7 @@ import { securityHeaders, withSecurityHeaders } from './middleware/security-head
 import { errorResponse, Fail } from './lib/errors.ts';
 import { storageFailure, storageHealth } from './lib/storage.ts';
 import { accessRoutes } from './routes/access.ts';
+import { accessReportRoutes } from './routes/access-report.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { advisoryRoutes } from './routes/advisory.ts';
 import { configRoutes } from './routes/config.ts';
@@ -39,6 +40,7 @@ export const app = new Hono<AppEnv>()
   .route('/', fileRoutes)
   .route('/', ownerRoutes)
   .route('/', reportRoutes)
+  .route('/', accessReportRoutes)
   // Before adminRoutes: these bring their own adminAuth (/api/admin/log/*, /api/admin/webhooks*, /api/admin/requests).
   .route('/', logRoutes)
   .route('/', webhookRoutes)

@@ -3,6 +3,7 @@
 // use the same types (and may validate responses) so all three stay in step.
 import { z } from 'zod';
 import { B64U_RE, KDF_V1, SHARE_ID_RE, MAX_REPORT_CHARS } from './limits.ts';
+import { label, labels, serverPolicy, shareRuleFields } from './partner.ts';
 
 /** base64url without padding, strict alphabet; `bytes` fixes the decoded length. */
 export const b64u = (bytes?: number) => {
@@ -46,6 +47,8 @@ export const configResponse = z.object({
   maxDownloads: z.number(),
   partBytes: z.number(),
   uploadPolicy: z.enum(['open', 'token']),
+  /** The server's share policy (README "Policy"), when one is set. */
+  policy: serverPolicy.optional(),
   /** Set while an admin has frozen the server (README "Incident response"). */
   freeze: z.object({ reason: z.string(), since: z.string() }).nullable().optional(),
 });
@@ -62,6 +65,7 @@ export const createShareRequest = z.strictObject({
   files: z.array(z.strictObject({ size: z.int().nonnegative() })),
   /** v1.1: a file request's id, counted against it, instead of an upload token. */
   request: z.string().regex(SHARE_ID_RE, 'bad request id').optional(),
+  ...shareRuleFields,
 });
 export type CreateShareRequest = z.infer<typeof createShareRequest>;
 export interface CreateShareResponse {
@@ -96,6 +100,8 @@ export interface ShareInfoResponse {
   challenge: string;
   /** v1.1: the stanzas as stored, or null for a link-secret share. */
   recipients: StanzaWire[] | null;
+  /** The access routes need `Authorization: Bearer <partner download token>` as well. */
+  requiresToken?: boolean;
 }
 
 export const accessRequest = z.strictObject({
@@ -141,7 +147,9 @@ export type LogEvent =
   | 'alert'
   | 'request_create'
   | 'request_share'
-  | 'request_close';
+  | 'request_close'
+  | 'partner_refused'
+  | 'place_refused';
 
 export interface LogRow {
   id: number;
@@ -226,6 +234,9 @@ export interface AdminShare {
   hasPassword: boolean;
   wrongPasswords: number;
   reportCount: number;
+  labels?: string[];
+  /** The label a recipient's partner token must carry, or null. */
+  requireLabel?: string | null;
 }
 
 export interface AdminSharesResponse {
@@ -282,15 +293,17 @@ export interface DeleteTokenResponse {
 
 export const createTokenRequest = z.strictObject({
   label: z.string().min(1).max(100),
-  scope: z.enum(['upload', 'admin']),
+  scope: z.enum(['upload', 'admin', 'download']),
   expiresIn: z.int().positive().max(366 * 24 * 3600),
+  labels: labels.optional(),
 });
 export type CreateTokenRequest = z.infer<typeof createTokenRequest>;
 
 export interface ApiToken {
   id: string;
   label: string;
-  scope: 'upload' | 'admin';
+  scope: 'upload' | 'admin' | 'download';
+  labels?: string[];
   createdAt: string;
   expiresAt: string;
   revokedAt: string | null;
@@ -327,6 +340,8 @@ export const LOG_EVENTS = [
   'sweep_delete',
   'admin',
   'alert',
+  'partner_refused',
+  'place_refused',
 ] as const satisfies readonly LogEvent[];
 
 /** Decimal integer in a query string. */
@@ -343,6 +358,7 @@ export const adminSharesQuery = z.strictObject({
   status: z.enum(SHARE_STATUSES).optional(),
   cursor: z.string().max(200).optional(),
   limit: queryInt(1, 200).optional(),
+  label: label.optional(),
 });
 export type AdminSharesQuery = z.infer<typeof adminSharesQuery>;
 
@@ -353,6 +369,7 @@ export const adminLogQuery = z.strictObject({
   event: z.enum(LOG_EVENTS).optional(),
   format: z.enum(LOG_FORMATS).optional(),
   limit: queryInt(1, 10000).optional(),
+  label: label.optional(),
   /** Paging: only rows older than this cursor (the `cursor` of the previous page). */
   before: z.string().regex(/^[1-9][0-9]{0,15}$/, 'not a cursor this server gave out').optional(),
 });

@@ -44,6 +44,7 @@ import type {
   WebhookDeliveriesResponse,
   WebhooksResponse,
 } from './api.ts';
+import type { AccessReportResponse } from './partner.ts';
 import type { AdvisoryResponse, FreezeResponse, LogPage, RevokeScopeRequest, RevokeScopeResponse } from './incident.ts';
 import { ApiError, type ErrorCode } from './errors.ts';
 
@@ -153,11 +154,12 @@ export class SealdropClient {
   shareInfo(id: string) {
     return this.json<ShareInfoResponse>('GET', `/api/shares/${id}`);
   }
-  manifest(id: string, body: AccessRequest) {
-    return this.json<ManifestResponse>('POST', `/api/shares/${id}/manifest`, { json: body });
+  /** `partnerToken`: the recipient's download token, for shares that require one (ShareInfoResponse.requiresToken). */
+  manifest(id: string, body: AccessRequest, partnerToken?: string) {
+    return this.json<ManifestResponse>('POST', `/api/shares/${id}/manifest`, { json: body, auth: partnerAuth(partnerToken) });
   }
-  download(id: string, body: AccessRequest) {
-    return this.json<DownloadResponse>('POST', `/api/shares/${id}/download`, { json: body });
+  download(id: string, body: AccessRequest, partnerToken?: string) {
+    return this.json<DownloadResponse>('POST', `/api/shares/${id}/download`, { json: body, auth: partnerAuth(partnerToken) });
   }
   /** Ciphertext of file i, or the bytes [start, end) of it (end exclusive). */
   file(id: string, index: number, grant: string, range?: { start: number; end?: number }, signal?: AbortSignal) {
@@ -258,6 +260,10 @@ export class SealdropClient {
       redeliver: (id: string, delivery: number) =>
         this.json<{ ok: true }>('POST', `/api/admin/webhooks/${id}/deliveries/${delivery}/redeliver`, { auth, json: {} }),
       tokens: () => this.json<TokensResponse>('GET', '/api/admin/tokens', { auth }),
+      /** Who can open what: per partner download token, its live shares (README "Partner tokens"). */
+      accessReport: (p: { label?: string } = {}) => this.json<AccessReportResponse>('GET', `/api/admin/access-report${q(p)}`, { auth }),
+      exportAccessReport: async (p: { label?: string } = {}) =>
+        (await this.request('GET', `/api/admin/access-report${q({ ...p, format: 'csv' })}`, { auth })).text(),
       createToken: (req: CreateTokenRequest) => this.json<CreateTokenResponse>('POST', '/api/admin/tokens', { auth, json: req }),
       /** Revokes a token; with revokeShares, also every live share it created. */
       deleteToken: (id: string, opts: { revokeShares?: boolean } = {}) =>
@@ -269,6 +275,8 @@ export class SealdropClient {
     };
   }
 }
+
+const partnerAuth = (token?: string): Auth => (token ? { scheme: 'Bearer', token } : undefined);
 
 async function toApiError(res: Response): Promise<ApiError> {
   const retry = Number(res.headers.get('retry-after'));

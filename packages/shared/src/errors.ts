@@ -13,6 +13,11 @@ export const ERROR_STATUS = {
   unsupported_media_type: 415,
   range_not_satisfiable: 416,
   rate_limited: 429,
+  // Partner access and place rules (partner.ts).
+  partner_token_required: 401,
+  partner_token_refused: 403,
+  place_refused: 403,
+  policy_refused: 403,
   internal: 500,
   unavailable: 503,
   /** The server is frozen (incident or maintenance): no new shares or grants. */

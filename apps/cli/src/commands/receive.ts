@@ -32,7 +32,7 @@ import {
 import { makeClient } from '../client.ts';
 import { loadIdentities, unsealWith } from '../recipients.ts';
 
-export const help = `Usage: sealdrop receive <link | -> [-o DIR] [--password-file FILE] [--force] [--pubkey KEY]
+export const help = `Usage: sealdrop receive <link | -> [-o DIR] [--password-file FILE] [--token TOKEN] [--force] [--pubkey KEY]
 
 Downloads, decrypts and checks a share. Give "-" (or pipe the link in) to read the
 link from stdin, which keeps it out of your shell history.
@@ -42,6 +42,8 @@ Options:
   --password-file FILE  the share's password (else asked on the terminal)
   --identity FILE       open a link without a key (#...) that was sealed to your key,
                         with the identity file of "sealdrop identity new" (or SEALDROP_IDENTITY)
+  --token TOKEN         a partner download token, for shares that require one
+                        (default: SEALDROP_TOKEN); sent as Authorization: Bearer
   --force               overwrite existing files
   --pubkey KEY          require every file to be signed by this minisign public key
                         (a .pub file or the RW... string); fails with exit 3 otherwise
@@ -109,6 +111,7 @@ export async function run(argv: string[]): Promise<number> {
       output: { type: 'string', short: 'o' },
       'password-file': { type: 'string' },
       identity: { type: 'string' },
+      token: { type: 'string' },
       force: { type: 'boolean' },
       pubkey: { type: 'string' },
       json: { type: 'boolean' },
@@ -142,6 +145,7 @@ export async function run(argv: string[]): Promise<number> {
       if (!process.stdin.isTTY) throw usage('This share is protected by a password: use --password-file FILE.');
       return (await promptHidden('Password: ')).normalize('NFC');
     };
+    const partnerToken = values.token ?? (process.env.SEALDROP_TOKEN || undefined);
 
     // Everything is checked before a download is spent: names, targets, signatures.
     const plan = async (m: Manifest): Promise<Planned[]> => {
@@ -187,7 +191,7 @@ export async function run(argv: string[]): Promise<number> {
     let planned: Planned[];
     if (journal) {
       const kept = journal;
-      share = await unlockShare(client, link, { id: link.id, status: 'ready', expiresAt: kept.grantExpiresAt, password: kept.password, challenge: '', recipients: null }, getPassword);
+      share = await unlockShare(client, link, { id: link.id, status: 'ready', expiresAt: kept.grantExpiresAt, password: kept.password, challenge: '', recipients: null }, getPassword, partnerToken);
       manifest = await openManifest(share.keys, share.id, b64uDecode(kept.manifest)).catch(() => {
         throw integrity('Wrong password for this share (or a different link): the interrupted download kept for this folder does not open with it.');
       });
@@ -195,7 +199,7 @@ export async function run(argv: string[]): Promise<number> {
       if (manifest.note && manifest.files.length > 0) log(`Note from the sender: ${printable(manifest.note)}`);
       log(`Resuming the interrupted download: no new download is used (the grant lasts ${resumeWindow(kept.grantExpiresAt)}).`);
     } else {
-      share = await openShare(client, link, getPassword);
+      share = await openShare(client, link, getPassword, partnerToken);
       const first = await readManifest(share);
       manifest = first.manifest;
       planned = await plan(manifest);

@@ -25,7 +25,7 @@ import {
 } from '@sealdrop/crypto';
 import { ApiError } from '@sealdrop/shared/errors';
 import type { SealdropClient, ShareInfoResponse } from '@sealdrop/shared';
-import { CliError, EXIT, fromApiError, integrity } from '../exit.ts';
+import { CliError, EXIT, fromApiError, integrity, partnerTokenMissing } from '../exit.ts';
 import type { ParsedLink } from '../link.ts';
 import { createBlake2b512, type Blake2b512 } from '../minisign/sign.ts';
 import { madeBytes } from '../memory.ts';
@@ -38,18 +38,22 @@ export interface OpenShare {
   id: string;
   keys: ShareKeys;
   info: ShareInfoResponse;
+  /** The partner download token (--token), sent on /manifest and /download. */
+  partnerToken?: string;
 }
 
 /** GET /api/shares/:id, then the keys from S and (when the share has one) the password. */
-export async function openShare(client: SealdropClient, link: ParsedLink, getPassword: () => Promise<string>): Promise<OpenShare> {
+export async function openShare(client: SealdropClient, link: ParsedLink, getPassword: () => Promise<string>, partnerToken?: string): Promise<OpenShare> {
   const info = await withRetry(() => client.shareInfo(link.id)).catch((e) => {
     throw e instanceof ApiError ? fromApiError(e, 'Share') : e;
   });
-  return unlockShare(client, link, info, getPassword);
+  // Said before any password prompt or download: this share opens only with a partner token.
+  if (info.requiresToken && !partnerToken) throw partnerTokenMissing();
+  return unlockShare(client, link, info, getPassword, partnerToken);
 }
 
 /** The share's keys from S and the password parameters `info` gives (fresh, or kept by a receive journal). */
-export async function unlockShare(client: SealdropClient, link: ParsedLink, info: ShareInfoResponse, getPassword: () => Promise<string>): Promise<OpenShare> {
+export async function unlockShare(client: SealdropClient, link: ParsedLink, info: ShareInfoResponse, getPassword: () => Promise<string>, partnerToken?: string): Promise<OpenShare> {
   let passwordKey: Uint8Array | null = null;
   if (info.password) {
     try {
@@ -61,7 +65,7 @@ export async function unlockShare(client: SealdropClient, link: ParsedLink, info
     passwordKey = await derivePasswordKey(password, b64uDecode(info.password.salt, 16), info.password.kdf);
   }
   const keys = await deriveShareKeys(parseLinkSecret(link.secret ?? ''), passwordKey);
-  return { client, id: link.id, keys, info };
+  return { client, id: link.id, keys, info, partnerToken };
 }
 
 function accessError(e: unknown): unknown {
@@ -73,7 +77,7 @@ function accessError(e: unknown): unknown {
 export async function readManifest(s: OpenShare): Promise<{ manifest: Manifest; raw: string; downloadsLeft: number; expiresAt: string }> {
   const res = await withRetry(async (attempt) => {
     const info = attempt === 0 ? s.info : await s.client.shareInfo(s.id);
-    return s.client.manifest(s.id, signAccess(s.keys, 'manifest', s.id, info.challenge));
+    return s.client.manifest(s.id, signAccess(s.keys, 'manifest', s.id, info.challenge), s.partnerToken);
   }).catch((e) => {
     throw accessError(e);
   });
@@ -87,7 +91,7 @@ export async function takeDownload(s: OpenShare) {
   const info = await withRetry(() => s.client.shareInfo(s.id)).catch((e) => {
     throw accessError(e);
   });
-  const res = await s.client.download(s.id, signAccess(s.keys, 'download', s.id, info.challenge)).catch((e) => {
+  const res = await s.client.download(s.id, signAccess(s.keys, 'download', s.id, info.challenge), s.partnerToken).catch((e) => {
     throw accessError(e);
   });
   const manifest = await openManifest(s.keys, s.id, b64uDecode(res.manifest));

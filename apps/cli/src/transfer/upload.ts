@@ -22,6 +22,7 @@ import {
   type TransferEvent,
 } from '@sealdrop/transfer';
 import { formatBytes as humanBytes } from '@sealdrop/shared';
+import { policyCheck } from '../policy.ts';
 import { CliError, EXIT, toCliError, usage } from '../exit.ts';
 import type { InputFile } from '../files.ts';
 import { typeHint } from '../files.ts';
@@ -253,6 +254,7 @@ export async function uploadShare(o: UploadOptions): Promise<UploadResult> {
   const expiresIn = o.expiresIn ?? config.defaultExpirySeconds;
   const problems = planSend(config, { files: o.files, expiresIn, maxDownloads: o.maxDownloads, uploadToken: o.uploadToken, request: o.request });
   if (problems.length) throw usage(wordProblem(problems[0], o, config));
+  policyCheck(config, o, expiresIn);
 
   const names = o.files.map((f) => f.name);
   const paths = o.files.map((f) => f.path);

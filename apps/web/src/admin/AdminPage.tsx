@@ -15,12 +15,13 @@ import { ShareDetail } from './ShareDetail.tsx';
 import { LogView } from './LogView.tsx';
 import { TokensView } from './TokensView.tsx';
 import { WebhooksView } from './WebhooksView.tsx';
+import { AccessReportView } from './AccessReportView.tsx';
 import { RevokeAll } from './RevokeAll.tsx';
 import { FreezePanel } from './FreezePanel.tsx';
 import { RevokeScope } from './RevokeScope.tsx';
 import './admin.css';
 
-type View = { name: 'shares' } | { name: 'share'; id: string } | { name: 'log' } | { name: 'tokens' } | { name: 'webhooks' } | { name: 'unknown' };
+type View = { name: 'shares' } | { name: 'share'; id: string } | { name: 'log' } | { name: 'tokens' } | { name: 'webhooks' } | { name: 'access' } | { name: 'unknown' };
 
 export function adminView(path: string): View {
   const rest = path.replace(/^\/admin\/?/, '').replace(/\/$/, '');
@@ -28,6 +29,7 @@ export function adminView(path: string): View {
   if (rest === 'log') return { name: 'log' };
   if (rest === 'tokens') return { name: 'tokens' };
   if (rest === 'webhooks') return { name: 'webhooks' };
+  if (rest === 'access') return { name: 'access' };
   const m = /^shares\/([^/]+)$/.exec(rest);
   if (m) {
     const id = decodeURIComponent(m[1]);
@@ -84,6 +86,9 @@ export function AdminPage() {
           <Link href="/admin/webhooks" aria-current={tab === 'webhooks' ? 'page' : undefined}>
             Webhooks
           </Link>
+          <Link href="/admin/access" aria-current={tab === 'access' ? 'page' : undefined}>
+            Partner access
+          </Link>
         </nav>
         {view.name === 'shares' && (
           <>
@@ -97,6 +102,7 @@ export function AdminPage() {
         {view.name === 'log' && <LogView />}
         {view.name === 'tokens' && <TokensView />}
         {view.name === 'webhooks' && <WebhooksView />}
+        {view.name === 'access' && <AccessReportView />}
         {view.name === 'unknown' && (
           <p className="notice warn">
             There is no such admin page. <Link href="/admin">Back to the shares</Link>.

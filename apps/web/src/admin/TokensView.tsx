@@ -28,10 +28,11 @@ function tokenState(t: ApiToken, now: number): 'revoked' | 'expired' | 'active' 
 export function TokensView() {
   const { admin } = useAdmin();
   const queryClient = useQueryClient();
-  const ids = { label: useId(), scope: useId(), expiry: useId() };
+  const ids = { label: useId(), scope: useId(), expiry: useId(), labels: useId() };
   const labelInput = useRef<HTMLInputElement>(null);
   const [label, setLabel] = useState('');
-  const [scope, setScope] = useState<'upload' | 'admin'>('upload');
+  const [scope, setScope] = useState<ApiToken['scope']>('upload');
+  const [labels, setLabels] = useState('');
   const [expiresIn, setExpiresIn] = useState(30 * DAY);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState('');
@@ -54,9 +55,11 @@ export function TokensView() {
     setBusy(true);
     setError('');
     try {
-      const t = await admin.createToken({ label: l, scope, expiresIn });
+      const tags = labels.split(/[\s,]+/).filter(Boolean);
+      const t = await admin.createToken({ label: l, scope, expiresIn, ...(tags.length ? { labels: tags } : {}) });
       setCreated(t);
       setLabel('');
+      setLabels('');
       setAnnounce(`Token “${t.label}” created. Copy it now: it will not be shown again.`);
       await queryClient.invalidateQueries({ queryKey: [ADMIN_KEY, 'tokens'] });
     } catch (err) {
@@ -120,10 +123,24 @@ export function TokensView() {
         </div>
         <div>
           <label htmlFor={ids.scope}>Scope</label>
-          <select id={ids.scope} value={scope} onChange={(e) => setScope(e.target.value as 'upload' | 'admin')}>
+          <select id={ids.scope} value={scope} onChange={(e) => setScope(e.target.value as ApiToken['scope'])}>
             <option value="upload">Upload (create shares)</option>
+            <option value="download">Download (a partner opens shares that require it)</option>
             <option value="admin">Admin (this dashboard)</option>
           </select>
+        </div>
+        <div>
+          {/* "Tags", not "Labels": the token's name field is already called Label. */}
+          <label htmlFor={ids.labels}>Tags (key:value)</label>
+          <input
+            id={ids.labels}
+            type="text"
+            value={labels}
+            onChange={(e) => setLabels(e.target.value)}
+            autoComplete="off"
+            spellCheck={false}
+            placeholder="e.g. partner:acme release:2026-12"
+          />
         </div>
         <div>
           <label htmlFor={ids.expiry}>Expires after</label>
@@ -172,7 +189,10 @@ export function TokensView() {
                 return (
                   <tr key={t.id} data-token-id={t.id}>
                     <th scope="row">{t.label}</th>
-                    <td>{t.scope === 'admin' ? 'Admin' : 'Upload'}</td>
+                    <td>
+                      {t.scope === 'admin' ? 'Admin' : t.scope === 'download' ? 'Download' : 'Upload'}
+                      {t.labels?.length ? <span className="muted small mono"> {t.labels.join(' ')}</span> : null}
+                    </td>
                     <td className="mono">{t.id}</td>
                     <td>{formatShortDateTime(t.createdAt)}</td>
                     <td>{t.lastUsedAt ? formatShortDateTime(t.lastUsedAt) : 'Never'}</td>

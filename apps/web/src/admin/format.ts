@@ -110,6 +110,8 @@ export const EVENT_LABEL: Record<LogEvent, string> = {
   sweep_delete: 'Deleted by sweep',
   admin: 'Admin action',
   alert: 'Alert',
+  partner_refused: 'Partner token refused',
+  place_refused: 'Refused: country or network',
   request_create: 'Request opened',
   request_share: 'Sent to a request',
   request_close: 'Request closed',

@@ -15,6 +15,7 @@ import { Advisory } from './Advisory.tsx';
 import { ADVISORY_BODY, BAD_MANIFEST_TITLE, DAMAGED_LINK, MALFORMED_KEY_TITLE, MISSING_KEY, UNAVAILABLE, UNSUPPORTED_KDF, tryAgainIn } from './messages.ts';
 import type { DownloadFailure } from '../transfer/downloadTypes.ts';
 import { SealedPrompt } from '../keys/SealedPrompt.tsx';
+import { PartnerTokenForm } from './PartnerTokenForm.tsx';
 import './receive.css';
 
 type Init = { kind: 'bad-id' } | { kind: 'no-key'; title: string; body: string } | { kind: 'sealed' } | { kind: 'ok'; store: ReceiveStore; key: number };
@@ -81,7 +82,7 @@ function Receive({ store }: { store: ReceiveStore }) {
   // Tell keyboard and screen-reader users that the page changed: focus its heading.
   const shown = phase.kind;
   useEffect(() => {
-    if (shown !== 'loading' && shown !== 'password') document.getElementById('receive-title')?.focus();
+    if (shown !== 'loading' && shown !== 'password' && shown !== 'token') document.getElementById('receive-title')?.focus();
   }, [shown]);
   const retryAt = phase.kind === 'unavailable' ? phase.retryAt : undefined;
   const left = useCountdown(retryAt);
@@ -130,6 +131,9 @@ function Receive({ store }: { store: ReceiveStore }) {
       break;
     case 'password':
       body = <PasswordForm store={store} />;
+      break;
+    case 'token':
+      body = <PartnerTokenForm store={store} />;
       break;
     case 'ready':
       body = store.getState().manifest?.files.length === 0 ? <NoteOnly store={store} /> : <FileList store={store} />;

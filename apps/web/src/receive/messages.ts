@@ -34,6 +34,9 @@ export const UNAVAILABLE: Record<Unavailable, { title: string; body: string }> =
   },
 };
 
+export const TOKEN_REFUSED =
+  'The server refused this partner token: it is mistyped, expired, revoked, or not one that opens this share. Check it with the sender.';
+
 /** Instead of the generic "revoked" text when the sender or an admin left a notice. */
 export const ADVISORY_BODY = 'The sender or an administrator withdrew this link and left a notice for you.';
 

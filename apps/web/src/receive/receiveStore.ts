@@ -30,13 +30,16 @@ import type { DownloadEvent, DownloadFailure, DownloadJob } from '../transfer/do
 import { percent } from './format.ts';
 import { minisigExtras } from './minisig.ts';
 import { passwordKey } from './passwordKey.ts';
-import { WRONG_PASSWORD, type Unavailable } from './messages.ts';
+import { TOKEN_REFUSED, WRONG_PASSWORD, type Unavailable } from './messages.ts';
+import { forgetPartnerToken, storedPartnerToken, storePartnerToken } from './partnerToken.ts';
 
 export type Phase =
   | { kind: 'loading' }
   | { kind: 'unavailable'; reason: Unavailable; detail?: string; retryAt?: number; advisory?: string }
   | { kind: 'unsupported-kdf' }
   | { kind: 'password'; busy: boolean; error?: string; retryAt?: number }
+  /** The share opens only with a partner download token (asked once per tab). */
+  | { kind: 'token'; busy: boolean; error?: string }
   | { kind: 'damaged-link' }
   | { kind: 'bad-manifest'; detail: string }
   | { kind: 'ready' };
@@ -81,6 +84,7 @@ export interface ReceiveState {
 
   load(): Promise<void>;
   submitPassword(password: string): Promise<void>;
+  submitToken(token: string): Promise<void>;
   download(target: Target, opts?: { confirmedLarge?: boolean }): Promise<void>;
   cancel(target: Target): void;
   dismissWarning(): void;
@@ -104,6 +108,8 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
   let manifestB64: string | null = null;
   let grant: DownloadResponse | null = null;
   let grantPending: Promise<DownloadResponse> | null = null;
+  let requiresToken = false;
+  let partnerToken: string | null = null;
   const running = new Map<string, AbortController>();
   const lastAnnounced = new Map<string, number>();
 
@@ -115,7 +121,7 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
     /** POST /manifest with a fresh challenge, then decrypt and check the file list. */
     async function openShare(challenge: string): Promise<void> {
       const k = keys!;
-      const res = await api.manifest(id, signAccess(k, 'manifest', id, challenge));
+      const res = await api.manifest(id, signAccess(k, 'manifest', id, challenge), partnerToken ?? undefined);
       let manifest: Manifest;
       try {
         manifest = await openManifest(k, id, b64uDecode(res.manifest));
@@ -143,6 +149,11 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
 
     /** A failure of the first GET or of /manifest, as the page should show it. */
     function showFailure(e: unknown, passwordPhase: boolean) {
+      if (e instanceof ApiError && (e.code === 'partner_token_required' || e.code === 'partner_token_refused')) {
+        forgetPartnerToken();
+        partnerToken = null;
+        return set({ phase: { kind: 'token', busy: false, error: e.code === 'partner_token_refused' ? TOKEN_REFUSED : undefined } });
+      }
       if (e instanceof ApiError) {
         if (e.code === 'unauthorized') return set({ phase: { kind: 'damaged-link' } });
         if (e.code === 'forbidden') {
@@ -173,7 +184,7 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
       grantPending ??= (async () => {
         try {
           const info = await api.shareInfo(id);
-          const res = await api.download(id, signAccess(keys!, 'download', id, info.challenge));
+          const res = await api.download(id, signAccess(keys!, 'download', id, info.challenge), partnerToken ?? undefined);
           if (res.manifest !== manifestB64) {
             throw new DownloadRunError({ kind: 'integrity', message: 'The server sent a different file list than the one shown here. Nothing was downloaded.' });
           }
@@ -244,6 +255,12 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
         set({ phase: { kind: 'loading' } });
         try {
           const info = await api.shareInfo(id);
+          requiresToken = info.requiresToken === true;
+          if (requiresToken && !partnerToken) partnerToken = storedPartnerToken();
+          if (requiresToken && !partnerToken) {
+            set({ phase: { kind: 'token', busy: false } });
+            return;
+          }
           if (info.password) {
             try {
               assertKdfV1(info.password.kdf);
@@ -261,6 +278,20 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
         } catch (e) {
           showFailure(e, false);
         }
+      },
+
+      async submitToken(token) {
+        const phase = get().phase;
+        if (phase.kind !== 'token' || phase.busy) return;
+        const t = token.trim();
+        if (!/^[\x21-\x7e]{20,512}$/.test(t)) {
+          set({ phase: { kind: 'token', busy: false, error: 'Paste the whole partner token the sender gave you.' } });
+          return;
+        }
+        partnerToken = t;
+        storePartnerToken(t);
+        set({ phase: { kind: 'token', busy: true } });
+        await get().load(); // on to the password (if any) and the file list; a refusal comes back here
       },
 
       async submitPassword(password) {

@@ -18,6 +18,7 @@ import { defaultOptions, SendOptions, type SendOptionsValue } from './SendOption
 import { RecipientsField } from '../keys/RecipientsField.tsx';
 import type { Recipient } from '@sealdrop/crypto';
 import './send.css';
+import { PolicyNotice } from './PolicyNotice.tsx';
 
 /** Adds files, replacing an entry of the same name (the same file dropped twice). */
 function merge(current: PickedFile[], added: PickedFile[]): PickedFile[] {
@@ -264,6 +265,7 @@ export function SendPage() {
 
           {!journal && (
             <>
+              <PolicyNotice config={config.data} withToken={Boolean(options.uploadToken)} />
               <SendOptions
                 value={options}
                 config={config.data}

@@ -11,9 +11,9 @@ import { now } from './time.ts';
 /**
  * The latest expiry (ms) a token minted by `minter` may have: null for the
  * bootstrap (only the 366-day cap of the schema). A minted admin token mints no
- * admin tokens, and upload tokens only up to its own expiry.
+ * admin tokens, and upload (or partner download) tokens only up to its own expiry.
  */
-export async function mintingLimit(env: Env, minter: string, scope: 'upload' | 'admin'): Promise<number | null> {
+export async function mintingLimit(env: Env, minter: string, scope: 'upload' | 'admin' | 'download'): Promise<number | null> {
   if (minter === 'bootstrap') return null;
   if (scope === 'admin') throw new Fail('forbidden', 'only the bootstrap token (ADMIN_TOKEN) mints admin tokens');
   const row = await env.DB.prepare('SELECT expires_at FROM api_tokens WHERE id = ?').bind(minter).first<{ expires_at: number }>();
@@ -28,7 +28,8 @@ export async function mintingLimit(env: Env, minter: string, scope: 'upload' | '
 export async function assertMayRevokeToken(env: Env, who: string, tid: string): Promise<void> {
   if (who === 'bootstrap' || who === tid) return;
   const row = await env.DB.prepare('SELECT scope FROM api_tokens WHERE id = ?').bind(tid).first<{ scope: string }>();
-  if (!row) throw new Fail('not_found', 'no such token');
+  // Not an api token: a partner's download token (any admin may revoke one) or none (404 later).
+  if (!row) return;
   if (row.scope === 'admin') throw new Fail('forbidden', 'only the bootstrap token (ADMIN_TOKEN) revokes admin tokens');
 }
 

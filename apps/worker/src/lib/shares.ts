@@ -3,6 +3,7 @@ import type { AdminShare, ShareStatus } from '@sealdrop/shared';
 import type { Env } from '../env.ts';
 import { b64uEncode, randomBytes } from './bytes.ts';
 import { Fail } from './errors.ts';
+import { labelFields } from './labels.ts';
 import { isoOrNull, iso } from './time.ts';
 
 /** Stored status; the wire status (ShareStatus) is derived from it and the counters. */
@@ -36,6 +37,11 @@ export interface ShareRow {
   wp_hour_count: number;
   wp_day: number;
   wp_day_count: number;
+  // Partner access and place rules (migration 0008, lib/partner.ts, lib/places.ts).
+  labels: string;
+  require_label: string | null;
+  countries: string | null;
+  networks: string | null;
   /** v1.1: JSON of the stanzas as finalize received them, or null. */
   recipients: string | null;
   /** v1.1: the file request it was sent to, or null. */
@@ -107,6 +113,9 @@ export function toAdminShare(s: AdminShareRow, t: number): AdminShare {
     hasPassword: s.has_password === 1,
     wrongPasswords: s.wrong_passwords,
     reportCount: s.report_count,
+    // Only when set, so shares without partner rules look as before.
+    ...labelFields(s.labels),
+    ...(s.require_label ? { requireLabel: s.require_label } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import { writeLog } from '../lib/log.ts';
 import { secretProblem, secretWeakness } from '../lib/secrets.ts';
 import type { ShareRow } from '../lib/shares.ts';
 import { now } from '../lib/time.ts';
+import { ACCESS_JWT_HEADER, verifyAccessJwt } from './accessJwt.ts';
 import { charge } from './rate-limit.ts';
 
 export type Scheme = 'Owner' | 'Grant' | 'Bearer';
@@ -47,6 +48,8 @@ export interface TokenRow {
   expires_at: number;
   revoked_at: number | null;
   created_by: string | null;
+  /** JSON array of `key:value` labels (migration 0008). */
+  labels: string;
   /** Migration 0004. */
   last_used_at?: number | null;
 }
@@ -90,9 +93,12 @@ export const adminAuth: MiddlewareHandler<AppEnv> = async (c, next) => {
   const log = { env: c.env, req: c.req.raw, ip: c.var.ip };
   const action = `${c.req.method} ${new URL(c.req.url).pathname}`;
   const token = credential(c, 'Bearer');
-  const who = token === null ? null : await adminIdentity(c.env, token);
+  const jwt = token === null ? c.req.header(ACCESS_JWT_HEADER) : undefined;
+  const access = jwt ? await verifyAccessJwt(c.env, jwt) : null;
+  // A Cloudflare Access sign-in is logged by its email; bearer tokens keep working for automation.
+  const who = token !== null ? await adminIdentity(c.env, token) : access?.ok ? `access:${access.email}` : null;
   if (who === null) {
-    await writeLog(log, { event: 'admin', outcome: 'unauthorized', detail: action });
+    await writeLog(log, { event: 'admin', outcome: 'unauthorized', detail: access && !access.ok ? `${action} access-jwt: ${access.reason}` : action });
     throw new Fail('unauthorized', 'send Authorization: Bearer <admin token>');
   }
   c.set('tokenId', who);

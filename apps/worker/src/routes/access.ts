@@ -21,6 +21,8 @@ import { checkChallenge, type CheckedChallenge } from '../lib/challenge.ts';
 import { Fail } from '../lib/errors.ts';
 import { makeGrant, newGrantId } from '../lib/grant.ts';
 import { assertNotFrozen } from '../lib/freeze.ts';
+import { bindGrantToPartner, requirePartner } from '../lib/partner.ts';
+import { checkPlace } from '../lib/places.ts';
 import { logStatement, writeLog, type LogContext } from '../lib/log.ts';
 import { shareIdParam } from '../lib/params.ts';
 import { serverSecret } from '../lib/secrets.ts';
@@ -35,6 +37,8 @@ interface Authorized {
   challenge: CheckedChallenge;
   log: LogContext;
   t: number;
+  /** The partner download token presented, when the share needs one. */
+  partnerTokenId: string | null;
 }
 
 async function authorize(c: Context<AppEnv>, action: AccessAction, body: AccessRequest): Promise<Authorized> {
@@ -43,6 +47,7 @@ async function authorize(c: Context<AppEnv>, action: AccessAction, body: AccessR
   const env = c.env;
   const log: LogContext = { env, req: c.req.raw, ip: c.var.ip };
   const share = requireLive(await loadShare(env, id), t);
+  await checkPlace(log, id, share, action);
   const secret = serverSecret(env);
 
   const challenge = await checkChallenge(secret, id, body.challenge, t);
@@ -56,6 +61,7 @@ async function authorize(c: Context<AppEnv>, action: AccessAction, body: AccessR
     await writeLog(log, { event: 'bad_link', outcome: 'unauthorized', detail: action });
     throw new Fail('unauthorized', 'the link is damaged or incomplete');
   }
+  const partnerTokenId = await requirePartner(c, log, share, action);
 
   // Wrong-password back-off per share and client (IPv6 by /64), keyed by a MAC of the address,
   // and the share's budget: a slot of each is reserved before verifying (lib/attempts.ts).
@@ -82,7 +88,7 @@ async function authorize(c: Context<AppEnv>, action: AccessAction, body: AccessR
     throw new Fail('forbidden', 'wrong password');
   }
   if (slot) await env.DB.batch(releaseOnSuccess(env, id, client, slot));
-  return { share, challenge, log, t };
+  return { share, challenge, log, t, partnerTokenId };
 }
 
 async function readManifest(c: Context<AppEnv>, id: string): Promise<string> {
@@ -93,9 +99,9 @@ async function readManifest(c: Context<AppEnv>, id: string): Promise<string> {
 
 export const accessRoutes = new Hono<AppEnv>()
   .post('/api/shares/:id/manifest', json(accessRequest, 4096), async (c) => {
-    const { share, log } = await authorize(c, 'manifest', c.req.valid('json'));
+    const { share, log, partnerTokenId } = await authorize(c, 'manifest', c.req.valid('json'));
     const manifest = await readManifest(c, share.id);
-    await writeLog(log, { shareId: share.id, event: 'manifest' });
+    await writeLog(log, { shareId: share.id, event: 'manifest', tokenId: partnerTokenId });
     const res: ManifestResponse = {
       manifest,
       downloadsLeft: share.max_downloads - share.downloads_used,
@@ -106,7 +112,7 @@ export const accessRoutes = new Hono<AppEnv>()
 
   .post('/api/shares/:id/download', json(accessRequest, 4096), async (c) => {
     await assertNotFrozen(c.env, 'downloads');
-    const { share, challenge, log, t } = await authorize(c, 'download', c.req.valid('json'));
+    const { share, challenge, log, t, partnerTokenId } = await authorize(c, 'download', c.req.valid('json'));
     const id = share.id;
     const manifest = await readManifest(c, id);
     const gid = newGrantId();
@@ -128,7 +134,8 @@ export const accessRoutes = new Hono<AppEnv>()
           .prepare('INSERT INTO used_challenges (nonce, expires_at) VALUES (?1, CASE WHEN changes() = 1 THEN ?2 ELSE NULL END)')
           .bind(challenge.nonce, challenge.expiresAt),
         db.prepare('INSERT INTO grants (gid, share_id, issued_at, expires_at) VALUES (?, ?, ?, ?)').bind(gid, id, t, exp),
-        logStatement(log, { shareId: id, event: 'download', detail: `grant=${gid}` }, t),
+        ...(partnerTokenId ? [bindGrantToPartner(c.env, gid, partnerTokenId)] : []),
+        logStatement(log, { shareId: id, event: 'download', detail: `grant=${gid}`, tokenId: partnerTokenId }, t),
       ]);
     } catch (e) {
       const msg = String(e);

@@ -4,6 +4,7 @@
 import {
   adminLogQuery,
   adminSharesQuery,
+  adminStatsQuery,
   createTokenRequest,
   deleteTokenQuery,
   revokeAllRequest,
@@ -28,9 +29,11 @@ import { adminAuth, type TokenRow } from '../middleware/auth.ts';
 import { describeIssues, json } from '../middleware/json.ts';
 import { b64uDecode, b64uEncode, randomBytes, sha256Hex, utf8 } from '../lib/bytes.ts';
 import { Fail } from '../lib/errors.ts';
+import { hasLabelSql, labelFields } from '../lib/labels.ts';
 import { toLogRow, writeLog, type LogDbRow } from '../lib/log.ts';
 import { toLogCheckpoint, type CheckpointRow } from '../lib/logchain.ts';
 import { logExport } from '../lib/logexport.ts';
+import { listDownloadTokens, mintDownloadToken, revokeDownloadToken, toDownloadApiToken } from '../lib/partner.ts';
 import { shareIdParam } from '../lib/params.ts';
 import { purgeInBackground, revokeAll, revokeShare } from '../lib/revoke.ts';
 import { getFreeze } from '../lib/freeze.ts';
@@ -70,6 +73,7 @@ function toApiToken(r: TokenRow & { share_count?: number }): ApiToken {
     createdAt: iso(r.created_at),
     expiresAt: iso(r.expires_at),
     revokedAt: isoOrNull(r.revoked_at),
+    ...labelFields(r.labels),
     lastUsedAt: isoOrNull(r.last_used_at ?? null),
     shares: r.share_count ?? 0,
     createdBy: r.created_by,
@@ -85,13 +89,14 @@ export const adminRoutes = new Hono<AppEnv>()
     const [cAt, cId] = q.cursor ? decodeCursor(q.cursor) : [Number.MAX_SAFE_INTEGER, ''];
     const where = [q.status ? `(${STATUS_SQL[q.status]})` : '1'];
     if (q.cursor) where.push('(s.created_at < ?2 OR (s.created_at = ?2 AND s.id < ?3))');
+    if (q.label) where.push(hasLabelSql('s.labels', '?5'));
     const t = now();
     // ?1 now, ?2 ?3 the cursor, ?4 the page size (+1 to know whether more follow).
     const { results } = await c.env.DB.prepare(
       `SELECT ${SHARE_COLUMNS} FROM shares s WHERE ${where.join(' AND ')}
        ORDER BY s.created_at DESC, s.id DESC LIMIT ?4`,
     )
-      .bind(t, cAt, cId, limit + 1)
+      .bind(t, cAt, cId, limit + 1, ...(q.label ? [q.label] : []))
       .all<AdminShareRow>();
     const page = results.slice(0, limit);
     const last = page[page.length - 1];
@@ -135,17 +140,21 @@ export const adminRoutes = new Hono<AppEnv>()
   .get('/api/admin/stats', async (c) => {
     const t = now();
     const day = t - 24 * 3600_000;
+    // ?label=key:value counts only labelled shares and their log rows (lib/labels.ts).
+    const { label } = query(c, adminStatsQuery);
+    const sl = label ? ` AND ${hasLabelSql('labels', '?3')}` : '';
+    const ll = label ? ` AND share_id IN (SELECT id FROM shares WHERE ${hasLabelSql('labels', '?3')})` : '';
     const row = await c.env.DB.prepare(
       `SELECT
-         (SELECT COUNT(*) FROM shares WHERE ${STATUS_SQL.ready}) AS activeShares,
-         (SELECT COALESCE(SUM(bytes), 0) FROM shares WHERE purged_at IS NULL AND status IN ('uploading', 'ready')) AS storedBytes,
-         (SELECT COUNT(*) FROM access_log WHERE event = 'download' AND at > ?2) AS downloads24h,
-         (SELECT COUNT(*) FROM access_log WHERE event IN ('bad_link', 'bad_password') AND at > ?2) AS failedAuth24h,
+         (SELECT COUNT(*) FROM shares WHERE ${STATUS_SQL.ready}${sl}) AS activeShares,
+         (SELECT COALESCE(SUM(bytes), 0) FROM shares WHERE purged_at IS NULL AND status IN ('uploading', 'ready')${sl}) AS storedBytes,
+         (SELECT COUNT(*) FROM access_log WHERE event = 'download' AND at > ?2${ll}) AS downloads24h,
+         (SELECT COUNT(*) FROM access_log WHERE event IN ('bad_link', 'bad_password') AND at > ?2${ll}) AS failedAuth24h,
          (SELECT COUNT(*) FROM reports r JOIN shares s ON s.id = r.share_id
-            WHERE s.status IN ('uploading', 'ready') AND s.purged_at IS NULL) AS openReports,
+            WHERE s.status IN ('uploading', 'ready') AND s.purged_at IS NULL${label ? ` AND ${hasLabelSql('s.labels', '?3')}` : ''}) AS openReports,
          (SELECT COUNT(*) FROM access_log WHERE event = 'admin' AND outcome = 'unauthorized' AND at > ?2) AS failedAdminSignIns24h`,
     )
-      .bind(t, day)
+      .bind(t, day, ...(label ? [label] : []))
       .first<Omit<AdminStats, 'freeze'>>();
     return c.json({ ...row!, freeze: await getFreeze(c.env) } satisfies AdminStats);
   })
@@ -169,6 +178,10 @@ export const adminRoutes = new Hono<AppEnv>()
     if (q.event) {
       cond.push('event = ?');
       args.push(q.event);
+    }
+    if (q.label) {
+      cond.push(`share_id IN (SELECT id FROM shares WHERE ${hasLabelSql('labels', '?')})`);
+      args.push(q.label);
     }
     if (q.before) {
       cond.push('id < ?');
@@ -202,18 +215,25 @@ export const adminRoutes = new Hono<AppEnv>()
       `SELECT t.*, (SELECT COUNT(*) FROM shares s WHERE s.token_id = t.id) AS share_count
        FROM api_tokens t ORDER BY t.created_at DESC, t.id DESC`,
     ).all<TokenRow & { share_count: number }>();
-    return c.json({ tokens: results.map(toApiToken) } satisfies TokensResponse);
+    const partners = (await listDownloadTokens(c.env)).map(toDownloadApiToken);
+    return c.json({ tokens: [...results.map(toApiToken), ...partners] } satisfies TokensResponse);
   })
 
   .post('/api/admin/tokens', json(createTokenRequest, 4096), async (c) => {
     const body = c.req.valid('json');
     const label = body.label.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').trim();
     if (!label) throw new Fail('bad_request', 'label: must have visible characters');
+
     const t = now();
     // Only the bootstrap mints admin tokens; a minted token mints nothing that outlives it.
     const ceiling = await mintingLimit(c.env, c.var.tokenId, body.scope);
     if (ceiling !== null && t + body.expiresIn * 1000 > ceiling) {
       throw new Fail('forbidden', `expiresIn: a token minted by ${c.var.tokenId} must expire by ${iso(ceiling)}, when that token does`);
+    }
+    if (body.scope === 'download') {
+      // A partner's token: download only, kept apart from upload and admin tokens (lib/partner.ts).
+      const { row, token } = await mintDownloadToken(c.env, { label, labels: body.labels ?? [], expiresIn: body.expiresIn, createdBy: c.var.tokenId });
+      return c.json({ ...toDownloadApiToken(row), token } satisfies CreateTokenResponse, 201);
     }
     const token = `sd_${b64uEncode(randomBytes(32))}`;
     const row: TokenRow = {
@@ -225,13 +245,14 @@ export const adminRoutes = new Hono<AppEnv>()
       expires_at: t + body.expiresIn * 1000,
       revoked_at: null,
       created_by: c.var.tokenId,
+      labels: JSON.stringify(body.labels ?? []),
       last_used_at: null,
     };
     await c.env.DB.prepare(
-      `INSERT INTO api_tokens (id, label, scope, token_hash, created_at, expires_at, revoked_at, created_by)
-       VALUES (?, ?, ?, ?, ?, ?, NULL, ?)`,
+      `INSERT INTO api_tokens (id, label, scope, token_hash, created_at, expires_at, revoked_at, created_by, labels)
+       VALUES (?, ?, ?, ?, ?, ?, NULL, ?, ?)`,
     )
-      .bind(row.id, row.label, row.scope, row.token_hash, row.created_at, row.expires_at, row.created_by)
+      .bind(row.id, row.label, row.scope, row.token_hash, row.created_at, row.expires_at, row.created_by, row.labels)
       .run();
     return c.json({ ...toApiToken(row), token } satisfies CreateTokenResponse, 201);
   })
@@ -247,7 +268,13 @@ export const adminRoutes = new Hono<AppEnv>()
     )
       .bind(now(), tid)
       .all();
-    if (!row.results.some((r) => r.id === tid)) throw new Fail('not_found', 'no such token');
+    if (!row.results.some((r) => r.id === tid)) {
+      // A partner's download token: its access to every share ends with this answer.
+      if (await revokeDownloadToken(c.env, tid)) return c.json({ ok: true, revokedShares: 0 } satisfies DeleteTokenResponse);
+      throw new Fail('not_found', 'no such token');
+    }
+    // So do the partner download tokens it minted.
+    await c.env.DB.prepare('UPDATE download_tokens SET revoked_at = COALESCE(revoked_at, ?1) WHERE created_by = ?2').bind(now(), tid).run();
     // A leaked upload token: what it created goes with it, in one statement.
     let ids: string[] = [];
     if (q.shares === 'revoke') {

@@ -6,6 +6,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { requireCredential } from '../middleware/auth.ts';
 import { Fail } from '../lib/errors.ts';
+import { checkFileGates, partnerGrantLive } from '../lib/gates.ts';
 import { readGrant } from '../lib/grant.ts';
 import { grantStillLive, recheckedBody } from '../lib/live-body.ts';
 import { writeLog } from '../lib/log.ts';
@@ -72,6 +73,7 @@ export const fileRoutes = new Hono<AppEnv>().get('/api/shares/:id/files/:i', asy
   // A grant that outlived its 6 hours on a live share: 410 as README promises, not a 401.
   if (grant.exp <= t) throw new Fail('expired', 'this download grant has expired: start the download again (it uses another download)');
   if (row.size === null) throw new Fail('not_found', `this share has no file ${i}`);
+  await checkFileGates({ env: c.env, req: c.req.raw, ip: c.var.ip }, id, grant.gid, `file=${i}`);
 
   const size = row.size;
   const range = parseRange(c.req.header('Range'), size);
@@ -99,7 +101,12 @@ export const fileRoutes = new Hono<AppEnv>().get('/api/shares/:id/files/:i', asy
     { env: c.env, req: c.req.raw, ip: c.var.ip },
     { shareId: id, event: 'file', detail: `grant=${grant.gid} file=${i}${range ? ` range=${range.start}-${range.end}` : ''}` },
   );
-  // A revoke or expiry during the transfer ends it too (within RECHECK_BYTES or RECHECK_MS).
-  const body = recheckedBody(obj.body, length, () => grantStillLive(c.env, id, grant.gid));
+  // A revoke or expiry during the transfer ends it too (within RECHECK_BYTES or RECHECK_MS),
+  // and so does revoking the partner token the grant was issued to.
+  const body = recheckedBody(
+    obj.body,
+    length,
+    async () => (await grantStillLive(c.env, id, grant.gid)) && (await partnerGrantLive(c.env, id, grant.gid)),
+  );
   return new Response(body, { status, headers });
 });

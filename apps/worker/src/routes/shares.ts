@@ -23,6 +23,7 @@ import { revokeShare } from '../lib/revoke.ts';
 import { serverSecret } from '../lib/secrets.ts';
 import { countAgainstRequest, REQUEST_HAS_ROOM } from '../lib/request-count.ts';
 import { requestRefusal } from '../lib/requests.ts';
+import { shareRules, storeShareRules } from '../lib/partner.ts';
 import { loadShare, newShareId, requireLive } from '../lib/shares.ts';
 import { isPublicKey } from '../lib/signatures.ts';
 import { iso, now } from '../lib/time.ts';
@@ -71,6 +72,7 @@ export const shareRoutes = new Hono<AppEnv>()
     if (!authPub || !isPublicKey(authPub)) throw new Fail('bad_request', 'authPub: not an Ed25519 public key');
     if (body.linkPub === body.authPub) throw new Fail('bad_request', 'linkPub and authPub must differ');
     if (body.password && !b64uDecode(body.password.salt, 16)) throw new Fail('bad_request', 'password.salt: bad base64url');
+    const rules = await shareRules(c.env, tokenId, body);
 
     const id = newShareId();
     const ownerToken = b64uEncode(randomBytes(32));
@@ -117,6 +119,7 @@ export const shareRoutes = new Hono<AppEnv>()
              SELECT ?1, CAST(key AS INTEGER), value FROM json_each(?2) WHERE EXISTS (SELECT 1 FROM shares WHERE id = ?1)`,
           )
           .bind(id, JSON.stringify(body.files.map((f) => f.size))),
+        storeShareRules(c.env, id, rules),
         ...(requestId === null ? [] : [countAgainstRequest(db, id, requestId, total)]),
       ]);
     } catch (e) {
@@ -154,6 +157,7 @@ export const shareRoutes = new Hono<AppEnv>()
       password: s.pw_salt ? { salt: s.pw_salt, kdf: JSON.parse(s.kdf!) } : null,
       challenge: await makeChallenge(serverSecret(c.env), id, t),
       recipients: s.recipients === null ? null : JSON.parse(s.recipients),
+      ...(s.require_label ? { requiresToken: true } : {}),
     };
     return c.json(res);
   })
