@@ -1,8 +1,9 @@
 // Screenshots of the send page and the link, light and dark.
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { expect, test } from '@playwright/test';
-import { screenshots, useTempDir, tempPath } from './helpers/send-page.ts';
+import { screenshots, useTempDir } from './helpers/send-page.ts';
 
 useTempDir();
 
@@ -21,9 +22,9 @@ test('screenshots of the send page and the link, light and dark', async ({ page 
     ];
     await page.getByTestId('send-files-input').setInputFiles(files.map((f) => ({ ...f, mimeType: 'application/octet-stream', buffer: Buffer.from(f.bytes) })));
     await expect(page.locator('.send-file-list li')).toHaveCount(2);
-    await page.screenshot({ path: tempPath(`send-${scheme}.png`), fullPage: true });
+    await page.screenshot({ path: path.join(dir, `send-${scheme}.png`), fullPage: true });
     await page.locator('.send-button').click();
     await expect(page.locator('#send-link')).toBeVisible({ timeout: 60_000 });
-    await page.screenshot({ path: tempPath(`link-${scheme}.png`), fullPage: true });
+    await page.screenshot({ path: path.join(dir, `link-${scheme}.png`), fullPage: true });
   }
 });

@@ -1,6 +1,7 @@
 // The dashboard's webhook page against the real stack and a loopback receiver:
 // register an endpoint (the secret is shown once), see its deliveries arrive,
 // redeliver one.
+import { createHmac } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test } from '@playwright/test';
@@ -70,6 +71,47 @@ test('the sender asks for receipts on the done screen and is told of the downloa
     await fetchShareInNode(baseUrl(), link);
     const id = new URL(link).pathname.split('/').pop();
     await expect.poll(() => got.filter((g) => g.event === 'download' && g.shareId === id).length, { timeout: 30_000 }).toBe(1);
+  } finally {
+    srv.close();
+  }
+});
+
+test('the sender asks for receipts in the send page options: the secret is on the done screen and the download arrives signed with it', async ({ page }) => {
+  const got: { event: string; shareId: string; raw: string; signature: string }[] = [];
+  const srv = createServer((req, res) => {
+    let raw = '';
+    req.on('data', (d) => (raw += d));
+    req.on('end', () => {
+      got.push({ event: String(req.headers['sealdrop-event']), shareId: JSON.parse(raw).shareId, raw, signature: String(req.headers['sealdrop-signature']) });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const hook = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/from-options`;
+  try {
+    // A URL that is not one is refused before anything is sent.
+    await page.goto('/');
+    await page.getByTestId('send-files-input').setInputFiles({ name: 'x.txt', mimeType: 'text/plain', buffer: Buffer.from('x') });
+    await page.getByLabel('Notify a URL of downloads (optional)').fill('hooks.example.com/me');
+    await page.locator('.send-button').click();
+    await expect(page.getByText('The URL to notify is not a valid URL (https://…).')).toBeVisible();
+    await expect(page.locator('#send-link')).toHaveCount(0);
+    await page.reload();
+
+    const link = await sendViaUi(page, [{ name: 'options-receipt.txt', bytes: new TextEncoder().encode('receipts from the options') }], { notify: hook });
+    // Registered by the upload itself: no second step on the done screen.
+    const secret = await page.getByLabel('Notification signing secret').inputValue();
+    expect(secret).toMatch(/^whsec_/);
+    await expect(page.getByRole('status').filter({ hasText: `will be posted to ${hook}` })).toBeVisible();
+    await expect(page.getByRole('button', { name: 'Notify me' })).toHaveCount(0);
+
+    await fetchShareInNode(baseUrl(), link);
+    const id = new URL(link).pathname.split('/').pop();
+    await expect.poll(() => got.filter((g) => g.event === 'download' && g.shareId === id).length, { timeout: 30_000 }).toBe(1);
+    const d = got.find((g) => g.event === 'download' && g.shareId === id)!;
+    const [, t, v1] = /^t=(\d+),v1=([0-9a-f]{64})$/.exec(d.signature) ?? [];
+    expect(v1).toBe(createHmac('sha256', secret).update(`${t}.${d.raw}`).digest('hex'));
+    expect(d.raw).not.toContain(new URL(link).hash.slice(1));
   } finally {
     srv.close();
   }

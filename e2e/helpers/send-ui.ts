@@ -37,6 +37,8 @@ export interface SendUiOptions {
   timeout?: number;
   /** v1.1: public keys (sealdrop-pq1:…) to seal the share to, pasted one by one. */
   recipients?: string[];
+  /** Owner receipts: the URL typed into the options' "Notify a URL of downloads". */
+  notify?: string;
 }
 
 /** Picks `files` on "/", sets the options, sends, and returns the link shown. */
@@ -60,6 +62,7 @@ export async function sendViaUi(page: Page, files: SendUiFile[], opts: SendUiOpt
   if (opts.downloads) await page.getByLabel('Download limit').selectOption(String(opts.downloads));
   if (opts.password) await page.getByLabel(/^Password/).fill(opts.password);
   if (opts.remember) await page.getByLabel('Remember links on this device').check();
+  if (opts.notify) await page.getByLabel('Notify a URL of downloads (optional)').fill(opts.notify);
   for (const key of opts.recipients ?? []) {
     await page.getByLabel('Public key (sealdrop-pq1:…)').fill(key);
     await page.getByRole('button', { name: 'Add key' }).click();

@@ -153,6 +153,40 @@ describe('webhooks', () => {
     }
   });
 
+  it('a Slack-format endpoint gets the share\u2019s expiry with the link masked and no key', async () => {
+    const port = await freePort([stack.port]);
+    const arrivals: Arrival[] = [];
+    let secret = '';
+    const srv = await receiver(port, () => secret, arrivals);
+    try {
+      const created = await api('POST', '/api/admin/webhooks', { url: `http://127.0.0.1:${port}/slack`, events: ['download'], format: 'slack' });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      secret = created.body.secret;
+      const sent = await runCli(['send', w('a.txt'), '--downloads', '3', '--expires', '2d', '--server', stack.url, '--json']);
+      expect(sent.code, show(sent)).toBe(0);
+      const link = JSON.parse(sent.stdout) as { url: string; expiresAt: string };
+      const id = new URL(link.url).pathname.split('/').pop()!;
+      const secretPart = new URL(link.url).hash.slice(1);
+      expect((await runCli(['receive', link.url, '-o', w('out-slack')])).code).toBe(0);
+      const got = await until('the Slack message', async () => arrivals.find((a) => a.event === 'download'));
+      expect(got.signatureOk).toBe(true);
+      const text = got.body.text as string;
+      expect(Object.keys(got.body)).toEqual(['text']);
+      expect(text).toContain('download granted');
+      expect(text).toContain(`share ${id.slice(0, 4)}…`);
+      expect(text).not.toContain(id);
+      expect(text).not.toContain(secretPart);
+      const expires = /expires (\S+)/.exec(text)?.[1];
+      expect(expires).toBe(new Date(link.expiresAt).toISOString());
+      const left = Date.parse(expires ?? '') - Date.now();
+      expect(left).toBeGreaterThan(47 * 3600_000);
+      expect(left).toBeLessThanOrEqual(48 * 3600_000);
+      await api('DELETE', `/api/admin/webhooks/${created.body.id}`);
+    } finally {
+      srv.close();
+    }
+  });
+
   it('does not follow a redirect', async () => {
     const port = await freePort([stack.port]);
     const arrivals: Arrival[] = [];

@@ -99,6 +99,12 @@ describe('webhook endpoints', () => {
     expect(slack.text).toContain('download granted');
     expect(slack.text).toContain('AbCd…');
     expect(slack.text).not.toContain(p.shareId);
+    // The share's expiry (read at delivery) is in the Slack text; the link stays masked, no key or secret.
+    const expiring = (formatEvent('slack', 3, { ...p, expiresAt: Date.UTC(2026, 0, 9, 12) }) as { text: string }).text;
+    expect(expiring).toContain('expires 2026-01-09T12:00:00.000Z');
+    expect(expiring).not.toContain(p.shareId);
+    expect(expiring).not.toMatch(/#|\/s\/|[A-Za-z0-9_-]{22,}/);
+    expect(slack.text).not.toContain('expires');
     expect(formatEvent('ocsf', 3, p)).toMatchObject({ class_uid: 1001, activity_id: 2, type_uid: 100102, time: p.at, status: 'Success', src_endpoint: { ip: '192.0.2.1' } });
     expect(formatEvent('ocsf', 3, { ...p, event: 'bad_password', outcome: 'forbidden' })).toMatchObject({ class_uid: 6003, status: 'Failure' });
     // The documented signature: HMAC-SHA-256 over "<t>.<body>".

@@ -95,7 +95,7 @@ export function DoneView({ result, onReset }: { result: SendResult; onReset: () 
         </p>
       </div>
 
-      <NotifyPanel id={result.id} ownerToken={result.ownerToken} />
+      <NotifyPanel id={result.id} ownerToken={result.ownerToken} initial={result.receipt} />
 
       {n > 0 && (
         <>

@@ -1,30 +1,27 @@
-// Owner receipts from the done screen: the sender gives a URL that is told about
+// Owner receipts on the done screen: the sender gives a URL that is told about
 // this share's views, downloads, wrong passwords and revoke (signed JSON), and
-// gets the signing secret once.
+// gets the signing secret once. A URL given on the send page's options was
+// already registered by the upload; its outcome arrives as `initial`.
 import { useId, useState, type FormEvent } from 'react';
 import type { NotifyResponse } from '@sealdrop/shared';
-import { api } from '../app/api.ts';
+import { requestReceipts, type ReceiptOutcome } from '../transfer/receipts.ts';
 
-export function NotifyPanel({ id, ownerToken }: { id: string; ownerToken: string }) {
+export function NotifyPanel({ id, ownerToken, initial }: { id: string; ownerToken: string; initial?: ReceiptOutcome }) {
   const urlId = useId();
   const secretId = useId();
-  const [url, setUrl] = useState('');
+  const [url, setUrl] = useState(initial && !initial.ok ? initial.url : '');
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState('');
-  const [done, setDone] = useState<NotifyResponse | null>(null);
+  const [error, setError] = useState(initial && !initial.ok ? initial.error : '');
+  const [done, setDone] = useState<NotifyResponse | null>(initial?.ok ? initial.response : null);
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
-    if (!url.trim()) return setError('Give the URL to notify (https://…).');
     setBusy(true);
     setError('');
-    try {
-      setDone(await api.notify(id, ownerToken, url.trim()));
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-    } finally {
-      setBusy(false);
-    }
+    const outcome = await requestReceipts(id, ownerToken, url);
+    setBusy(false);
+    if (outcome.ok) setDone(outcome.response);
+    else setError(outcome.error);
   };
 
   if (done) {

@@ -15,6 +15,8 @@ export interface SendOptionsValue {
   uploadToken: string;
   /** A message for the recipient, sealed in the manifest with the file names. */
   note: string;
+  /** Owner receipts: a URL told of this share's downloads (empty: none). */
+  notifyUrl: string;
 }
 
 const TOKEN_KEY = 'sealdrop.uploadToken';
@@ -60,6 +62,7 @@ export function defaultOptions(config?: ConfigResponse): SendOptionsValue {
     remember: false,
     uploadToken: savedUploadToken(),
     note: '',
+    notifyUrl: '',
   };
 }
 
@@ -187,6 +190,26 @@ export function SendOptions({
         />
         <p id={`${id}-note-help`} className="muted small">
           Encrypted with the files: the server cannot read it either. With no file added, the message is sent on its own.
+        </p>
+      </div>
+
+      <div className="send-notify">
+        <label htmlFor={`${id}-notify`}>
+          Notify a URL of downloads <span className="muted">(optional)</span>
+        </label>
+        <input
+          id={`${id}-notify`}
+          type="url"
+          value={value.notifyUrl}
+          placeholder="https://hooks.example.com/me"
+          autoComplete="off"
+          spellCheck={false}
+          aria-describedby={`${id}-notify-help`}
+          onChange={(e) => set({ notifyUrl: e.target.value })}
+        />
+        <p id={`${id}-notify-help`} className="muted small">
+          Each view, download, wrong password and revoke of this share is posted there as signed JSON (never the key). The signing secret is shown
+          once, with the link.
         </p>
       </div>
 

@@ -6,6 +6,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { checkFileName } from '@sealdrop/crypto';
 import { api } from '../app/api.ts';
 import { listJournals, type SendJournal } from '../transfer/journal.ts';
+import { checkNotifyUrl } from '../transfer/receipts.ts';
 import { cancelSend, checkLimits, checkSelection, discardJournal, resetSend, resumeSend, retrySend, startSend } from '../transfer/upload.ts';
 import { useUploadStore } from '../transfer/uploadStore.ts';
 import { dragHasFiles, fromDataTransfer, fromFileList, type PickedFile } from './collectFiles.ts';
@@ -130,9 +131,13 @@ export function SendPage() {
 
   const send = () => {
     const bad = picked.filter((f) => checkFileName(f.name)).length;
-    const found = bad
-      ? [`${bad === 1 ? 'One name' : `${bad} names`} cannot be sent: remove ${bad === 1 ? 'that file' : 'those files'} or rename before adding (see the list).`, ...checkLimits(picked, config.data)]
-      : checkSelection(picked, config.data, options.note);
+    const notifyProblem = options.notifyUrl.trim() ? checkNotifyUrl(options.notifyUrl) : null;
+    const found = [
+      ...(bad
+        ? [`${bad === 1 ? 'One name' : `${bad} names`} cannot be sent: remove ${bad === 1 ? 'that file' : 'those files'} or rename before adding (see the list).`, ...checkLimits(picked, config.data)]
+        : checkSelection(picked, config.data, options.note)),
+      ...(notifyProblem ? [notifyProblem] : []),
+    ];
     if (found.length) {
       setProblems(found);
       return;
@@ -145,6 +150,7 @@ export function SendPage() {
       password: options.password || null,
       remember: options.remember,
       note: options.note.trim() || undefined,
+      notifyUrl: options.notifyUrl.trim() || undefined,
       uploadToken: config.data?.uploadPolicy === 'token' ? options.uploadToken || undefined : undefined,
       ...(recipients.length ? { recipients } : {}),
     });

@@ -7,6 +7,7 @@ import { ciphertextSize, SourceChangedError } from '@sealdrop/crypto';
 import { ApiError, SealdropClient, type ConfigResponse } from '@sealdrop/shared';
 import type { Recipient } from '@sealdrop/crypto';
 import { journalRecipients, sealedFingerprints } from '../keys/sealedSend.ts';
+import { requestReceipts } from './receipts.ts';
 import { isAbort, planSend, PlanError, sendFiles, TransferError, type Connectivity, type PartUpload, type SendProblem, type TransferEvent } from '@sealdrop/transfer';
 import { api } from '../app/api.ts';
 import { saveMyLink } from '../links/myLinks.ts';
@@ -35,6 +36,8 @@ export interface SendOptions {
   recipients?: Recipient[];
   /** v1.1: a file request's id (its key is the one recipient). */
   request?: string;
+  /** Owner receipts: a URL told of this share's events, registered once the share exists. */
+  notifyUrl?: string;
 }
 
 /** Parts in flight at once (DESIGN: 2 to 4). */
@@ -265,7 +268,9 @@ async function transfer(run: Run, files: SendFileInput[], password: string | nul
       settings: s ? { expiresIn: s.expiresIn, maxDownloads: s.maxDownloads, note: s.note, uploadToken: s.uploadToken, request: s.request } : undefined,
       recipients: s?.recipients ?? journalRecipients(opts.resume),
       resume: opts.resume,
-      app: s ? { remember: s.remember, ...(s.recipients?.length ? { recipients: s.recipients.map((r) => r.text) } : {}) } : undefined,
+      app: s
+        ? { remember: s.remember, ...(s.recipients?.length ? { recipients: s.recipients.map((r) => r.text) } : {}), ...(s.notifyUrl ? { notifyUrl: s.notifyUrl } : {}) }
+        : undefined,
       parts: {
         async make(req) {
           const { body, sha256 } = await run.crypto.makePart(files[req.file].file, req.inputKey, req.context, req.salt, req.start, req.end);
@@ -304,6 +309,9 @@ async function transfer(run: Run, files: SendFileInput[], password: string | nul
       hasPassword: !!journal.passwordSalt,
       ...(remember ? { url: secretUrl } : {}),
     });
+    // Kept in the journal, so a resumed upload still asks for the receipts.
+    const notifyUrl = typeof journal.app?.notifyUrl === 'string' ? journal.app.notifyUrl : null;
+    const receipt = notifyUrl ? await requestReceipts(result.id, result.ownerToken, notifyUrl) : undefined;
     const seconds = (performance.now() - run.started) / 1000;
     const total = files.reduce((n, f) => n + ciphertextSize(f.file.size), 0);
     const done: SendResult = {
@@ -318,6 +326,7 @@ async function transfer(run: Run, files: SendFileInput[], password: string | nul
       averageSpeed: seconds > 0 ? result.sentBytes / seconds : 0,
       seconds,
       ...(sealedTo.length ? { sealedTo, secretUrl } : {}),
+      ...(receipt ? { receipt } : {}),
     };
     if (current !== run) return;
     run.crypto.terminate();

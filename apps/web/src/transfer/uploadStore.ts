@@ -1,6 +1,7 @@
 // Transfer state of the one upload this page runs, for the components to render.
 // Only src/transfer/upload.ts writes it.
 import { create } from 'zustand';
+import type { ReceiptOutcome } from './receipts.ts';
 
 export type UploadPhase =
   | 'idle'
@@ -40,6 +41,8 @@ export interface SendResult {
   /** v1.1: fingerprints the share is sealed to (then `url` holds no secret, `secretUrl` does). */
   sealedTo?: string[];
   secretUrl?: string;
+  /** Owner receipts asked for on the send page's options: the secret (once) or why it failed. */
+  receipt?: ReceiptOutcome;
 }
 
 export interface UploadState {

@@ -45,6 +45,8 @@ interface EventPayload {
   detail?: string | null;
   tokenId?: string | null;
   checkpoint?: unknown;
+  /** The share's expiry, read at delivery (the log row does not carry it); null before finalize or once deleted. */
+  expiresAt?: number | null;
 }
 
 const mask = (id: string | null | undefined) => (id ? `${id.slice(0, 4)}…` : null);
@@ -63,6 +65,7 @@ export function formatEvent(format: WebhookFormat, id: number, p: EventPayload):
     if (p.shareId) parts.push(`share ${mask(p.shareId)}`);
     if (p.outcome && p.outcome !== 'ok') parts.push(`outcome ${p.outcome}`);
     if (p.ip) parts.push(`from ${p.ip}${p.country ? ` (${p.country})` : ''}`);
+    if (p.expiresAt) parts.push(`expires ${iso(p.expiresAt)}`);
     parts.push(at);
     return { text: parts.join(' · ') };
   }
@@ -131,6 +134,7 @@ interface Claimed {
   attempts: number;
   url: string;
   format: WebhookFormat;
+  expires_at: number | null;
 }
 
 /** One POST; the status (0 when nothing answered) and an error text, or null on 2xx. */
@@ -141,7 +145,7 @@ export async function send(env: Env, row: Claimed, t: number): Promise<{ status:
   } catch (e) {
     return { status: 0, error: e instanceof Error ? e.message : 'url refused' };
   }
-  const body = JSON.stringify(formatEvent(row.format, row.id, JSON.parse(row.payload) as EventPayload));
+  const body = JSON.stringify(formatEvent(row.format, row.id, { ...(JSON.parse(row.payload) as EventPayload), expiresAt: row.expires_at }));
   const headers = {
     'Content-Type': 'application/json',
     'User-Agent': 'Sealdrop-Webhook/1',
@@ -177,7 +181,8 @@ export async function deliverOutbox(env: Env, t = now()): Promise<{ delivered: n
      RETURNING id, endpoint_id, share_id, event, payload, attempts,
        COALESCE((SELECT url FROM webhooks w WHERE w.id = endpoint_id),
                 (SELECT url FROM share_receipts r WHERE 'receipt:' || r.share_id = endpoint_id)) AS url,
-       COALESCE((SELECT format FROM webhooks w WHERE w.id = endpoint_id), 'json') AS format`,
+       COALESCE((SELECT format FROM webhooks w WHERE w.id = endpoint_id), 'json') AS format,
+       (SELECT s.expires_at FROM shares s WHERE s.id = webhook_outbox.share_id) AS expires_at`,
   )
     .bind(t)
     .all<Claimed>();
