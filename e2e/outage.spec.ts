@@ -23,11 +23,14 @@ const API = /\/api\//;
 /** A switchable outage on `page`: while down, every /api request is refused. Records when requests leave. */
 async function outage(page: Page) {
   const state = { down: false, backAt: 0, refused: 0, firstAfterBack: 0, firstAfterBackUrl: '', downOnPart: -1 };
+  /** When each attempt of part `downOnPart` was refused. */
+  const partRefusals: number[] = [];
   await page.route(API, (route: Route) => {
     // Down from the moment the page starts part `downOnPart` (earlier parts are in flight).
     if (state.downOnPart >= 0 && !state.backAt && route.request().url().endsWith(`/parts/${state.downOnPart}`)) state.down = true;
     if (state.down) {
       state.refused++;
+      if (route.request().url().endsWith(`/parts/${state.downOnPart}`)) partRefusals.push(Date.now());
       return route.abort('connectionrefused');
     }
     if (state.backAt && !state.firstAfterBack) {
@@ -38,6 +41,7 @@ async function outage(page: Page) {
   });
   return {
     state,
+    partRefusals,
     downOnPart(n: number) {
       state.downOnPart = n;
     },
@@ -71,7 +75,13 @@ test('an upload survives a 20 s outage mid-upload, resumes within ~12 s of the s
 
   const link = page.locator('#send-link');
   await expect(link).toBeVisible({ timeout: 180_000 });
-  console.log(`upload: ${refusedDuringOutage} requests refused in a ${OUTAGE_MS / 1000} s outage; first request ${net.gap()} ms after the server was back (${net.state.firstAfterBackUrl})`);
+  const waits = net.partRefusals.slice(1).map((t, k) => t - net.partRefusals[k]);
+  console.log(
+    `upload: ${refusedDuringOutage} requests refused in a ${OUTAGE_MS / 1000} s outage (part 3 waited ${waits.join(', ')} ms between attempts); first request ${net.gap()} ms after the server was back (${net.state.firstAfterBackUrl})`,
+  );
+  // The back-off between attempts never went past the cap (10 s), with slack for load.
+  expect(waits.length).toBeGreaterThanOrEqual(2);
+  for (const w of waits) expect(w).toBeLessThanOrEqual(10_000 + 2_000);
   expect(refusedDuringOutage).toBeGreaterThanOrEqual(2);
   expect(net.state.firstAfterBack).toBeGreaterThan(0);
   expect(net.gap()).toBeLessThanOrEqual(RESUME_WITHIN_MS);
