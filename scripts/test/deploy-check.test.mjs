@@ -2,7 +2,7 @@
 // the setting, on each unsafe one. Each case is a copy of wrangler.toml (paths made
 // absolute) with one thing changed; the check builds it offline with wrangler.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -76,7 +76,9 @@ describe('deploy:check', { concurrency: 2 }, () => {
   it('fails on migrations out of order', () => {
     const dir = path.join(tmp, 'migrations-gap');
     cpSync(path.join(root, 'apps/worker/migrations'), dir, { recursive: true });
-    writeFileSync(path.join(dir, '0009_later.sql'), 'SELECT 1;\n');
+    // One number past the next free one: a gap, whatever the newest migration is.
+    const newest = Math.max(...readdirSync(dir).map((f) => Number.parseInt(f, 10)).filter(Number.isFinite));
+    writeFileSync(path.join(dir, `${String(newest + 2).padStart(4, '0')}_later.sql`), 'SELECT 1;\n');
     assertFails(check((c) => (c.d1_databases[0].migrations_dir = dir)), 'migrations');
   });
 
