@@ -148,6 +148,23 @@ describe('revoke by scope', () => {
     ]);
   });
 
+  it('by partner label: the shares carrying a key:value label, inherited from their token or given at create', async () => {
+    const acme = (await callJson('POST', '/api/admin/tokens', { auth, json: { label: 'pipeline', scope: 'upload', expiresIn: 3600, labels: ['partner:acme'] } })).body;
+    const inherited = await createShare({ auth: `Bearer ${acme.token}` });
+    const given = await callJson('POST', '/api/shares', { json: { ...createBody(), labels: ['partner:acme', 'release:2026-12'] }, ip: freshIp() });
+    expect(given.status).toBe(201);
+    const otherPartner = await callJson('POST', '/api/shares', { json: { ...createBody(), labels: ['partner:globex'] }, ip: freshIp() });
+    const unlabelled = await readyShare();
+
+    const dry = await callJson('POST', '/api/admin/revoke', { auth, json: { scope: 'label', label: 'partner:acme', dryRun: true } });
+    expect(dry.body.revoked).toBe(2);
+    expect((await callJson('POST', '/api/admin/revoke', { auth, json: { scope: 'label', label: 'partner:acme' } })).body.revoked).toBe(2);
+    expect((await shareRow(inherited.id)).status).toBe('revoked');
+    expect((await shareRow(given.body.id)).status).toBe('revoked');
+    expect((await shareRow(otherPartner.body.id)).status).toBe('uploading');
+    expect((await shareRow(unlabelled.id)).status).toBe('ready');
+  });
+
   it('by time window: only shares created in [since, until), only live ones', async () => {
     const old = await readyShare();
     await new Promise((r) => setTimeout(r, 5));

@@ -289,7 +289,7 @@ async function revokeScope(admin: Admin, v: Values, json: boolean): Promise<numb
       req = { scope: 'token', token: v.token };
       break;
     case 'label':
-      if (!v.label) throw usage('--scope label needs --label LABEL (the label of the upload tokens).');
+      if (!v.label) throw usage('--scope label needs --label LABEL (a label such as partner:acme, or the name of the upload tokens).');
       req = { scope: 'label', label: v.label };
       break;
     case 'window':

@@ -1,4 +1,4 @@
-// Revoke by scope: the shares of one upload token, of every token with a label,
+// Revoke by scope: the shares of one upload token, of one label (a share's partner label or its token's name),
 // or created in a time window. The count comes first (a dry run on the server);
 // the confirmation shows it, and the result says what was done.
 import { useId, useState, type FormEvent } from 'react';
@@ -34,7 +34,7 @@ export function RevokeScope() {
 
   const request = (): RevokeScopeRequest | string => {
     if (kind === 'token') return /^[A-Za-z0-9_-]{12}$/.test(token.trim()) ? { scope: 'token', token: token.trim() } : 'Enter a token id (12 characters, see API tokens).';
-    if (kind === 'label') return label.trim() ? { scope: 'label', label: label.trim() } : 'Enter the label of the upload tokens.';
+    if (kind === 'label') return label.trim() ? { scope: 'label', label: label.trim() } : 'Enter a label (partner:acme) or the name of the upload tokens.';
     const s = toIso(since);
     const u = toIso(until);
     if (!s || !u) return 'Enter both ends of the time window.';
@@ -65,13 +65,13 @@ export function RevokeScope() {
   return (
     <section aria-labelledby="admin-scope-h" className="card stack">
       <h2 id="admin-scope-h">Revoke by scope</h2>
-      <p className="muted">Revoke the live shares of a leaked upload token, of every token with one label, or created in a time window.</p>
+      <p className="muted">Revoke the live shares of a leaked upload token, of one label (a partner label such as partner:acme, or the name of the upload tokens), or created in a time window.</p>
       <form onSubmit={count} className="stack" noValidate>
         <div>
           <label htmlFor={ids.kind}>Scope</label>
           <select id={ids.kind} value={kind} onChange={(e) => setKind(e.target.value as Kind)}>
             <option value="token">Shares of one upload token</option>
-            <option value="label">Shares of tokens with a label</option>
+            <option value="label">Shares with a label</option>
             <option value="window">Shares created in a time window</option>
           </select>
         </div>
@@ -83,7 +83,7 @@ export function RevokeScope() {
         )}
         {kind === 'label' && (
           <div>
-            <label htmlFor={ids.label}>Token label</label>
+            <label htmlFor={ids.label}>Label (partner:acme, or a token name)</label>
             <input id={ids.label} type="text" maxLength={100} value={label} onChange={(e) => setLabel(e.target.value)} autoComplete="off" />
           </div>
         )}

@@ -44,7 +44,13 @@ function scopeSql(s: Scope, first: number): { sql: string; args: (string | numbe
     case 'token':
       return { sql: `token_id = ?${first}`, args: [s.token] };
     case 'label':
-      return { sql: `token_id IN (SELECT id FROM api_tokens WHERE label = ?${first})`, args: [s.label] };
+      // A partner label (`partner:acme`) the share carries, inherited from its token or
+      // given at create; or the name of the upload tokens that made it.
+      return {
+        sql: `(EXISTS (SELECT 1 FROM json_each(shares.labels) WHERE value = ?${first})
+               OR token_id IN (SELECT id FROM api_tokens WHERE label = ?${first}))`,
+        args: [s.label],
+      };
     case 'window':
       return { sql: `created_at >= ?${first} AND created_at < ?${first + 1}`, args: [s.since, s.until] };
   }
