@@ -6,8 +6,8 @@ import { createExecutionContext, env, waitOnExecutionContext } from 'cloudflare:
 import { describe, expect, it } from 'vitest';
 import worker from '../src/index.ts';
 import { sealLog } from '../src/lib/logchain.ts';
-import { formatEvent, signatureHeader } from '../src/lib/webhooks.ts';
-import { ADMIN, callJson, freshIp } from './helpers.ts';
+import { deliverOutbox, formatEvent, signatureHeader } from '../src/lib/webhooks.ts';
+import { ADMIN, callJson, createBody, freshIp } from './helpers.ts';
 
 const auth = `Bearer ${ADMIN}`;
 
@@ -57,8 +57,7 @@ describe('webhook endpoints', () => {
     const ok = await create({ url: 'https://hooks.example.com/sealdrop', events: ['download'] }, prod);
     expect(ok.status).toBe(201);
     await callJson('DELETE', `/api/admin/webhooks/${ok.body.id}`, { auth, ip: freshIp() });
-    // The reserved label filter takes nothing yet; unknown events and formats are refused.
-    expect((await create({ url: 'https://hooks.example.com/', events: ['download'], labels: ['x'] })).status).toBe(400);
+    // Malformed label filters, unknown events and formats are refused.
     expect((await create({ url: 'https://hooks.example.com/', events: ['nope'] })).status).toBe(400);
     expect((await create({ url: 'https://hooks.example.com/', events: ['download'], format: 'xml' })).status).toBe(400);
   });
@@ -90,6 +89,47 @@ describe('webhook endpoints', () => {
 
     for (const w of [a, b]) expect((await callJson('DELETE', `/api/admin/webhooks/${w.body.id}`, { auth, ip: freshIp() })).status).toBe(200);
     expect((await env.DB.prepare('SELECT COUNT(*) AS n FROM webhook_outbox').first<{ n: number }>())!.n).toBe(0);
+  });
+
+  it('with a label filter get only the events of shares carrying one of the labels, none without a share', async () => {
+    const bad: unknown[] = [['x'], ['Partner:acme'], ['partner: acme'], ['partner:acme', 'partner:acme'], 'partner:acme', [7], Array.from({ length: 50 }, (_, i) => `k:v${i}`)];
+    for (const labels of bad) {
+      const r = await create({ url: 'http://127.0.0.1:9/bad', events: ['*'], labels });
+      expect(r.status, JSON.stringify(labels)).toBe(400);
+      expect(r.body.error.code).toBe('bad_request');
+    }
+    expect((await env.DB.prepare('SELECT COUNT(*) AS n FROM webhooks').first<{ n: number }>())!.n).toBe(0);
+
+    const acme = await create({ url: 'http://127.0.0.1:9/acme', events: ['*'], labels: ['partner:acme', 'partner:initech'] });
+    const every = await create({ url: 'http://127.0.0.1:9/all', events: ['*'] });
+    expect(acme.status).toBe(201);
+    expect(acme.body.labels).toEqual(['partner:acme', 'partner:initech']);
+    expect(every.body.labels).toEqual([]);
+    const listed = (await callJson('GET', '/api/admin/webhooks', { auth, ip: freshIp() })).body.webhooks;
+    expect(listed.find((w: any) => w.id === acme.body.id).labels).toEqual(['partner:acme', 'partner:initech']);
+
+    const mine = await callJson('POST', '/api/shares', { json: { ...createBody(), labels: ['release:1', 'partner:acme'] }, ip: freshIp() });
+    const other = await callJson('POST', '/api/shares', { json: { ...createBody(), labels: ['partner:globex'] }, ip: freshIp() });
+    const plain = await callJson('POST', '/api/shares', { json: createBody(), ip: freshIp() });
+    for (const r of [mine, other, plain]) expect(r.status).toBe(201);
+    await env.DB.prepare(`INSERT INTO access_log (event, at, detail) VALUES ('admin', ?, 'no share')`).bind(Date.now()).run();
+
+    // One delivery round (plain http refused without LOCAL=1: nothing leaves the
+    // test, wanted rows stay queued as failed, filtered-out rows are dropped).
+    await deliverOutbox({ ...env, LOCAL: '0' } as never);
+    const queued = async (id: string) =>
+      (await env.DB.prepare('SELECT share_id, event, attempts FROM webhook_outbox WHERE endpoint_id = ? ORDER BY id').bind(id).all<{ share_id: string | null; event: string; attempts: number }>()).results;
+    const toAcme = await queued(acme.body.id);
+    expect(toAcme.length).toBeGreaterThan(0);
+    expect(toAcme.every((r) => r.share_id === mine.body.id && r.attempts === 1)).toBe(true);
+    const toEvery = await queued(every.body.id);
+    for (const id of [mine.body.id, other.body.id, plain.body.id, null]) expect(toEvery.some((r) => r.share_id === id), String(id)).toBe(true);
+
+    // A checkpoint has no share: only the unfiltered endpoint is told.
+    await sealLog(env);
+    expect((await queued(acme.body.id)).some((r) => r.event === 'checkpoint')).toBe(false);
+    expect((await queued(every.body.id)).some((r) => r.event === 'checkpoint')).toBe(true);
+    for (const w of [acme, every]) await callJson('DELETE', `/api/admin/webhooks/${w.body.id}`, { auth, ip: freshIp() });
   });
 
   it('format events as our JSON, Slack text without the full share id, and OCSF', async () => {

@@ -391,8 +391,8 @@ export const createWebhookRequest = z.strictObject({
   /** Event names, or ["*"] for every event. */
   events: z.array(z.union([z.enum(WEBHOOK_EVENTS), z.literal('*')])).min(1).max(WEBHOOK_EVENTS.length + 1),
   format: z.enum(WEBHOOK_FORMATS).optional(),
-  /** Reserved: a label filter; only an empty list is accepted for now. */
-  labels: z.array(z.string()).max(0).optional(),
+  /** A label filter: only events of shares carrying at least one of these (key:value) labels; empty or absent for every event. */
+  labels: labels.optional(),
 });
 export type CreateWebhookRequest = z.infer<typeof createWebhookRequest>;
 
@@ -401,6 +401,8 @@ export interface Webhook {
   url: string;
   events: string[];
   format: WebhookFormat;
+  /** The label filter (empty: no filter, every event including those without a share). */
+  labels: string[];
   createdAt: string;
   lastStatus: number | null;
   lastError: string | null;

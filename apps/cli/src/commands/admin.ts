@@ -40,8 +40,9 @@ Actions:
                                             exit 3 naming each edited, inserted, reordered or
                                             removed row
   webhooks                                  list webhook endpoints with their delivery state
-  webhooks create --url URL --events E,E|all [--format json|slack|ocsf]
-                                            register an endpoint (its signing secret is shown once)
+  webhooks create --url URL --events E,E|all [--format json|slack|ocsf] [--labels a:b,c:d]
+                                            register an endpoint (its signing secret is shown once);
+                                            --labels: only events of shares carrying one of them
   webhooks deliveries ID                    the endpoint's last 100 deliveries
   webhooks redeliver ID DELIVERY            send one delivery again
   webhooks delete ID                        remove an endpoint and its queue
@@ -81,6 +82,7 @@ export async function run(argv: string[]): Promise<number> {
       'log-key': { type: 'string' },
       url: { type: 'string' },
       events: { type: 'string' },
+      labels: { type: 'string' },
       token: { type: 'string' },
       advisory: { type: 'string' },
       clear: { type: 'boolean' },
@@ -224,7 +226,7 @@ export async function run(argv: string[]): Promise<number> {
         return 0;
       }
       case 'webhooks':
-        return await webhooks.run(admin, rest, { url: values.url, events: values.events, format: values.format, json });
+        return await webhooks.run(admin, rest, { url: values.url, events: values.events, format: values.format, labels: values.labels, json });
       case 'tokens': {
         const sub = rest[0] ?? 'list';
         if (sub === 'list') {

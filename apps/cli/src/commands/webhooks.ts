@@ -1,12 +1,12 @@
 // sealdrop admin webhooks: register, list, inspect and redeliver webhook endpoints.
-import { WEBHOOK_EVENTS, WEBHOOK_FORMATS, type CreateWebhookRequest, type WebhookFormat } from '@sealdrop/shared';
+import { LABEL_RE, WEBHOOK_EVENTS, WEBHOOK_FORMATS, type CreateWebhookRequest, type WebhookFormat } from '@sealdrop/shared';
 import { EXIT, usage } from '../exit.ts';
 import { table } from '../table.ts';
 import type { makeClient } from '../client.ts';
 
 type Admin = ReturnType<ReturnType<typeof makeClient>['admin']>;
 
-export async function run(admin: Admin, rest: string[], o: { url?: string; events?: string; format?: string; json: boolean }): Promise<number> {
+export async function run(admin: Admin, rest: string[], o: { url?: string; events?: string; format?: string; labels?: string; json: boolean }): Promise<number> {
   const out = (v: unknown) => console.log(JSON.stringify(v, null, 2));
   const sub = rest[0] ?? 'list';
   if (sub === 'list') {
@@ -14,8 +14,8 @@ export async function run(admin: Admin, rest: string[], o: { url?: string; event
     if (o.json) return out(webhooks), EXIT.ok;
     console.log(
       table(
-        ['id', 'url', 'events', 'format', 'last status', 'failures', 'pending', 'last error'],
-        webhooks.map((h) => [h.id, h.url, h.events.join(','), h.format, h.lastStatus === null ? '' : String(h.lastStatus), String(h.failures), String(h.pending), h.lastError ?? '']),
+        ['id', 'url', 'events', 'labels', 'format', 'last status', 'failures', 'pending', 'last error'],
+        webhooks.map((h) => [h.id, h.url, h.events.join(','), (h.labels ?? []).join(','), h.format, h.lastStatus === null ? '' : String(h.lastStatus), String(h.failures), String(h.pending), h.lastError ?? '']),
       ),
     );
     return EXIT.ok;
@@ -27,9 +27,13 @@ export async function run(admin: Admin, rest: string[], o: { url?: string; event
     const bad = events.filter((e) => e !== '*' && !(WEBHOOK_EVENTS as readonly string[]).includes(e));
     if (bad.length) throw usage(`Unknown event ${bad.join(', ')} (one of ${WEBHOOK_EVENTS.join(', ')}, or all).`);
     if (o.format && !(WEBHOOK_FORMATS as readonly string[]).includes(o.format)) throw usage('--format must be json, slack or ocsf.');
-    const h = await admin.createWebhook({ url: o.url, events: events as CreateWebhookRequest['events'], format: o.format as WebhookFormat | undefined });
+    const labels = (o.labels ?? '').split(',').map((l) => l.trim()).filter(Boolean);
+    const badLabel = labels.find((l) => !LABEL_RE.test(l));
+    if (badLabel) throw usage(`--labels: "${badLabel}" is not key:value (e.g. partner:acme).`);
+    const h = await admin.createWebhook({ url: o.url, events: events as CreateWebhookRequest['events'], format: o.format as WebhookFormat | undefined, ...(labels.length ? { labels } : {}) });
     if (o.json) return out(h), EXIT.ok;
-    process.stderr.write(`Webhook ${h.id} (${h.format}) for ${h.events.join(', ')} at ${h.url}. Its signing secret is shown once:\n`);
+    const only = h.labels?.length ? `, only shares labelled ${h.labels.join(' or ')}` : '';
+    process.stderr.write(`Webhook ${h.id} (${h.format}) for ${h.events.join(', ')}${only} at ${h.url}. Its signing secret is shown once:\n`);
     console.log(h.secret);
     return EXIT.ok;
   }

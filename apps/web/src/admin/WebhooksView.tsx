@@ -78,9 +78,10 @@ function Deliveries(props: { hook: Webhook }) {
 export function WebhooksView() {
   const { admin } = useAdmin();
   const queryClient = useQueryClient();
-  const ids = { url: useId(), format: useId(), events: useId() };
+  const ids = { url: useId(), format: useId(), events: useId(), labels: useId(), labelsHint: useId() };
   const [url, setUrl] = useState('');
   const [format, setFormat] = useState<WebhookFormat>('json');
+  const [labels, setLabels] = useState('');
   const [events, setEvents] = useState<string[]>(['download', 'bad_password', 'revoke', 'checkpoint']);
   const [all, setAll] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -97,9 +98,11 @@ export function WebhooksView() {
     setBusy(true);
     setError('');
     try {
-      const h = await admin.createWebhook({ url: url.trim(), events: all ? ['*'] : (events as never), format });
+      const tags = labels.split(/[\s,]+/).filter(Boolean);
+      const h = await admin.createWebhook({ url: url.trim(), events: all ? ['*'] : (events as never), format, ...(tags.length ? { labels: tags } : {}) });
       setCreated(h);
       setUrl('');
+      setLabels('');
       setAnnounce('Endpoint registered. Copy its signing secret now: it will not be shown again.');
       await queryClient.invalidateQueries({ queryKey: [ADMIN_KEY, 'webhooks'] });
     } catch (err) {
@@ -157,6 +160,22 @@ export function WebhooksView() {
               ))}
             </select>
           </div>
+          <div>
+            <label htmlFor={ids.labels}>Only shares labelled (key:value)</label>
+            <input
+              id={ids.labels}
+              type="text"
+              value={labels}
+              onChange={(e) => setLabels(e.target.value)}
+              aria-describedby={ids.labelsHint}
+              autoComplete="off"
+              spellCheck={false}
+              placeholder="e.g. partner:acme"
+            />
+            <p id={ids.labelsHint} className="small muted">
+              Empty: every event. Otherwise only events of shares carrying one of these labels (none without a share).
+            </p>
+          </div>
         </div>
         <fieldset>
           <legend>Events</legend>
@@ -191,7 +210,8 @@ export function WebhooksView() {
         <article key={h.id} className="card stack" aria-label={`Endpoint ${h.url}`} data-webhook-id={h.id}>
           <h3 className="mono">{h.url}</h3>
           <p className="small">
-            {FORMAT_LABEL[h.format]} · {h.events.includes('*') ? 'all events' : h.events.join(', ')} · {h.pending} pending ·{' '}
+            {FORMAT_LABEL[h.format]} · {h.events.includes('*') ? 'all events' : h.events.join(', ')}
+            {h.labels?.length ? ` · only shares labelled ${h.labels.join(' or ')}` : ''} · {h.pending} pending ·{' '}
             {h.lastStatus === null
               ? 'nothing sent yet'
               : h.failures > 0

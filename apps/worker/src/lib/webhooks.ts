@@ -95,12 +95,23 @@ export function formatEvent(format: WebhookFormat, id: number, p: EventPayload):
   return { id, type: p.event, at, shareId: p.shareId ?? null, ip: p.ip ?? null, country: p.country ?? null, userAgent: p.userAgent ?? null, outcome: p.outcome ?? null, detail: p.detail ?? null, tokenId: p.tokenId ?? null, logId: p.logId ?? null, ...(p.checkpoint ? { checkpoint: p.checkpoint } : {}) };
 }
 
+// The label filter (webhooks.labels): the access-log trigger queues every event
+// for every endpoint; an endpoint with labels is sent only the events of a share
+// carrying one of them, decided when the row is claimed (shares' labels never
+// change after create, so reading them then is exact). Events without a share
+// go only to endpoints without a filter.
+const NO_LABEL_FILTER = `(w.labels IS NULL OR w.labels = '[]')`;
+const WANTED = `COALESCE((SELECT ${NO_LABEL_FILTER} OR EXISTS (
+         SELECT 1 FROM shares s, json_each(s.labels) sl, json_each(w.labels) wl
+         WHERE s.id = webhook_outbox.share_id AND sl.value = wl.value)
+       FROM webhooks w WHERE w.id = endpoint_id), 1)`;
+
 /** Outbox rows for a checkpoint, for the seal's own batch (a witness the operator cannot rewrite later). */
 export function checkpointOutbox(env: Env, checkpoint: { n: number; at: number }, cp: unknown): D1PreparedStatement {
   return env.DB.prepare(
     `INSERT INTO webhook_outbox (endpoint_id, share_id, event, payload, created_at, next_at)
      SELECT w.id, NULL, 'checkpoint', ?1, ?2, ?2 FROM webhooks w
-     WHERE EXISTS (SELECT 1 FROM json_each(w.events) e WHERE e.value IN ('*', 'checkpoint'))`,
+     WHERE EXISTS (SELECT 1 FROM json_each(w.events) e WHERE e.value IN ('*', 'checkpoint')) AND ${NO_LABEL_FILTER}`,
   ).bind(JSON.stringify({ event: 'checkpoint', at: checkpoint.at, checkpoint: cp }), checkpoint.at);
 }
 
@@ -135,6 +146,8 @@ interface Claimed {
   url: string;
   format: WebhookFormat;
   expires_at: number | null;
+  /** 0 when the endpoint's label filter excludes this row's share. */
+  wanted: number;
 }
 
 /** One POST; the status (0 when nothing answered) and an error text, or null on 2xx. */
@@ -182,7 +195,8 @@ export async function deliverOutbox(env: Env, t = now()): Promise<{ delivered: n
        COALESCE((SELECT url FROM webhooks w WHERE w.id = endpoint_id),
                 (SELECT url FROM share_receipts r WHERE 'receipt:' || r.share_id = endpoint_id)) AS url,
        COALESCE((SELECT format FROM webhooks w WHERE w.id = endpoint_id), 'json') AS format,
-       (SELECT s.expires_at FROM shares s WHERE s.id = webhook_outbox.share_id) AS expires_at`,
+       (SELECT s.expires_at FROM shares s WHERE s.id = webhook_outbox.share_id) AS expires_at,
+       ${WANTED} AS wanted`,
   )
     .bind(t)
     .all<Claimed>();
@@ -196,7 +210,7 @@ export async function deliverOutbox(env: Env, t = now()): Promise<{ delivered: n
     [...byEndpoint.values()].map(async (list) => {
       const blocked = new Set<string | null>();
       for (const r of list) {
-        if (r.url === null) {
+        if (r.url === null || !r.wanted) {
           await env.DB.prepare('DELETE FROM webhook_outbox WHERE id = ?').bind(r.id).run();
           continue;
         }

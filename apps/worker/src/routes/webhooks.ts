@@ -15,6 +15,7 @@ import { json } from '../middleware/json.ts';
 import { b64uEncode, randomBytes } from '../lib/bytes.ts';
 import { config } from '../lib/config.ts';
 import { Fail } from '../lib/errors.ts';
+import { parseLabels } from '../lib/labels.ts';
 import { isoOrNull, iso, now } from '../lib/time.ts';
 import { checkWebhookUrl } from '../lib/webhook-url.ts';
 import { deliverSoon, forgetWebhookCache, webhookSecret, type WebhookFormat } from '../lib/webhooks.ts';
@@ -23,6 +24,7 @@ interface WebhookRow {
   id: string;
   url: string;
   events: string;
+  labels: string | null;
   format: WebhookFormat;
   created_at: number;
   last_status: number | null;
@@ -40,6 +42,7 @@ const toWebhook = (r: WebhookRow): Webhook => ({
   url: r.url,
   events: JSON.parse(r.events) as string[],
   format: r.format,
+  labels: parseLabels(r.labels),
   createdAt: iso(r.created_at),
   lastStatus: r.last_status,
   lastError: r.last_error,
@@ -73,9 +76,9 @@ export const webhookRoutes = new Hono<AppEnv>()
     const t = now();
     const row = await c.env.DB.prepare(
       `INSERT INTO webhooks (id, url, events, labels, format, created_at, created_by)
-       SELECT ?, ?, ?, NULL, ?, ?, ? WHERE (SELECT COUNT(*) FROM webhooks) < ${MAX_ENDPOINTS} RETURNING id`,
+       SELECT ?, ?, ?, ?, ?, ?, ? WHERE (SELECT COUNT(*) FROM webhooks) < ${MAX_ENDPOINTS} RETURNING id`,
     )
-      .bind(id, url, JSON.stringify(events), body.format ?? 'json', t, c.var.tokenId)
+      .bind(id, url, JSON.stringify(events), body.labels?.length ? JSON.stringify(body.labels) : null, body.format ?? 'json', t, c.var.tokenId)
       .first();
     if (!row) throw new Fail('conflict', `at most ${MAX_ENDPOINTS} webhook endpoints`);
     forgetWebhookCache();
