@@ -52,6 +52,26 @@ test('register a webhook, see its deliveries, redeliver one', async ({ page }) =
   }
 });
 
+test('register a webhook with a label filter, shown on its card', async ({ page }) => {
+  const url = 'http://127.0.0.1:9/e2e-labelled';
+  await page.goto('/admin');
+  await page.getByLabel('Admin token').fill(adminTokenFromDevVars());
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('link', { name: 'Webhooks' }).click();
+  await page.getByLabel('Endpoint URL').fill(url);
+  await page.getByLabel('Only shares labelled (key:value)').fill('partner:acme, Not A Label');
+  await page.getByRole('button', { name: 'Register endpoint' }).click();
+  await expect(page.getByRole('alert')).toContainText('labels');
+  await expect(page.getByRole('article', { name: `Endpoint ${url}` })).toHaveCount(0);
+  await page.getByLabel('Only shares labelled (key:value)').fill('partner:acme partner:initech');
+  await page.getByRole('button', { name: 'Register endpoint' }).click();
+  await page.getByRole('button', { name: 'I have saved it' }).click();
+  const endpoint = page.getByRole('article', { name: `Endpoint ${url}` });
+  await expect(endpoint).toContainText('only shares labelled partner:acme or partner:initech');
+  await endpoint.getByRole('button', { name: `Remove endpoint ${url}` }).click();
+  await expect(endpoint).toHaveCount(0);
+});
+
 test('the sender asks for receipts on the done screen and is told of the download', async ({ page }) => {
   const got: { event: string; shareId: string }[] = [];
   const srv = createServer((req, res) => {

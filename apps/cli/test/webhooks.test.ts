@@ -187,6 +187,20 @@ describe('webhooks', () => {
     }
   });
 
+  it('admin webhooks create --labels registers a label filter, and refuses a malformed label before asking the server', async () => {
+    const admin = (...args: string[]) => runCli(['admin', 'webhooks', ...args, '--server', stack.url], { env: { SEALDROP_ADMIN_TOKEN: stack.adminToken } });
+    const bad = await admin('create', '--url', 'http://127.0.0.1:9/l', '--events', 'download', '--labels', 'partner:acme,Not A Label');
+    expect(bad.code, show(bad)).toBe(1);
+    expect(bad.stderr).toContain('"Not A Label" is not key:value');
+    const made = await admin('create', '--url', 'http://127.0.0.1:9/l', '--events', 'download', '--labels', 'partner:acme, partner:initech', '--json');
+    expect(made.code, show(made)).toBe(0);
+    const hook = JSON.parse(made.stdout) as { id: string; labels: string[] };
+    expect(hook.labels).toEqual(['partner:acme', 'partner:initech']);
+    const listed = (await api('GET', '/api/admin/webhooks')).body.webhooks;
+    expect(listed.filter((h: any) => h.url === 'http://127.0.0.1:9/l').map((h: any) => h.labels)).toEqual([['partner:acme', 'partner:initech']]);
+    await api('DELETE', `/api/admin/webhooks/${hook.id}`);
+  });
+
   it('does not follow a redirect', async () => {
     const port = await freePort([stack.port]);
     const arrivals: Arrival[] = [];
