@@ -99,3 +99,31 @@ test('issue a partner token, open a share that requires it, see it in the access
   await ctx.close();
   await adminCtx.close();
 });
+
+test('the send page\'s "Require a partner token with label" makes a share whose recipient is asked for the token', async ({ page, browser }) => {
+  const partner = `partner:send${Date.now().toString(36)}`;
+  await page.goto('/');
+  await page.getByTestId('send-files-input').setInputFiles({ name: 'for-acme.txt', mimeType: 'text/plain', buffer: Buffer.from('for acme only\n') });
+  const requireField = page.getByLabel('Require a partner token with label');
+  // A malformed label is refused on the page, before anything is sent.
+  await requireField.fill('acme corp');
+  await page.locator('.send-button').click();
+  await expect(page.getByText(/Require a partner token with label: must be key:value/)).toBeVisible();
+  await expect(page.locator('#send-link')).toHaveCount(0);
+
+  await requireField.fill(partner);
+  await page.getByLabel('Labels').fill('release:2026-12');
+  await page.locator('.send-button').click();
+  await expect(page.locator('#send-link')).toBeVisible({ timeout: 120_000 });
+  const link = await page.locator('#send-link').inputValue();
+  const id = new URL(link).pathname.split('/').pop()!;
+  const detail = await new SealdropClient(e2eBase()).admin(adminToken()).share(id);
+  expect(detail.requireLabel).toBe(partner);
+  expect(detail.labels).toContain('release:2026-12');
+
+  const ctx = await browser.newContext();
+  const recipient = await ctx.newPage();
+  await recipient.goto(link);
+  await expect(recipient.getByRole('heading', { name: 'This link needs your partner token' })).toBeVisible();
+  await ctx.close();
+});

@@ -31,6 +31,33 @@ export const shareRuleFields = {
   networks: networks.optional(),
 };
 
+/** The rule fields as a sender sets them (engine send settings, CLI flags, web options). */
+export interface ShareRules {
+  labels?: string[];
+  requireLabel?: string;
+  countries?: string[];
+  networks?: string[];
+}
+const shareRules = z.strictObject(shareRuleFields);
+
+/**
+ * Problems with `rules` as plain sentences naming the field (empty: fine), so a
+ * client refuses bad input before anything is encrypted. CIDRs are parsed by the
+ * worker; here only their shape is checked.
+ */
+export function shareRulesProblems(rules: ShareRules): string[] {
+  const r = shareRules.safeParse(rules);
+  if (r.success) return [];
+  return r.error.issues.map((i) => {
+    const field = String(i.path[0] ?? 'rules');
+    const at = i.path.length > 1 ? ` (${JSON.stringify((rules as Record<string, unknown[]>)[field]?.[Number(i.path[1])])})` : '';
+    return `${field}${at}: ${i.message}`;
+  });
+}
+
+/** Splits a typed list ("a:b, c:d" or one a line) into its items; blanks dropped. */
+export const splitList = (text: string): string[] => text.split(/[\s,]+/).filter(Boolean);
+
 /** Error codes of partner access and place rules (see errors.ts). */
 export const PARTNER_ERROR_MESSAGES = {
   partner_token_required: 'this link works only together with a partner token: send Authorization: Bearer <token>',

@@ -26,7 +26,7 @@ import {
   type ShareKeys,
 } from '@sealdrop/crypto';
 import { ApiError } from '@sealdrop/shared/errors';
-import type { ConfigResponse, SealdropClient } from '@sealdrop/shared';
+import { shareRulesProblems, type ConfigResponse, type SealdropClient, type ShareRules } from '@sealdrop/shared';
 import { classify, isAbort, TransferError } from './errors.ts';
 import type { EventSink, TransferEvent } from './events.ts';
 import type { SendJournal } from './journal.ts';
@@ -52,6 +52,8 @@ export interface SendSettings {
   uploadToken?: string;
   /** v1.1: a file request's id; the share is counted against it instead of a token (see requests.ts). */
   request?: string;
+  /** Partner access and place rules (labels, requireLabel, countries, networks); sent once, at create. */
+  rules?: ShareRules;
 }
 
 export interface SendOptions<Body> {
@@ -108,6 +110,17 @@ export class PlanError extends TransferError {
   constructor(readonly problems: SendProblem[]) {
     super('input', 'limits', `The files do not fit this server's limits (${problems.map((p) => p.kind).join(', ')}).`);
   }
+}
+
+/** The rule fields a sender set; empty lists and blanks are left out (the server refuses an empty list). */
+function definedRules(r: ShareRules | undefined): ShareRules {
+  if (!r) return {};
+  return {
+    ...(r.labels?.length ? { labels: r.labels } : {}),
+    ...(r.requireLabel ? { requireLabel: r.requireLabel } : {}),
+    ...(r.countries?.length ? { countries: r.countries } : {}),
+    ...(r.networks?.length ? { networks: r.networks } : {}),
+  };
 }
 
 /** A geometry-only source: the engine never reads plaintext, the part maker does. */
@@ -200,6 +213,8 @@ class SendRun<Body> {
     const config: ConfigResponse = o.config ?? (await withRetry(() => o.client.config(), this.#retryCtx('config')));
     const problems = planSend(config, { files: o.files, expiresIn: s.expiresIn, maxDownloads: s.maxDownloads, uploadToken: s.uploadToken, note: s.note, request: s.request });
     if (problems.length) throw new PlanError(problems);
+    const ruleProblems = shareRulesProblems(definedRules(s.rules));
+    if (ruleProblems.length) throw new TransferError('input', 'rules', `Invalid share rules: ${ruleProblems.join('; ')}.`);
     if (o.recipients) checkRecipients(o.recipients);
 
     // A create whose answer may have been lost is never sent again under the same
@@ -222,6 +237,7 @@ class SendRun<Body> {
         password: passwordSalt ? { salt: b64uEncode(passwordSalt), kdf: { ...KDF_V1 } } : null,
         files: o.files.map((f) => ({ size: ciphertextSize(f.size) })),
         ...(s.request ? { request: s.request } : {}),
+        ...definedRules(s.rules),
       };
       try {
         created = await withRetry(() => o.client.createShare(request, s.uploadToken), { ...this.#retryCtx('create'), policy: { ...o.retry, attempts: 4 } }, createMayBeRetried);

@@ -1,6 +1,6 @@
 // sealdrop send: encrypt files locally and upload them; prints the link on stdout.
 
-import { formatBytes } from '@sealdrop/shared';
+import { formatBytes, shareRulesProblems, type ShareRules } from '@sealdrop/shared';
 import { writeFile } from 'node:fs/promises';
 import { HELP, parse, parseDuration, parsePositiveInt, serverUrl } from '../args.ts';
 import { usage } from '../exit.ts';
@@ -38,6 +38,12 @@ Options:
   --request LINK        send to a file request (https://host/r/<id>#<fingerprint>): sealed
                         to the requester's key, checked against the link's fingerprint
                         (exit 3, nothing sent, if the server offers another key)
+  --label K:V           tag the share (partner:acme, release:2026-12); repeatable, at most 10
+  --require-partner L   the link opens only together with a partner download token carrying
+                        label L ("sealdrop receive LINK --token T")
+  --country CC          the share opens only from these countries (ISO code, DE); repeatable
+  --network CIDR        the share opens only from these networks (10.0.0.0/8, 2001:db8::/32);
+                        repeatable
   --json                print {url, id, expiresAt, ownerToken, files} as JSON on stdout
   --owner-token-file F  also save the owner token in F (created 0600)
   --notify URL          post this share's views, downloads, wrong passwords, revoke and
@@ -72,6 +78,10 @@ export async function run(argv: string[]): Promise<number> {
       parallel: { type: 'string' },
       to: { type: 'string', multiple: true },
       request: { type: 'string' },
+      label: { type: 'string', multiple: true },
+      'require-partner': { type: 'string' },
+      country: { type: 'string', multiple: true },
+      network: { type: 'string', multiple: true },
       quiet: { type: 'boolean', short: 'q' },
     },
     'send',
@@ -84,6 +94,14 @@ export async function run(argv: string[]): Promise<number> {
   let expiresIn = values.expires ? parseDuration(values.expires, '--expires') : null;
   const maxDownloads = values.downloads ? parsePositiveInt(values.downloads, '--downloads') : 1;
   const concurrency = values.parallel ? parsePositiveInt(values.parallel, '--parallel') : undefined;
+  const rules: ShareRules = {
+    ...(values.label?.length ? { labels: values.label } : {}),
+    ...(values['require-partner'] !== undefined ? { requireLabel: values['require-partner'] } : {}),
+    ...(values.country?.length ? { countries: values.country.map((c) => c.toUpperCase()) } : {}),
+    ...(values.network?.length ? { networks: values.network } : {}),
+  };
+  const ruleProblems = shareRulesProblems(rules);
+  if (ruleProblems.length) throw usage(`${ruleProblems.map(ruleFlag).join('\n')}\nRun "sealdrop send --help" for usage.`);
   const quiet = Boolean(values.quiet);
   const log = (msg: string) => {
     if (!quiet) process.stderr.write(`${msg}\n`);
@@ -106,7 +124,7 @@ export async function run(argv: string[]): Promise<number> {
   const journalFile = journalPath({
     server,
     paths: files.map((f) => f.path),
-    options: { expiresIn: requestLink ? null : expiresIn, ...(recipients ? { to: recipients.map((r) => r.fingerprint), request: requestLink?.id ?? null } : {}), maxDownloads, note: values.note ?? null, sign: signer ? keyId(signer.keynum) : null, password: password !== null },
+    options: { expiresIn: requestLink ? null : expiresIn, ...(recipients ? { to: recipients.map((r) => r.fingerprint), request: requestLink?.id ?? null } : {}), maxDownloads, note: values.note ?? null, sign: signer ? keyId(signer.keynum) : null, password: password !== null, ...(Object.keys(rules).length ? { rules } : {}) },
   });
   const total = files.reduce((s, f) => s + f.size, 0);
   log(`Sending ${files.length} file${files.length === 1 ? '' : 's'} (${formatBytes(total)}) to ${server}${signer ? `, signed by key id ${keyId(signer.keynum)}` : ''}.`);
@@ -123,6 +141,7 @@ export async function run(argv: string[]): Promise<number> {
     uploadToken: requestLink ? undefined : token || undefined,
     recipients,
     request: requestLink?.id,
+    rules,
     journalFile,
     concurrency,
     quiet,
@@ -151,3 +170,7 @@ export async function run(argv: string[]): Promise<number> {
   if (notifyError) throw usage(`The share was sent, but --notify was refused: ${notifyError instanceof Error ? notifyError.message : String(notifyError)}`);
   return 0;
 }
+
+const FLAG_OF: Record<string, string> = { labels: '--label', requireLabel: '--require-partner', countries: '--country', networks: '--network' };
+/** A shared validator's sentence, told in terms of the flag the user typed. */
+const ruleFlag = (problem: string) => problem.replace(/^(\w+)/, (f) => FLAG_OF[f] ?? f);

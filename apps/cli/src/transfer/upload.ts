@@ -8,7 +8,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
 import { ciphertextSize, encryptRange, type MessageKeys, type Recipient } from '@sealdrop/crypto';
 import { fileSource, type FileSource } from '@sealdrop/crypto/node';
-import { ApiError, type ConfigResponse, type SealdropClient } from '@sealdrop/shared';
+import { ApiError, type ConfigResponse, type SealdropClient, type ShareRules } from '@sealdrop/shared';
 import {
   classify,
   planSend,
@@ -48,6 +48,8 @@ export interface UploadOptions {
   recipients?: Recipient[];
   /** v1.1: a file request's id the share is counted against (with its key in recipients). */
   request?: string;
+  /** Partner access and place rules for the new share. */
+  rules?: ShareRules;
   journalFile: string;
   /** Parts in flight at once (default 3). */
   concurrency?: number;
@@ -278,7 +280,7 @@ export async function uploadShare(o: UploadOptions): Promise<UploadResult> {
       config,
       files: o.files.map((f) => ({ name: f.name, size: f.size, type: typeHint(f.name), lastModified: f.mtimeMs })),
       password: o.password,
-      settings: from ? undefined : { expiresIn, maxDownloads: o.maxDownloads, note: o.note, uploadToken: o.uploadToken, request: o.request },
+      settings: from ? undefined : { expiresIn, maxDownloads: o.maxDownloads, note: o.note, uploadToken: o.uploadToken, request: o.request, rules: o.rules },
       recipients: o.recipients,
       resume: from ?? undefined,
       app: { server: o.server, paths },

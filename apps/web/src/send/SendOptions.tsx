@@ -17,6 +17,10 @@ export interface SendOptionsValue {
   note: string;
   /** Owner receipts: a URL told of this share's downloads (empty: none). */
   notifyUrl: string;
+  /** Partner access: the label a recipient's partner token must carry (empty: none). */
+  requireLabel: string;
+  /** Labels of the share, `key:value` separated by spaces or commas. */
+  labels: string;
 }
 
 const TOKEN_KEY = 'sealdrop.uploadToken';
@@ -63,6 +67,8 @@ export function defaultOptions(config?: ConfigResponse): SendOptionsValue {
     uploadToken: savedUploadToken(),
     note: '',
     notifyUrl: '',
+    requireLabel: '',
+    labels: '',
   };
 }
 
@@ -210,6 +216,39 @@ export function SendOptions({
         <p id={`${id}-notify-help`} className="muted small">
           Each view, download, wrong password and revoke of this share is posted there as signed JSON (never the key). The signing secret is shown
           once, with the link.
+        </p>
+      </div>
+
+      <div className="send-partner">
+        <label htmlFor={`${id}-require-label`}>
+          Require a partner token with label <span className="muted">(optional)</span>
+        </label>
+        <input
+          id={`${id}-require-label`}
+          value={value.requireLabel}
+          placeholder="partner:acme"
+          autoComplete="off"
+          spellCheck={false}
+          aria-describedby={`${id}-require-label-help`}
+          onChange={(e) => set({ requireLabel: e.target.value })}
+        />
+        <p id={`${id}-require-label-help`} className="muted small">
+          The link then opens only together with a partner download token carrying this label.
+        </p>
+        <label htmlFor={`${id}-labels`}>
+          Labels <span className="muted">(optional)</span>
+        </label>
+        <input
+          id={`${id}-labels`}
+          value={value.labels}
+          placeholder="release:2026-12"
+          autoComplete="off"
+          spellCheck={false}
+          aria-describedby={`${id}-labels-help`}
+          onChange={(e) => set({ labels: e.target.value })}
+        />
+        <p id={`${id}-labels-help`} className="muted small">
+          key:value tags, separated by spaces or commas, that administrators filter shares by.
         </p>
       </div>
 

@@ -7,7 +7,7 @@ import { checkFileName } from '@sealdrop/crypto';
 import { api } from '../app/api.ts';
 import { listJournals, type SendJournal } from '../transfer/journal.ts';
 import { checkNotifyUrl } from '../transfer/receipts.ts';
-import { cancelSend, checkLimits, checkSelection, discardJournal, resetSend, resumeSend, retrySend, startSend } from '../transfer/upload.ts';
+import { cancelSend, checkLimits, checkRules, checkSelection, discardJournal, resetSend, resumeSend, retrySend, rulesFromFields, startSend } from '../transfer/upload.ts';
 import { useUploadStore } from '../transfer/uploadStore.ts';
 import { dragHasFiles, fromDataTransfer, fromFileList, type PickedFile } from './collectFiles.ts';
 import { updateMyLink } from '../links/myLinks.ts';
@@ -132,11 +132,13 @@ export function SendPage() {
   const send = () => {
     const bad = picked.filter((f) => checkFileName(f.name)).length;
     const notifyProblem = options.notifyUrl.trim() ? checkNotifyUrl(options.notifyUrl) : null;
+    const rules = rulesFromFields(options);
     const found = [
       ...(bad
         ? [`${bad === 1 ? 'One name' : `${bad} names`} cannot be sent: remove ${bad === 1 ? 'that file' : 'those files'} or rename before adding (see the list).`, ...checkLimits(picked, config.data)]
         : checkSelection(picked, config.data, options.note)),
       ...(notifyProblem ? [notifyProblem] : []),
+      ...checkRules(rules),
     ];
     if (found.length) {
       setProblems(found);
@@ -153,6 +155,7 @@ export function SendPage() {
       notifyUrl: options.notifyUrl.trim() || undefined,
       uploadToken: config.data?.uploadPolicy === 'token' ? options.uploadToken || undefined : undefined,
       ...(recipients.length ? { recipients } : {}),
+      rules,
     });
   };
 

@@ -4,7 +4,7 @@
 // progress, IndexedDB, the `online` event) and turns its events into
 // useUploadStore. Components call startSend / resumeSend / cancelSend / resetSend.
 import { ciphertextSize, SourceChangedError } from '@sealdrop/crypto';
-import { ApiError, SealdropClient, type ConfigResponse } from '@sealdrop/shared';
+import { ApiError, SealdropClient, shareRulesProblems, splitList, type ConfigResponse, type ShareRules } from '@sealdrop/shared';
 import type { Recipient } from '@sealdrop/crypto';
 import { journalRecipients, sealedFingerprints } from '../keys/sealedSend.ts';
 import { requestReceipts } from './receipts.ts';
@@ -38,7 +38,20 @@ export interface SendOptions {
   request?: string;
   /** Owner receipts: a URL told of this share's events, registered once the share exists. */
   notifyUrl?: string;
+  /** Partner access: labels and the label a recipient's partner token must carry. */
+  rules?: ShareRules;
 }
+
+/** The Options' partner fields (typed text) as share rules. */
+export function rulesFromFields(f: { labels: string; requireLabel: string }): ShareRules {
+  const labels = splitList(f.labels);
+  const requireLabel = f.requireLabel.trim();
+  return { ...(labels.length ? { labels } : {}), ...(requireLabel ? { requireLabel } : {}) };
+}
+
+const RULE_FIELD: Record<string, string> = { labels: 'Labels', requireLabel: 'Require a partner token with label' };
+/** The shared validators' verdict on the rules, in the Options' field names. */
+export const checkRules = (r: ShareRules): string[] => shareRulesProblems(r).map((p) => p.replace(/^(\w+)/, (f) => RULE_FIELD[f] ?? f));
 
 /** Parts in flight at once (DESIGN: 2 to 4). */
 export const PARTS_IN_FLIGHT = 3;
@@ -265,7 +278,7 @@ async function transfer(run: Run, files: SendFileInput[], password: string | nul
       files: files.map((f) => ({ name: f.name, size: f.file.size, type: f.file.type, lastModified: f.file.lastModified ?? null })),
       password,
       passwordKey,
-      settings: s ? { expiresIn: s.expiresIn, maxDownloads: s.maxDownloads, note: s.note, uploadToken: s.uploadToken, request: s.request } : undefined,
+      settings: s ? { expiresIn: s.expiresIn, maxDownloads: s.maxDownloads, note: s.note, uploadToken: s.uploadToken, request: s.request, rules: s.rules } : undefined,
       recipients: s?.recipients ?? journalRecipients(opts.resume),
       resume: opts.resume,
       app: s
