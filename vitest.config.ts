@@ -22,6 +22,9 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 120_000,
           fileParallelism: false,
+          // Its stacks (apps/cli/test/helpers/stack.ts) run while the CLI project's do:
+          // its own port range, so the two never race for one port.
+          env: { CLI_TEST_PORT_BASE: process.env.TRANSFER_TEST_PORT_BASE ?? '8870' },
         },
       },
       {

@@ -65,11 +65,14 @@ export const fileRoutes = new Hono<AppEnv>().get('/api/shares/:id/files/:i', asy
   )
     .bind(id, grant.gid, i)
     .first<Pick<ShareRow, 'status' | 'expires_at' | 'purged_at' | 'bytes'> & { size: number | null; gid: string | null }>();
-  if (!row || row.gid === null) throw new Fail('unauthorized', 'this grant is not valid');
+  if (!row) throw new Fail('unauthorized', 'this grant is not valid');
+  // The grant is signed by this server, so the share's state comes first: a revoke or
+  // revoke-all that ended the grant still answers 410 revoked, not a 401.
   if (row.status === 'revoked') throw new Fail('revoked', 'this share was revoked');
   if (row.status !== 'ready' || row.purged_at !== null || (row.expires_at ?? 0) <= t) {
     throw new Fail('expired', 'this share has expired');
   }
+  if (row.gid === null) throw new Fail('unauthorized', 'this grant is not valid');
   // A grant that outlived its 6 hours on a live share: 410 as README promises, not a 401.
   if (grant.exp <= t) throw new Fail('expired', 'this download grant has expired: start the download again (it uses another download)');
   if (row.size === null) throw new Fail('not_found', `this share has no file ${i}`);
