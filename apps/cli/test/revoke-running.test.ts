@@ -8,15 +8,15 @@ import { ciphertextSize } from '@sealdrop/crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, runCli, spawnCli } from './helpers/cli.ts';
 import { tempDir, writeRandomFile } from './helpers/files.ts';
-import { startProxy } from './helpers/proxy.ts';
+import { socketBufferBytes, startProxy } from './helpers/proxy.ts';
 import { freePort, startStack, type Stack } from './helpers/stack.ts';
 
 const MIB = 1024 * 1024;
 /** The worker's bound (apps/worker/src/lib/live-body.ts RECHECK_BYTES)... */
 const RECHECK_BYTES = 8 * MIB;
-/** ...plus what socket buffers between the worker and the reader may already hold. */
-const IN_FLIGHT = 12 * MIB;
-const SIZE = 64 * MIB;
+/** ...plus what socket buffers between the worker and the reader may already hold (the kernel's TCP maxima). */
+const IN_FLIGHT = socketBufferBytes() + 4 * MIB;
+const SIZE = 128 * MIB; // large enough that "ended early" still means something after IN_FLIGHT
 
 let stack: Stack;
 let work: { dir: string; cleanup: () => Promise<void> };

@@ -1,6 +1,7 @@
 // A small HTTP proxy in front of the stack that misbehaves on purpose, to test
 // the CLI's retries and Range resume against real network failures.
 
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -59,13 +60,14 @@ export async function startProxy(upstream: string, port: number, rule: ProxyRule
         res.writeHead(upRes.statusCode!, upRes.headers);
         if (decision.action === 'throttle') {
           // A slow reader: upstream is paused whenever it is ahead of the rate; a cut upstream cuts the client too.
-          const t0 = Date.now();
-          let sent = 0;
+          // The pace never banks credit (a slow start is not caught up at full speed later), so the
+          // reader never drains a burst that would let the kernel grow the socket's receive window.
+          let due = Date.now();
           upRes.on('data', (chunk: Buffer) => {
             res.write(chunk);
-            sent += chunk.length;
             decision.onBytes?.(chunk.length);
-            const ahead = (sent / decision.bytesPerSecond) * 1000 - (Date.now() - t0);
+            due = Math.max(due, Date.now()) + (chunk.length / decision.bytesPerSecond) * 1000;
+            const ahead = due - Date.now();
             if (ahead > 0) {
               upRes.pause();
               setTimeout(() => upRes.resume(), ahead);
@@ -124,4 +126,21 @@ export async function startProxy(upstream: string, port: number, rule: ProxyRule
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * The most a reader's socket buffers can hold between the server and this proxy:
+ * the kernel's TCP receive and send buffer maxima (Linux autotunes up to them; a
+ * throttled reader has them full). Bytes in them left the server before it saw a
+ * revoke, so a bound on what arrives after one must allow for them.
+ */
+export function socketBufferBytes(): number {
+  try {
+    const max = (f: string) => Number(readFileSync(f, 'utf8').trim().split(/\s+/)[2]);
+    const n = max('/proc/sys/net/ipv4/tcp_rmem') + max('/proc/sys/net/ipv4/tcp_wmem');
+    if (Number.isFinite(n) && n > 0) return n;
+  } catch {
+    // not Linux: the defaults of most systems
+  }
+  return 12 * 1024 * 1024;
 }
