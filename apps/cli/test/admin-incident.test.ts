@@ -122,7 +122,7 @@ describe('sealdrop admin incident response', () => {
     expect((await admin(['revoke-all', '--tokens'])).code).toBe(1);
     const r = await admin(['revoke-all', '--yes', '--tokens']);
     expectOk(r);
-    expect(r.stdout).toMatch(/Revoked [1-9]\d* shares?, ended \d+ download grants?, revoked [1-9]\d* tokens?/);
+    expect(r.stdout).toMatch(/Revoked [1-9]\d* shares?, ended \d+ download grants?, revoked [1-9]\d* API tokens? and \d+ partner download tokens?/);
     expect((await cli(['receive', s.url, '-o', w('out-kill')])).code).toBe(4);
     expect((await cli(['send', w('file.txt'), '--server', stack.url, '--token', tok.token])).code).not.toBe(0);
     const again = await admin(['revoke-all', '--yes', '--json']);

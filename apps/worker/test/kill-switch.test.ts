@@ -5,7 +5,25 @@
 import { env } from 'cloudflare:test';
 import { expect, it } from 'vitest';
 import { sweep } from '../src/sweep.ts';
-import { ADMIN, callJson, ciphertextSize, createBody, createShare, freshIp, download, getFile, readyShare, shareRow } from './helpers.ts';
+import {
+  ADMIN,
+  callJson,
+  challenge,
+  ciphertextSize,
+  createBody,
+  createShare,
+  download,
+  finalize,
+  freshIp,
+  getFile,
+  newKeys,
+  randomBytes,
+  readyShare,
+  shareRow,
+  signBody,
+  uploadAll,
+  type Share,
+} from './helpers.ts';
 
 const auth = `Bearer ${ADMIN}`;
 const killSwitch = (tokens = false) => callJson('POST', '/api/admin/revoke-all', { auth, json: { confirm: 'REVOKE ALL', ...(tokens ? { tokens } : {}) } });
@@ -32,7 +50,7 @@ it('120 concurrent revoke-alls while downloads stream: exact counts, all grants 
   await env.DB.prepare(`UPDATE shares SET expires_at = ? WHERE id IN (${expired.map(() => '?').join(',')})`)
     .bind(Date.now() - 1000, ...expired.map((s) => s.id))
     .run();
-  const exhaustedGrants = [];
+  const exhaustedGrants: string[] = [];
   for (const s of exhausted) exhaustedGrants.push((await download(s)).grant);
   const grants = await Promise.all(live.map(async (s) => (await download(s)).grant));
 
@@ -70,19 +88,20 @@ it('120 concurrent revoke-alls while downloads stream: exact counts, all grants 
     expect(row.status).toBe('revoked');
     expect(row.revoked_by).toBe('bootstrap');
   }
-  // Grants: every one ends, the exhausted shares' too (their download stops), yet those shares are not relabelled.
-  for (const [i, s] of live.entries()) {
-    const f = await getFile(s.id, 0, grants[i]);
-    expect(f.status).toBe(410);
+  // Grants: every one ends, the exhausted shares' too (their download stops, and its
+  // resume is told "revoked", not 401), yet those shares are not relabelled.
+  for (const [i, s] of [...live.map((s, i) => [s, grants[i]] as const), ...exhausted.map((s, i) => [s, exhaustedGrants[i]] as const)].entries()) {
+    const f = await getFile(s[0].id, 0, s[1]);
+    expect(f.status, `share ${i}`).toBe(410);
     expect((await f.json<any>()).error.code).toBe('revoked');
   }
-  for (const [i, s] of exhausted.entries()) expect((await getFile(s.id, 0, exhaustedGrants[i])).status).toBe(401);
   for (const s of keep) {
     const row = await shareRow(s.id);
     const was = before.get(s.id)!;
     expect(row.status).toBe('ready');
-    expect(row.revoked_at).toBeNull();
-    expect(row.revoked_by).toBeNull();
+    // Who ended an exhausted share's last grant is recorded; an expired share had none to end.
+    expect(row.revoked_at === null).toBe(expired.includes(s));
+    expect(row.revoked_by).toBe(expired.includes(s) ? null : 'bootstrap');
     expect(row.downloads_used).toBe(was.row.downloads_used);
     expect(row.purged_at).toBe(was.row.purged_at);
     expect(await logCount(s.id)).toBe(was.log);
@@ -104,7 +123,7 @@ it('120 concurrent revoke-alls while downloads stream: exact counts, all grants 
     expect((await env.BUCKET.list({ prefix: `shares/${s.id}/` })).objects).toEqual([]);
     expect((await shareRow(s.id)).purged_at).not.toBeNull();
   }
-  expect((await killSwitch()).body).toEqual({ revoked: 0, grantsEnded: 0, purgePending: 0, tokensRevoked: 0 });
+  expect((await killSwitch()).body).toEqual({ revoked: 0, grantsEnded: 0, purgePending: 0, tokensRevoked: 0, downloadTokensRevoked: 0 });
 });
 
 it('finishes the objects the invocation could not: shares left revoked-but-unpurged are reported and swept', async () => {
@@ -133,4 +152,81 @@ it('with tokens, the kill switch also revokes every minted token', async () => {
   expect((await callJson('POST', '/api/shares', { auth: `Bearer ${up.token}`, json: createBody(), ip: freshIp() })).status).toBe(401);
   // The bootstrap itself still works (it is the server's secret, rotated by redeploying).
   expect((await callJson('GET', '/api/admin/stats', { auth })).status).toBe(200);
+});
+
+/** A ready share that opens only with a partner download token carrying `label`. */
+async function partnerShare(label: string): Promise<Share> {
+  const keys = newKeys();
+  const body = { ...createBody({}, keys), requireLabel: label };
+  const r = await callJson('POST', '/api/shares', { json: body, ip: freshIp() });
+  expect(r.status, JSON.stringify(r.body)).toBe(201);
+  const size = body.files[0].size;
+  const s: Share = { ...r.body, keys, sizes: [size], contents: [randomBytes(size)], manifest: randomBytes(4096 + 72) };
+  await uploadAll(s);
+  expect((await finalize(s)).status).toBe(200);
+  return s;
+}
+
+async function manifestWith(s: Share, token: string): Promise<number> {
+  const ch = await challenge(s.id);
+  return (await callJson('POST', `/api/shares/${s.id}/manifest`, { json: signBody(s.keys, 'manifest', s.id, ch), auth: `Bearer ${token}` })).status;
+}
+
+it('with tokens, 120 concurrent kill switches revoke every partner download token exactly once, and count them', async () => {
+  const label = `partner:k${crypto.randomUUID().slice(0, 8)}`;
+  const mk = async (scope: string, labels?: string[]) =>
+    (await callJson('POST', '/api/admin/tokens', { auth, json: { label: `kill ${scope}`, scope, expiresIn: 3600, labels } })).body as {
+      id: string;
+      token: string;
+    };
+  const partners = await Promise.all(Array.from({ length: 6 }, () => mk('download', [label])));
+  const up = await mk('upload');
+  // An expired download token is not live: not counted, not touched.
+  const old = await mk('download', [label]);
+  await env.DB.prepare('UPDATE download_tokens SET expires_at = ? WHERE id = ?').bind(Date.now() - 1, old.id).run();
+  // Before: each partner token opens a share that requires its label.
+  const before = await partnerShare(label);
+  for (const p of partners) expect(await manifestWith(before, p.token)).toBe(200);
+
+  const count = async (table: string) =>
+    (await env.DB.prepare(`SELECT COUNT(*) AS n FROM ${table} WHERE revoked_at IS NULL AND expires_at > ?`).bind(Date.now()).first<{ n: number }>())!.n;
+  const [liveDownload, liveApi] = [await count('download_tokens'), await count('api_tokens')];
+  expect(liveDownload).toBeGreaterThanOrEqual(partners.length);
+
+  const answers = await Promise.all(Array.from({ length: 120 }, () => killSwitch(true)));
+  expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+  // Every live token counted by exactly one call, of its own kind.
+  expect(answers.reduce((n, a) => n + a.body.downloadTokensRevoked, 0)).toBe(liveDownload);
+  expect(answers.reduce((n, a) => n + a.body.tokensRevoked, 0)).toBe(liveApi);
+  expect(await count('download_tokens')).toBe(0);
+  const lines = (await env.DB.prepare(`SELECT detail FROM access_log WHERE event = 'revoke' AND detail LIKE 'revoke-all%'`).all<{ detail: string }>()).results;
+  expect(lines.filter((l) => l.detail.includes(`download_tokens=${liveDownload} `)).length).toBe(1);
+
+  // After: no partner token opens a share made since, the admin list shows them revoked, the expired one untouched.
+  const after = await partnerShare(label);
+  for (const p of partners) expect(await manifestWith(after, p.token)).toBe(403);
+  const listed = (await callJson('GET', '/api/admin/tokens', { auth })).body.tokens as { id: string; revokedAt: string | null }[];
+  for (const p of [...partners, up]) expect(listed.find((t) => t.id === p.id)?.revokedAt, p.id).not.toBeNull();
+  expect(listed.find((t) => t.id === old.id)?.revokedAt).toBeNull();
+  // Without `tokens`, the kill switch leaves tokens alone.
+  const fresh = await mk('download', [label]);
+  expect((await killSwitch()).body.downloadTokensRevoked).toBe(0);
+  expect(await manifestWith(await partnerShare(label), fresh.token)).toBe(200);
+});
+
+it('a minted admin token’s kill switch revokes partner download tokens too, and upload tokens, not admin tokens', async () => {
+  const mk = async (scope: string, labels?: string[]) =>
+    (await callJson('POST', '/api/admin/tokens', { auth, json: { label: `minted ${scope}`, scope, expiresIn: 3600, labels } })).body as {
+      id: string;
+      token: string;
+    };
+  const adm = await mk('admin');
+  const other = await mk('admin');
+  const partner = await mk('download', ['partner:minted']);
+  const r = await callJson('POST', '/api/admin/revoke-all', { auth: `Bearer ${adm.token}`, json: { confirm: 'REVOKE ALL', tokens: true } });
+  expect(r.status).toBe(200);
+  expect(r.body.downloadTokensRevoked).toBeGreaterThanOrEqual(1);
+  const listed = (await callJson('GET', '/api/admin/tokens', { auth })).body.tokens as { id: string; revokedAt: string | null }[];
+  expect(listed.find((t) => t.id === partner.id)?.revokedAt).not.toBeNull();
+  expect(listed.find((t) => t.id === other.id)?.revokedAt).toBeNull();
 });

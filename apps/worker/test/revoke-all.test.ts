@@ -37,5 +37,5 @@ it('revoke-all kills every live share and every issued grant; objects go with th
     expect((await shareRow(s.id)).purged_at).not.toBeNull();
   }
   // Nothing left to revoke.
-  expect((await callJson('POST', '/api/admin/revoke-all', { auth, json: { confirm: 'REVOKE ALL' } })).body).toEqual({ revoked: 0, grantsEnded: 0, purgePending: 0, tokensRevoked: 0 });
+  expect((await callJson('POST', '/api/admin/revoke-all', { auth, json: { confirm: 'REVOKE ALL' } })).body).toEqual({ revoked: 0, grantsEnded: 0, purgePending: 0, tokensRevoked: 0, downloadTokensRevoked: 0 });
 });

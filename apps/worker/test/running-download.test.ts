@@ -59,6 +59,22 @@ describe('a running download', () => {
     });
   }
 
+  // The CLI's default is one download: its running download has used the last one, so the
+  // share is exhausted (not live) and revoke-all keeps its status, yet it still ends the grant.
+  it('the last download of a one-download share ends on revoke-all, and the resume gets 410 revoked (not 401)', async () => {
+    const size = 5 * PART;
+    const s = await readyShare({ sizes: [size], maxDownloads: 1 });
+    const { grant } = await download(s);
+    const res = await getFile(s.id, 0, grant);
+    expect(res.status).toBe(200);
+    const r = await killMidway(res, () => kills['an admin revokes all shares']());
+    expect(r.ended).toBe('cut');
+    expect(r.after).toBeLessThanOrEqual(RECHECK_BYTES + IN_FLIGHT);
+    const resume = await getFile(s.id, 0, grant, { Range: `bytes=${r.before + r.after}-` });
+    expect(resume.status).toBe(410);
+    expect(((await resume.json()) as any).error.code).toBe('revoked');
+  });
+
   it('runs to the end while the share stays live', async () => {
     const size = 3 * PART;
     const s = await readyShare({ sizes: [size] });

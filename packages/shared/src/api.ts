@@ -271,7 +271,7 @@ export interface AdminStats {
   freeze: { reason: string; since: string } | null;
 }
 
-/** The kill switch; `tokens` also revokes every minted token the caller may revoke. */
+/** The kill switch; `tokens` also revokes every minted token the caller may revoke, partner download tokens included. */
 export const revokeAllRequest = z.strictObject({ confirm: z.literal('REVOKE ALL'), tokens: z.boolean().optional() });
 export interface RevokeAllResponse {
   /** Live shares revoked by this call (a repeat finds 0: safe to run again). */
@@ -280,7 +280,10 @@ export interface RevokeAllResponse {
   grantsEnded: number;
   /** Revoked shares whose objects are still being deleted (the sweep finishes them). */
   purgePending: number;
+  /** With `tokens`: API tokens (upload, admin) revoked by this call. */
   tokensRevoked: number;
+  /** With `tokens`: partner download tokens revoked by this call. */
+  downloadTokensRevoked: number;
 }
 
 /** DELETE /api/admin/tokens/:id?shares=revoke also revokes every live share the token created (a leaked CI token). */

@@ -156,11 +156,11 @@ export async function run(argv: string[]): Promise<number> {
         return 0;
       }
       case 'revoke-all': {
-        if (!values.yes) throw usage(`This revokes EVERY uploading and ready share${values.tokens ? ' and every minted token' : ''}. Add --yes to confirm.`);
+        if (!values.yes) throw usage(`This revokes EVERY uploading and ready share${values.tokens ? ' and every minted token (partner download tokens too)' : ''}. Add --yes to confirm.`);
         const r = await admin.revokeAll({ tokens: values.tokens });
         if (json) out(r);
         else {
-          console.log(`Revoked ${plural(r.revoked, 'share')}, ended ${plural(r.grantsEnded, 'download grant')}${values.tokens ? `, revoked ${plural(r.tokensRevoked, 'token')}` : ''}.`);
+          console.log(`Revoked ${plural(r.revoked, 'share')}, ended ${plural(r.grantsEnded, 'download grant')}${values.tokens ? `, revoked ${plural(r.tokensRevoked, 'API token')} and ${plural(r.downloadTokensRevoked, 'partner download token')}` : ''}.`);
           if (r.purgePending) console.log(`${plural(r.purgePending, 'revoked share')} still being deleted; the sweep finishes them. Running this again is safe.`);
         }
         return 0;

@@ -42,7 +42,7 @@ export function RevokeAll() {
       close();
       const n = (k: number, what: string) => `${k} ${what}${k === 1 ? '' : 's'}`;
       setResult(
-        `Revoked ${n(r.revoked, 'share')} and ended ${n(r.grantsEnded, 'download grant')}${tokens ? `; revoked ${n(r.tokensRevoked, 'API token')}` : ''}. ` +
+        `Revoked ${n(r.revoked, 'share')} and ended ${n(r.grantsEnded, 'download grant')}${tokens ? `; revoked ${n(r.tokensRevoked, 'API token')} and ${n(r.downloadTokensRevoked, 'partner download token')}` : ''}. ` +
           'Every link that was live has stopped working.' +
           (r.purgePending ? ` ${n(r.purgePending, 'revoked share')} still being deleted; the sweep finishes them (running this again is safe).` : ''),
       );

@@ -33,14 +33,19 @@ export async function assertMayRevokeToken(env: Env, who: string, tid: string): 
   if (row.scope === 'admin') throw new Fail('forbidden', 'only the bootstrap token (ADMIN_TOKEN) revokes admin tokens');
 }
 
-/** Every live minted token `who` may revoke, revoked in one statement; how many. */
-async function revokeTokens(env: Env, who: string, t: number): Promise<number> {
-  const r = await env.DB.prepare(
-    `UPDATE api_tokens SET revoked_at = ?1 WHERE revoked_at IS NULL AND expires_at > ?1 ${who === 'bootstrap' ? '' : `AND scope = 'upload'`}`,
-  )
-    .bind(t)
-    .run();
-  return r.meta.changes;
+/**
+ * Every live minted token `who` may revoke, in one batch: API tokens (a minted admin
+ * token revokes upload tokens only) and partner download tokens (any admin revokes
+ * those), so no leaked token of either kind opens anything after the kill switch.
+ */
+async function revokeTokens(env: Env, who: string, t: number): Promise<{ api: number; download: number }> {
+  const [api, download] = await env.DB.batch([
+    env.DB.prepare(
+      `UPDATE api_tokens SET revoked_at = ?1 WHERE revoked_at IS NULL AND expires_at > ?1 ${who === 'bootstrap' ? '' : `AND scope = 'upload'`}`,
+    ).bind(t),
+    env.DB.prepare('UPDATE download_tokens SET revoked_at = ?1 WHERE revoked_at IS NULL AND expires_at > ?1').bind(t),
+  ]);
+  return { api: api!.meta.changes, download: download!.meta.changes };
 }
 
 const logCtx = (c: Context<AppEnv>) => ({ env: c.env, req: c.req.raw, ip: c.var.ip });
@@ -63,7 +68,7 @@ export async function runRevoke(c: Context<AppEnv>, scope: Scope, advisory: stri
  * revokes nothing twice and reports what is still being purged.
  */
 export async function killSwitch(c: Context<AppEnv>, tokens: boolean): Promise<RevokeAllResponse> {
-  const tokensRevoked = tokens ? await revokeTokens(c.env, c.var.tokenId, now()) : 0;
-  const r = await runRevoke(c, { scope: 'all' }, null, `revoke-all tokens=${tokensRevoked}`);
-  return { revoked: r.revoked, grantsEnded: r.grantsEnded, purgePending: r.purgePending, tokensRevoked };
+  const t = tokens ? await revokeTokens(c.env, c.var.tokenId, now()) : { api: 0, download: 0 };
+  const r = await runRevoke(c, { scope: 'all' }, null, `revoke-all tokens=${t.api} download_tokens=${t.download}`);
+  return { revoked: r.revoked, grantsEnded: r.grantsEnded, purgePending: r.purgePending, tokensRevoked: t.api, downloadTokensRevoked: t.download };
 }

@@ -95,13 +95,14 @@ export async function revokeScope(
   }
   const upd = scopeSql(scope, 4);
   const inScope1 = scopeSql(scope, 1);
+  const inScope3 = scopeSql(scope, 3);
   const liveGrants = db
     .prepare(
       `SELECT COUNT(*) AS n FROM grants WHERE expires_at > ?1
        AND share_id IN (SELECT id FROM shares WHERE status IN ('uploading', 'ready') AND ${inScope.sql})`,
     )
     .bind(t, ...inScope.args);
-  const [grants, updated, , pend] = await db.batch([
+  const [grants, updated, , , pend] = await db.batch([
     liveGrants,
     db
       .prepare(
@@ -109,8 +110,18 @@ export async function revokeScope(
          WHERE ${LIVE} AND ${upd.sql} RETURNING id`,
       )
       .bind(t, by, opts.advisory ?? null, ...upd.args),
-    // A revoked share's grants die with its status (recipients are told "revoked"); the
-    // shares still ready in scope are expired or exhausted: their grants are deleted.
+    // The shares still ready in scope are expired or exhausted and keep their status. An
+    // exhausted one may still be streaming to its last grant: that grant dies here too, and
+    // revoked_at/revoked_by record who ended it, so its resume is told "revoked" (410),
+    // not that a grant the server signed is unknown (401); the sweep may purge it now.
+    db
+      .prepare(
+        `UPDATE shares SET revoked_at = ?1, revoked_by = ?2, last_grant_expires_at = MIN(last_grant_expires_at, ?1)
+         WHERE status = 'ready' AND expires_at > ?1 AND ${inScope3.sql}
+           AND EXISTS (SELECT 1 FROM grants g WHERE g.share_id = shares.id AND g.expires_at > ?1)`,
+      )
+      .bind(t, by, ...inScope3.args),
+    // A revoked share's grants die with its status; those of the shares still ready are deleted.
     db.prepare(`DELETE FROM grants WHERE share_id IN (SELECT id FROM shares WHERE status = 'ready' AND ${inScope1.sql})`).bind(...inScope1.args),
     pending,
   ]);

@@ -59,16 +59,17 @@ export const fileRoutes = new Hono<AppEnv>().get('/api/shares/:id/files/:i', asy
   const t = now();
 
   const row = await c.env.DB.prepare(
-    `SELECT s.status, s.expires_at, s.purged_at, s.bytes, f.size, g.gid
+    `SELECT s.status, s.expires_at, s.purged_at, s.revoked_at, s.bytes, f.size, g.gid
      FROM shares s LEFT JOIN grants g ON g.gid = ?2 AND g.share_id = s.id
      LEFT JOIN files f ON f.share_id = s.id AND f.idx = ?3 WHERE s.id = ?1`,
   )
     .bind(id, grant.gid, i)
-    .first<Pick<ShareRow, 'status' | 'expires_at' | 'purged_at' | 'bytes'> & { size: number | null; gid: string | null }>();
+    .first<Pick<ShareRow, 'status' | 'expires_at' | 'purged_at' | 'revoked_at' | 'bytes'> & { size: number | null; gid: string | null }>();
   if (!row) throw new Fail('unauthorized', 'this grant is not valid');
   // The grant is signed by this server, so the share's state comes first: a revoke or
-  // revoke-all that ended the grant still answers 410 revoked, not a 401.
-  if (row.status === 'revoked') throw new Fail('revoked', 'this share was revoked');
+  // revoke-all that ended the grant still answers 410 revoked, not a 401. That includes
+  // an exhausted share whose last grants a bulk revoke ended (revoked_at set, status kept).
+  if (row.status === 'revoked' || row.revoked_at !== null) throw new Fail('revoked', 'this share was revoked');
   if (row.status !== 'ready' || row.purged_at !== null || (row.expires_at ?? 0) <= t) {
     throw new Fail('expired', 'this share has expired');
   }
