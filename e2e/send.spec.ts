@@ -114,7 +114,8 @@ test('no file name, key or password leaves the browser (with a suggested passphr
 
   const secret = link.split('#')[1];
   expect(requests.some((r) => r.url().includes('/api/shares'))).toBe(true);
-  const needles = [name, 'Quarterly-secret', secret, password, content, note].map((s) => Buffer.from(s));
+  // Nor the file's SHA-256: it is published only when the sender ticks that option (e2e/publish-sha256.spec.ts).
+  const needles = [name, 'Quarterly-secret', secret, password, content, note, sha256(Buffer.from(content))].map((s) => Buffer.from(s));
   for (const r of requests) {
     const haystacks = [Buffer.from(r.url()), Buffer.from(JSON.stringify(await r.allHeaders())), r.postDataBuffer() ?? Buffer.alloc(0)];
     for (const h of haystacks) for (const n of needles) expect(h.includes(n), `${n} in ${r.method()} ${r.url()}`).toBe(false);

@@ -30,6 +30,8 @@ export default defineConfig(async () => {
       root: import.meta.dirname,
       include: ['test/**/*.test.ts'],
       setupFiles: ['./test/apply-migrations.ts'],
+      // A loopback webhook receiver in Node (test/receiver-setup.ts).
+      globalSetup: ['./test/receiver-setup.ts'],
       testTimeout: 60_000,
     },
   };

@@ -3,7 +3,7 @@
 // back-off; once it is up every event arrives exactly once, in order per share,
 // with a valid signature. A redirect is not followed. Prints the latency from a
 // download's log row to its arrival.
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -181,6 +181,42 @@ describe('webhooks', () => {
       const left = Date.parse(expires ?? '') - Date.now();
       expect(left).toBeGreaterThan(47 * 3600_000);
       expect(left).toBeLessThanOrEqual(48 * 3600_000);
+      await api('DELETE', `/api/admin/webhooks/${created.body.id}`);
+    } finally {
+      srv.close();
+    }
+  });
+
+  it('send --publish-sha256: the Slack message names each file\u2019s SHA-256; without the flag the server gets none', async () => {
+    const port = await freePort([stack.port]);
+    const arrivals: Arrival[] = [];
+    let secret = '';
+    const srv = await receiver(port, () => secret, arrivals);
+    try {
+      const created = await api('POST', '/api/admin/webhooks', { url: `http://127.0.0.1:${port}/slack-sha`, events: ['finalize'], format: 'slack' });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      secret = created.body.secret;
+      await writeFile(w('b.txt'), 'the second file\n');
+      const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+      const hashes = [sha('webhook test file\n'.repeat(100)), sha('the second file\n')];
+      const sendOne = async (...flags: string[]) => {
+        const sent = await runCli(['send', w('a.txt'), w('b.txt'), '--server', stack.url, '--json', ...flags]);
+        expect(sent.code, show(sent)).toBe(0);
+        const out = JSON.parse(sent.stdout) as { id: string; files: { name: string; sha256: string }[] };
+        expect(out.files.map((f) => f.sha256)).toEqual(hashes);
+        return out.id;
+      };
+      const published = await sendOne('--publish-sha256');
+      const plain = await sendOne();
+      const text = (id: string) => until(`the finalize of ${id}`, async () => arrivals.find((a) => a.body.text.includes(`share ${id.slice(0, 4)}…`))?.body.text as string | undefined);
+      expect(await text(published)).toContain(`SHA-256 file 1 ${hashes[0]}, file 2 ${hashes[1]}`);
+      const none = await text(plain);
+      expect(none).toContain('share finalized');
+      expect(none).not.toMatch(/SHA-256|[0-9a-f]{64}/);
+      // What the server holds: the published share's hashes in its admin row, none for the other.
+      const shares = (await api('GET', '/api/admin/shares?limit=100')).body.shares;
+      expect(shares.find((x: any) => x.id === published).sha256).toEqual(hashes);
+      expect(shares.find((x: any) => x.id === plain).sha256).toBeUndefined();
       await api('DELETE', `/api/admin/webhooks/${created.body.id}`);
     } finally {
       srv.close();

@@ -129,3 +129,39 @@ function parseB64u(s: string): Uint8Array {
   const bin = atob(s.replace(/-/g, '+').replace(/_/g, '/') + '='.repeat((4 - (s.length % 4)) % 4));
   return Uint8Array.from(bin, (c) => c.charCodeAt(0));
 }
+
+it('a hash reaches D1 only when the sender published it, and only in shares.sha256s', async () => {
+  const content = enc.encode('published-hash-content-ZK-0815\n'.repeat(50));
+  const contentHash = hexEncode(new Uint8Array(await crypto.subtle.digest('SHA-256', content)));
+  const dump = async () => {
+    const tables = await env.DB.prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_cf\\_%' ESCAPE '\\'`).all<{ name: string }>();
+    const out: Record<string, string> = {};
+    for (const { name: t } of tables.results) out[t] = JSON.stringify((await env.DB.prepare(`SELECT * FROM "${t.replace(/"/g, '""')}"`).all()).results);
+    return out;
+  };
+  const share = async (publish: boolean) => {
+    const keys = await deriveShareKeys(parseLinkSecret(generateLinkSecret()), null);
+    const size = ciphertextSize(content.length);
+    const created = await callJson('POST', '/api/shares', {
+      json: { expiresIn: 3600, maxDownloads: 1, linkPub: b64uEncode(keys.linkPub), authPub: b64uEncode(keys.authPub), password: null, files: [{ size }], ...(publish ? { publishSha256: true } : {}) },
+    });
+    const { id, ownerToken } = created.body;
+    const auth = `Owner ${ownerToken}`;
+    const ciphertext = await encryptMessage(await keys.fileKey(0), content, { context: shareContext(id) });
+    await call('PUT', `/api/shares/${id}/files/0/parts/0`, { auth, body: ciphertext, headers: { 'Content-Length': String(size) } });
+    const manifest: Manifest = { v: 1, createdAt: new Date().toISOString(), files: [{ name: 'f.txt', size: content.length, type: 'text/plain', sha256: contentHash }] };
+    const sealed = b64uEncode(await sealManifest(keys, id, manifest));
+    const fin = await callJson('POST', `/api/shares/${id}/finalize`, { auth, json: { manifest: sealed, ...(publish ? { sha256: [contentHash] } : {}) } });
+    expect(fin.status).toBe(200);
+    return id;
+  };
+  await share(false);
+  expect(Object.values(await dump()).some((rows) => rows.includes(contentHash)), 'a hash without the opt-in').toBe(false);
+  const id = await share(true);
+  const after = await dump();
+  // The needle search does find a hash that is there: in the one column the sender opted into.
+  expect(Object.entries(after).filter(([, rows]) => rows.includes(contentHash)).map(([t]) => t)).toEqual(['shares']);
+  const row = await env.DB.prepare('SELECT sha256s FROM shares WHERE id = ?').bind(id).first<{ sha256s: string }>();
+  expect(JSON.parse(row!.sha256s)).toEqual([contentHash]);
+  expect(after.shares.split(contentHash).length - 1).toBe(1);
+});

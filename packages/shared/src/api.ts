@@ -82,8 +82,20 @@ export interface UploadsResponse {
   files: { index: number; size: number; parts: number[] }[];
 }
 
-/** v1.1: `recipients` seals the share to public keys (its link then carries no secret). */
-export const finalizeRequest = z.strictObject({ manifest: b64u().min(1), recipients: recipients.optional() });
+/** A published plaintext SHA-256: 64 lower-case hex characters. */
+export const SHA256_HEX_RE = /^[0-9a-f]{64}$/;
+/** At most one published SHA-256 per file; the worker also checks the count is the share's file count. */
+export const MAX_PUBLISHED_SHA256 = 10_000;
+export const publishedSha256 = z
+  .array(z.string().regex(SHA256_HEX_RE, 'must be a SHA-256 as 64 lower-case hex characters'))
+  .max(MAX_PUBLISHED_SHA256);
+
+/**
+ * v1.1: `recipients` seals the share to public keys (its link then carries no secret).
+ * `sha256`: one plaintext SHA-256 per file, in file order, only for a share created
+ * with `publishSha256: true` (and then required).
+ */
+export const finalizeRequest = z.strictObject({ manifest: b64u().min(1), recipients: recipients.optional(), sha256: publishedSha256.optional() });
 export type FinalizeRequest = z.infer<typeof finalizeRequest>;
 export interface FinalizeResponse {
   id: string;
@@ -237,6 +249,8 @@ export interface AdminShare {
   labels?: string[];
   /** The label a recipient's partner token must carry, or null. */
   requireLabel?: string | null;
+  /** The files' SHA-256s, only when the sender published them. */
+  sha256?: string[];
 }
 
 export interface AdminSharesResponse {

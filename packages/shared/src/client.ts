@@ -132,11 +132,14 @@ export class SealdropClient {
   uploads(id: string, ownerToken: string) {
     return this.json<UploadsResponse>('GET', `/api/shares/${id}/uploads`, { auth: { scheme: 'Owner', token: ownerToken } });
   }
-  /** With `recipients` (v1.1) the share is sealed to public keys; the same pair again is 200. */
-  finalize(id: string, ownerToken: string, manifest: string, recipients?: StanzaWire[]) {
+  /**
+   * With `recipients` (v1.1) the share is sealed to public keys; the same pair again is 200.
+   * `sha256`: the files' plaintext SHA-256s, for a share created with publishSha256 only.
+   */
+  finalize(id: string, ownerToken: string, manifest: string, recipients?: StanzaWire[], sha256?: string[]) {
     return this.json<FinalizeResponse>('POST', `/api/shares/${id}/finalize`, {
       auth: { scheme: 'Owner', token: ownerToken },
-      json: recipients ? { manifest, recipients } : { manifest },
+      json: { manifest, ...(recipients ? { recipients } : {}), ...(sha256 ? { sha256 } : {}) },
     });
   }
   ownerStatus(id: string, ownerToken: string) {

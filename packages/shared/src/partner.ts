@@ -29,6 +29,12 @@ export const shareRuleFields = {
   requireLabel: label.optional(),
   countries: countries.optional(),
   networks: networks.optional(),
+  /**
+   * The sender publishes the plaintext SHA-256 of each file (sent with finalize),
+   * so notifications can show them. Off unless the sender asks: without it the
+   * server takes no hash at all (zero knowledge).
+   */
+  publishSha256: z.literal(true).optional(),
 };
 
 /** The rule fields as a sender sets them (engine send settings, CLI flags, web options). */
@@ -37,6 +43,8 @@ export interface ShareRules {
   requireLabel?: string;
   countries?: string[];
   networks?: string[];
+  /** Publish each file's SHA-256 to the server with finalize (an explicit opt-in). */
+  publishSha256?: true;
 }
 const shareRules = z.strictObject(shareRuleFields);
 

@@ -24,6 +24,8 @@ export interface SendJournal extends ResumeJournal {
   /** b64u access public key registered at create: a re-entered password is checked against it. */
   authPub: string;
   note?: string;
+  /** The sender published the files' SHA-256s (the share was created with publishSha256): finalize sends them. */
+  publishSha256?: true;
   /** Plaintext hashes once computed (null before). */
   hashes?: (JournalHash | null)[];
   /** The sealed manifest (b64u), written before finalize is sent, so a retried finalize sends the same bytes. */

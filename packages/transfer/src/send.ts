@@ -120,6 +120,7 @@ function definedRules(r: ShareRules | undefined): ShareRules {
     ...(r.requireLabel ? { requireLabel: r.requireLabel } : {}),
     ...(r.countries?.length ? { countries: r.countries } : {}),
     ...(r.networks?.length ? { networks: r.networks } : {}),
+    ...(r.publishSha256 ? { publishSha256: true as const } : {}),
   };
 }
 
@@ -273,6 +274,8 @@ class SendRun<Body> {
       passwordSalt: passwordSalt ? b64uEncode(passwordSalt) : null,
       authPub: b64uEncode(this.#keys.authPub),
       ...(s.note ? { note: s.note } : {}),
+      // Kept so a resumed upload still sends the hashes the server now requires at finalize.
+      ...(s.rules?.publishSha256 ? { publishSha256: true as const } : {}),
       hashes: o.files.map(() => null),
       manifest: null,
       ...(o.app ? { app: o.app } : {}),
@@ -467,7 +470,9 @@ class SendRun<Body> {
   async #finalize(): Promise<SendResult> {
     const j = this.#journal;
     this.#emit({ type: 'phase', phase: 'finalizing' });
-    const fin = await withRetry(() => this.#o.client.finalize(j.id, j.ownerToken, j.manifest!, j.recipients ?? undefined), this.#retryCtx('finalize'));
+    // The plaintext hashes leave only for a share the sender created with publishSha256.
+    const sha256 = j.publishSha256 ? j.hashes!.map((h) => h!.sha256) : undefined;
+    const fin = await withRetry(() => this.#o.client.finalize(j.id, j.ownerToken, j.manifest!, j.recipients ?? undefined, sha256), this.#retryCtx('finalize'));
     await this.#chain;
     await this.#o.journal.remove(j);
     this.#emit({ type: 'phase', phase: 'done' });

@@ -109,6 +109,25 @@ describe('send', () => {
     expectSame(await receive(r), files);
   });
 
+  it('publishSha256: the files\u2019 hashes go with finalize, also after a resume; without it the server holds none', async () => {
+    const files: MemFile[] = [
+      { name: 'a.txt', bytes: randomBytes(1000) },
+      { name: 'b.txt', bytes: randomBytes(2000) },
+    ];
+    const first = options(files, { concurrency: 1, settings: { ...settings, rules: { publishSha256: true } } });
+    await killedAt(first.o, (e) => e.type === 'part-done');
+    const j = first.journal.saved!;
+    expect(j.publishSha256).toBe(true);
+    const r = await sendFiles(options(files, { resume: j, settings: undefined }).o);
+    const plain = await sendFiles(options(files).o);
+    const res = await fetch(`${stack.url}/api/admin/shares?limit=100`, { headers: { Authorization: `Bearer ${stack.adminToken}` } });
+    const shares = ((await res.json()) as { shares: { id: string; sha256?: string[] }[] }).shares;
+    expect(shares.find((x) => x.id === r.id)?.sha256).toEqual(files.map((f) => sha256(f.bytes)));
+    expect(shares.find((x) => x.id === plain.id)).toBeDefined();
+    expect(shares.find((x) => x.id === plain.id)?.sha256).toBeUndefined();
+    expectSame(await receive(r), files);
+  });
+
   it('a part whose digest was recorded but whose upload never arrived is re-checked and sent', async () => {
     const files = threeParts();
     const first = options(files, { concurrency: 1 });

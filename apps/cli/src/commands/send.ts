@@ -44,6 +44,9 @@ Options:
   --country CC          the share opens only from these countries (ISO code, DE); repeatable
   --network CIDR        the share opens only from these networks (10.0.0.0/8, 2001:db8::/32);
                         repeatable
+  --publish-sha256      also send each file's SHA-256 to the server as public metadata, so
+                        webhook and receipt notifications can show it (off by default: the
+                        server otherwise learns no hash of your files)
   --json                print {url, id, expiresAt, ownerToken, files} as JSON on stdout
   --owner-token-file F  also save the owner token in F (created 0600)
   --notify URL          post this share's views, downloads, wrong passwords, revoke and
@@ -82,6 +85,7 @@ export async function run(argv: string[]): Promise<number> {
       'require-partner': { type: 'string' },
       country: { type: 'string', multiple: true },
       network: { type: 'string', multiple: true },
+      'publish-sha256': { type: 'boolean' },
       quiet: { type: 'boolean', short: 'q' },
     },
     'send',
@@ -99,6 +103,7 @@ export async function run(argv: string[]): Promise<number> {
     ...(values['require-partner'] !== undefined ? { requireLabel: values['require-partner'] } : {}),
     ...(values.country?.length ? { countries: values.country.map((c) => c.toUpperCase()) } : {}),
     ...(values.network?.length ? { networks: values.network } : {}),
+    ...(values['publish-sha256'] ? { publishSha256: true as const } : {}),
   };
   const ruleProblems = shareRulesProblems(rules);
   if (ruleProblems.length) throw usage(`${ruleProblems.map(ruleFlag).join('\n')}\nRun "sealdrop send --help" for usage.`);
@@ -158,6 +163,7 @@ export async function run(argv: string[]): Promise<number> {
   } else {
     log(`Done: share ${r.id}, expires ${r.expiresAt}.`);
     console.log(r.url);
+    if (rules.publishSha256) log('The SHA-256 of each file was published to the server (--publish-sha256).');
     if (recipients) log(`The link holds no secret: only ${recipients.length === 1 ? 'the key' : `these ${recipients.length} keys`} ${recipients.map((k) => displayFingerprint(k.fingerprint)).join(', ')} open${recipients.length === 1 ? 's' : ''} it.`);
     if (notify) console.log(`notify secret (checks the signature of what ${notify.url} receives; shown once): ${notify.secret}`);
     if (process.stdout.isTTY) console.log(`owner token (for "sealdrop status" / "sealdrop revoke"; keep it private): ${r.ownerToken}`);

@@ -21,6 +21,8 @@ export interface SendOptionsValue {
   requireLabel: string;
   /** Labels of the share, `key:value` separated by spaces or commas. */
   labels: string;
+  /** Publish each file's SHA-256 to the server (off: the server learns no hash). */
+  publishSha256: boolean;
 }
 
 const TOKEN_KEY = 'sealdrop.uploadToken';
@@ -69,6 +71,7 @@ export function defaultOptions(config?: ConfigResponse): SendOptionsValue {
     notifyUrl: '',
     requireLabel: '',
     labels: '',
+    publishSha256: false,
   };
 }
 
@@ -249,6 +252,21 @@ export function SendOptions({
         />
         <p id={`${id}-labels-help`} className="muted small">
           key:value tags, separated by spaces or commas, that administrators filter shares by.
+        </p>
+      </div>
+
+      <div className="send-remember send-publish-sha256">
+        <input
+          id={`${id}-publish-sha256`}
+          type="checkbox"
+          checked={value.publishSha256}
+          aria-describedby={`${id}-publish-sha256-help`}
+          onChange={(e) => set({ publishSha256: e.target.checked })}
+        />
+        <label htmlFor={`${id}-publish-sha256`}>Publish the SHA-256 of each file to the server, so notifications can show them</label>
+        <p id={`${id}-publish-sha256-help`} className="muted small">
+          Off by default: the server then learns no hash of your files. On: the hashes are stored with the share as public metadata and shown in
+          webhook and receipt messages, so people can check what they received. Never the key or the names.
         </p>
       </div>
 

@@ -132,7 +132,8 @@ export function SendPage() {
   const send = () => {
     const bad = picked.filter((f) => checkFileName(f.name)).length;
     const notifyProblem = options.notifyUrl.trim() ? checkNotifyUrl(options.notifyUrl) : null;
-    const rules = rulesFromFields(options);
+    // The opt-in travels with the share rules: the engine sends it at create and the hashes at finalize.
+    const rules = { ...rulesFromFields(options), ...(options.publishSha256 ? { publishSha256: true as const } : {}) };
     const found = [
       ...(bad
         ? [`${bad === 1 ? 'One name' : `${bad} names`} cannot be sent: remove ${bad === 1 ? 'that file' : 'those files'} or rename before adding (see the list).`, ...checkLimits(picked, config.data)]

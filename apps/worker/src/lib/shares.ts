@@ -3,7 +3,7 @@ import type { AdminShare, ShareStatus } from '@sealdrop/shared';
 import type { Env } from '../env.ts';
 import { b64uEncode, randomBytes } from './bytes.ts';
 import { Fail } from './errors.ts';
-import { labelFields } from './labels.ts';
+import { labelFields, parseLabels } from './labels.ts';
 import { isoOrNull, iso } from './time.ts';
 
 /** Stored status; the wire status (ShareStatus) is derived from it and the counters. */
@@ -46,8 +46,21 @@ export interface ShareRow {
   recipients: string | null;
   /** v1.1: the file request it was sent to, or null. */
   request_id: string | null;
+  /** Migration 0010: JSON array of published SHA-256s (one per file), '[]' before finalize, NULL when not published. */
+  sha256s?: string | null;
   /** Migration 0004: the note recipients see on a revoked share. */
   advisory?: string | null;
+}
+
+/** The published SHA-256s as stored (a JSON array of strings), or [] when none. */
+export function parsePublished(stored: string | null | undefined): string[] {
+  return parseLabels(stored);
+}
+
+/** `{sha256}` for an API object, only when the sender published them. */
+export function publishedFields(stored: string | null | undefined): { sha256?: string[] } {
+  const h = parsePublished(stored);
+  return h.length ? { sha256: h } : {};
 }
 
 export const newShareId = (): string => b64uEncode(randomBytes(16));
@@ -116,6 +129,7 @@ export function toAdminShare(s: AdminShareRow, t: number): AdminShare {
     // Only when set, so shares without partner rules look as before.
     ...labelFields(s.labels),
     ...(s.require_label ? { requireLabel: s.require_label } : {}),
+    ...publishedFields(s.sha256s),
   };
 }
 

@@ -7,6 +7,7 @@ import type { Env } from '../env.ts';
 import { b64uEncode, hex, hmac, utf8 } from './bytes.ts';
 import { config } from './config.ts';
 import { serverSecret } from './secrets.ts';
+import { parsePublished } from './shares.ts';
 import { iso, now } from './time.ts';
 import { checkWebhookUrl } from './webhook-url.ts';
 
@@ -47,9 +48,36 @@ interface EventPayload {
   checkpoint?: unknown;
   /** The share's expiry, read at delivery (the log row does not carry it); null before finalize or once deleted. */
   expiresAt?: number | null;
+  /** The files' SHA-256s, read at delivery, only when the sender published them (empty otherwise). */
+  sha256?: string[];
 }
 
 const mask = (id: string | null | undefined) => (id ? `${id.slice(0, 4)}…` : null);
+
+/** A Slack message names at most this many hashes (a share may hold thousands of files). */
+const SLACK_MAX_SHA256 = 10;
+
+/** The file index of a `file` event (its detail says `file=<i>`), or null. */
+function fileIndex(p: EventPayload): number | null {
+  if (p.event !== 'file') return null;
+  const m = /(?:^| )file=(\d+)(?: |$)/.exec(p.detail ?? '');
+  return m ? Number(m[1]) : null;
+}
+
+/** The published hashes an event is about: one file's for a `file` event, else all of the share's. */
+function eventSha256(p: EventPayload): { file: number; sha256: string }[] {
+  const all = (p.sha256 ?? []).map((sha256, file) => ({ file, sha256 }));
+  const i = fileIndex(p);
+  return i === null ? all : all.filter((h) => h.file === i);
+}
+
+/** `SHA-256 <hex>` for a one-file share, else `SHA-256 file 1 <hex>, file 2 <hex>…` (numbered from 1). */
+function slackSha256(hashes: { file: number; sha256: string }[], files: number): string | null {
+  if (!hashes.length) return null;
+  const shown = hashes.slice(0, SLACK_MAX_SHA256).map((h) => (files > 1 ? `file ${h.file + 1} ${h.sha256}` : h.sha256));
+  const more = hashes.length - shown.length;
+  return `SHA-256 ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`;
+}
 
 const DESCRIBE: Record<string, string> = {
   create: 'share created', finalize: 'share finalized', manifest: 'manifest viewed', download: 'download granted',
@@ -66,12 +94,16 @@ export function formatEvent(format: WebhookFormat, id: number, p: EventPayload):
     if (p.outcome && p.outcome !== 'ok') parts.push(`outcome ${p.outcome}`);
     if (p.ip) parts.push(`from ${p.ip}${p.country ? ` (${p.country})` : ''}`);
     if (p.expiresAt) parts.push(`expires ${iso(p.expiresAt)}`);
+    const sha = slackSha256(eventSha256(p), p.sha256?.length ?? 0);
+    if (sha) parts.push(sha);
     parts.push(at);
     return { text: parts.join(' · ') };
   }
   if (format === 'ocsf') {
     const fileish = ['manifest', 'download', 'file'].includes(p.event);
     const ok = (p.outcome ?? 'ok') === 'ok';
+    const hashes = eventSha256(p);
+    const fingerprints = (h: typeof hashes) => h.map((x) => ({ algorithm_id: 3, algorithm: 'SHA-256', value: x.sha256 }));
     const [classUid, activityId] = fileish ? [1001, 2] : [6003, p.event === 'create' ? 1 : p.event === 'revoke' || p.event === 'sweep_delete' ? 4 : 99];
     return {
       class_uid: classUid,
@@ -88,11 +120,20 @@ export function formatEvent(format: WebhookFormat, id: number, p: EventPayload):
       metadata: { version: '1.1.0', uid: String(id), product: { name: 'Sealdrop', vendor_name: 'Sealdrop' }, log_name: 'access_log' },
       src_endpoint: p.ip ? { ip: p.ip, location: p.country ? { country: p.country } : undefined } : undefined,
       http_request: p.userAgent ? { user_agent: p.userAgent } : undefined,
-      ...(fileish ? { file: { name: p.shareId ?? '', type_id: 1 } } : { api: { operation: p.event } }),
-      unmapped: { share_id: p.shareId ?? null, token_id: p.tokenId ?? null, log_id: p.logId ?? null, checkpoint: p.checkpoint },
+      ...(fileish
+        ? { file: { name: p.shareId ?? '', type_id: 1, ...(hashes.length === 1 ? { hashes: fingerprints(hashes) } : {}) } }
+        : { api: { operation: p.event } }),
+      unmapped: {
+        share_id: p.shareId ?? null,
+        token_id: p.tokenId ?? null,
+        log_id: p.logId ?? null,
+        checkpoint: p.checkpoint,
+        // Several files: OCSF's file object holds one, so the list goes here.
+        ...(hashes.length > 1 || (!fileish && hashes.length) ? { sha256: hashes.map((h) => h.sha256) } : {}),
+      },
     };
   }
-  return { id, type: p.event, at, shareId: p.shareId ?? null, ip: p.ip ?? null, country: p.country ?? null, userAgent: p.userAgent ?? null, outcome: p.outcome ?? null, detail: p.detail ?? null, tokenId: p.tokenId ?? null, logId: p.logId ?? null, ...(p.checkpoint ? { checkpoint: p.checkpoint } : {}) };
+  return { id, type: p.event, at, shareId: p.shareId ?? null, ip: p.ip ?? null, country: p.country ?? null, userAgent: p.userAgent ?? null, outcome: p.outcome ?? null, detail: p.detail ?? null, tokenId: p.tokenId ?? null, logId: p.logId ?? null, ...(p.checkpoint ? { checkpoint: p.checkpoint } : {}), ...(p.sha256?.length ? { sha256: p.sha256 } : {}) };
 }
 
 // The label filter (webhooks.labels): the access-log trigger queues every event
@@ -146,6 +187,8 @@ interface Claimed {
   url: string;
   format: WebhookFormat;
   expires_at: number | null;
+  /** The share's published SHA-256s (JSON) or null. */
+  sha256s: string | null;
   /** 0 when the endpoint's label filter excludes this row's share. */
   wanted: number;
 }
@@ -158,7 +201,9 @@ export async function send(env: Env, row: Claimed, t: number): Promise<{ status:
   } catch (e) {
     return { status: 0, error: e instanceof Error ? e.message : 'url refused' };
   }
-  const body = JSON.stringify(formatEvent(row.format, row.id, { ...(JSON.parse(row.payload) as EventPayload), expiresAt: row.expires_at }));
+  const body = JSON.stringify(
+    formatEvent(row.format, row.id, { ...(JSON.parse(row.payload) as EventPayload), expiresAt: row.expires_at, sha256: parsePublished(row.sha256s) }),
+  );
   const headers = {
     'Content-Type': 'application/json',
     'User-Agent': 'Sealdrop-Webhook/1',
@@ -196,6 +241,7 @@ export async function deliverOutbox(env: Env, t = now()): Promise<{ delivered: n
                 (SELECT url FROM share_receipts r WHERE 'receipt:' || r.share_id = endpoint_id)) AS url,
        COALESCE((SELECT format FROM webhooks w WHERE w.id = endpoint_id), 'json') AS format,
        (SELECT s.expires_at FROM shares s WHERE s.id = webhook_outbox.share_id) AS expires_at,
+       (SELECT s.sha256s FROM shares s WHERE s.id = webhook_outbox.share_id) AS sha256s,
        ${WANTED} AS wanted`,
   )
     .bind(t)

@@ -120,6 +120,8 @@ export const shareRoutes = new Hono<AppEnv>()
           )
           .bind(id, JSON.stringify(body.files.map((f) => f.size))),
         storeShareRules(c.env, id, rules),
+        // The sender's opt-in: finalize then takes (and requires) one SHA-256 per file.
+        ...(body.publishSha256 ? [db.prepare(`UPDATE shares SET sha256s = '[]' WHERE id = ?`).bind(id)] : []),
         ...(requestId === null ? [] : [countAgainstRequest(db, id, requestId, total)]),
       ]);
     } catch (e) {
@@ -140,7 +142,7 @@ export const shareRoutes = new Hono<AppEnv>()
     await writeLog(logCtx(c), {
       shareId: id,
       event: 'create',
-      detail: `files=${body.files.length} bytes=${total}${body.password ? ' password' : ''}`,
+      detail: `files=${body.files.length} bytes=${total}${body.password ? ' password' : ''}${body.publishSha256 ? ' publish-sha256' : ''}`,
       tokenId,
     });
     return c.json({ id, ownerToken, partBytes: cfg.partBytes } satisfies CreateShareResponse, 201);

@@ -31,6 +31,24 @@ function sealedRecipients(stanzas: unknown[]): string {
   return JSON.stringify(stanzas);
 }
 
+/**
+ * The SHA-256s finalize stores (JSON), or null: only a share created with
+ * publishSha256 takes them, and then exactly one per file. Checked before
+ * anything is written, so a refused finalize stores nothing.
+ */
+function publishedSha256(s: ShareRow, sha256: string[] | undefined): string | null {
+  const optedIn = s.sha256s !== null && s.sha256s !== undefined;
+  if (sha256 === undefined) {
+    if (optedIn) throw new Fail('bad_request', 'sha256: this share was created with publishSha256: send one SHA-256 per file');
+    return null;
+  }
+  if (!optedIn) throw new Fail('bad_request', 'sha256: this share was created without publishSha256, so the server takes no file hashes for it');
+  if (sha256.length !== s.file_count) {
+    throw new Fail('bad_request', `sha256: one per file: this share has ${s.file_count} file${s.file_count === 1 ? '' : 's'}, ${sha256.length} given`);
+  }
+  return JSON.stringify(sha256);
+}
+
 interface FileRow {
   idx: number;
   size: number;
@@ -179,8 +197,9 @@ export const uploadRoutes = new Hono<AppEnv>()
 
   .post('/api/shares/:id/finalize', json(finalizeRequest, 2 * 1024 * 1024), async (c) => {
     const id = shareIdParam(c.req.param('id'));
-    const { manifest, recipients: stanzas } = c.req.valid('json');
+    const { manifest, recipients: stanzas, sha256 } = c.req.valid('json');
     const s = await ownedShare(c, id);
+    const published = publishedSha256(s, sha256);
     // v1.1: stanzas are stored exactly as given (after a strict shape check), or NULL.
     const recipients = stanzas === undefined ? null : sealedRecipients(stanzas);
     const bytes = b64uDecode(manifest);
@@ -198,6 +217,7 @@ export const uploadRoutes = new Hono<AppEnv>()
       if (row.status !== 'ready') throw new Fail('not_found', 'no such share');
       if (row.manifest_hash !== hash) throw new Fail('conflict', 'this share was finalized with another manifest');
       if (row.recipients !== recipients) throw new Fail('conflict', 'this share was finalized with other recipients');
+      if (published !== null && row.sha256s !== published) throw new Fail('conflict', 'this share was finalized with other SHA-256s');
       return done(row.expires_at!);
     };
     if (s.status !== 'uploading') return settled(s);
@@ -250,10 +270,10 @@ export const uploadRoutes = new Hono<AppEnv>()
 
     const t = now();
     const ready = await c.env.DB.prepare(
-      `UPDATE shares SET status = 'ready', finalized_at = ?1, expires_at = ?1 + expires_in * 1000
+      `UPDATE shares SET status = 'ready', finalized_at = ?1, expires_at = ?1 + expires_in * 1000, sha256s = COALESCE(?4, sha256s)
        WHERE id = ?2 AND status = 'uploading' AND manifest_hash = ?3 RETURNING expires_at`,
     )
-      .bind(t, id, hash)
+      .bind(t, id, hash, published)
       .first<{ expires_at: number }>();
     if (!ready) {
       const row = (await loadShare(c.env, id))!;
@@ -263,6 +283,6 @@ export const uploadRoutes = new Hono<AppEnv>()
       }
       return settled(row);
     }
-    await writeLog({ env: c.env, req: c.req.raw, ip: c.var.ip }, { shareId: id, event: 'finalize', detail: `files=${files.length}` });
+    await writeLog({ env: c.env, req: c.req.raw, ip: c.var.ip }, { shareId: id, event: 'finalize', detail: `files=${files.length}${published ? ' sha256-published' : ''}` });
     return done(ready.expires_at);
   });
