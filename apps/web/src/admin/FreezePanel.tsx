@@ -5,7 +5,7 @@ import { useQuery } from '@tanstack/react-query';
 import { MAX_FREEZE_REASON_CHARS } from '@sealdrop/shared';
 import { ADMIN_KEY, useAdmin } from './context.ts';
 import { formatDateTime } from './format.ts';
-import { FormMessages } from './FormMessages.tsx';
+import { FormMessages } from '../ui/index.ts';
 import { useAction } from './useAction.ts';
 
 export function FreezePanel() {

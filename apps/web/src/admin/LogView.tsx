@@ -9,7 +9,7 @@ import { LogChain } from './LogChain.tsx';
 import { LogTable } from './LogTable.tsx';
 import { QueryProblem } from './QueryProblem.tsx';
 import { parseShareId, shareHref } from './SharesView.tsx';
-import { saveTextFile } from './clipboard.ts';
+import { saveTextFile } from '../ui/index.ts';
 import { errorMessage } from './errors.ts';
 
 /** A Date as the value of an <input type="datetime-local"> (local time, minutes). */

@@ -7,7 +7,7 @@ import { MAX_ADVISORY_CHARS, type RevokeScopeRequest } from '@sealdrop/shared';
 import { ADMIN_KEY, useAdmin } from './context.ts';
 import { ConfirmDialog } from './Dialog.tsx';
 import { errorMessage } from './errors.ts';
-import { FormMessages } from './FormMessages.tsx';
+import { FormMessages } from '../ui/index.ts';
 
 type Kind = 'token' | 'label' | 'window';
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
