@@ -5,9 +5,10 @@ import { Button } from './Button.tsx';
 import { cx } from './classes.ts';
 import { CopyField } from './CopyField.tsx';
 
-export function FormCard(props: { label: string; onSubmit: (e: FormEvent) => void; className?: string; children: ReactNode }) {
+/** `browserChecks`: leave the browser's own field checks on (date inputs that must be whole). */
+export function FormCard(props: { label: string; onSubmit: (e: FormEvent) => void; className?: string; browserChecks?: boolean; children: ReactNode }) {
   return (
-    <form className={cx('card', props.className)} onSubmit={props.onSubmit} aria-label={props.label} noValidate>
+    <form className={cx('card', props.className)} onSubmit={props.onSubmit} aria-label={props.label} noValidate={!props.browserChecks}>
       {props.children}
     </form>
   );
