@@ -1,11 +1,11 @@
 // Partner access (/admin/access): per partner download token, the live shares it
 // can open now, their expiry, downloads used and the partner's last access, with
 // a label filter and a CSV export. Revoking a token is on the API tokens page.
-import { useId, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { LABEL_RE } from '@sealdrop/shared';
 import { Link } from '../app/Link.tsx';
-import { saveTextFile } from './clipboard.ts';
+import { Alert, Button, EmptyState, Field, FormCard, saveTextFile, Section, Status, Table, TableRegion } from '../ui/index.ts';
 import { ADMIN_KEY, useAdmin } from './context.ts';
 import { errorMessage } from './errors.ts';
 import { formatShortDateTime, shortId } from './format.ts';
@@ -13,7 +13,6 @@ import { QueryProblem } from './QueryProblem.tsx';
 
 export function AccessReportView() {
   const { admin } = useAdmin();
-  const labelId = useId();
   const [input, setInput] = useState('');
   const [label, setLabel] = useState<string | undefined>(undefined);
   const [formError, setFormError] = useState('');
@@ -43,45 +42,44 @@ export function AccessReportView() {
   };
 
   return (
-    <section aria-labelledby="admin-access-h" className="stack">
-      <h2 id="admin-access-h">Partner access</h2>
-      <p className="muted">
-        Who can open what, right now: every live partner download token and the live shares that require one of its labels. To end
-        a partner's access to all of them at once, revoke the token on the <Link href="/admin/tokens">API tokens</Link> page.
-      </p>
-      <form className="card log-filters" onSubmit={apply} aria-label="Filter the access report" noValidate>
-        <div>
-          <label htmlFor={labelId}>Label</label>
-          <input
-            id={labelId}
-            type="text"
-            value={input}
-            onChange={(e) => setInput(e.target.value)}
-            placeholder="e.g. partner:acme"
-            autoComplete="off"
-            spellCheck={false}
-            aria-invalid={formError ? true : undefined}
-          />
-        </div>
+    <Section
+      headingId="admin-access-h"
+      title="Partner access"
+      intro={
+        <>
+          Who can open what, right now: every live partner download token and the live shares that require one of its labels. To end a
+          partner's access to all of them at once, revoke the token on the <Link href="/admin/tokens">API tokens</Link> page.
+        </>
+      }
+    >
+      <FormCard className="log-filters" onSubmit={apply} label="Filter the access report">
+        <Field label="Label">
+          {(c) => (
+            <input
+              {...c}
+              type="text"
+              value={input}
+              onChange={(e) => setInput(e.target.value)}
+              placeholder="e.g. partner:acme"
+              autoComplete="off"
+              spellCheck={false}
+              aria-invalid={formError ? true : undefined}
+            />
+          )}
+        </Field>
         <div className="row">
-          <button type="submit" className="primary">
+          <Button type="submit" variant="primary">
             Show
-          </button>
-          <button type="button" onClick={() => void exportCsv()}>
-            Export CSV
-          </button>
+          </Button>
+          <Button onClick={() => void exportCsv()}>Export CSV</Button>
         </div>
-        <p role="alert" className="error-text small">
-          {formError}
-        </p>
-      </form>
-      <p role="status" className="ok-text">
-        {status}
-      </p>
+        <Alert small>{formError}</Alert>
+      </FormCard>
+      <Status>{status}</Status>
       {q.error && <QueryProblem error={q.error} what="the access report" onRetry={() => q.refetch()} />}
-      {q.data && q.data.tokens.length === 0 && <p className="muted">No live partner tokens{label ? ` with ${label}` : ''}.</p>}
+      {q.data && q.data.tokens.length === 0 && <EmptyState>No live partner tokens{label ? ` with ${label}` : ''}.</EmptyState>}
       {q.data?.tokens.map((t) => (
-        <div key={t.id} className="table-wrap" tabIndex={0} role="region" aria-label={`Shares partner token ${t.label} can open`}>
+        <TableRegion key={t.id} label={`Shares partner token ${t.label} can open`}>
           <h3>
             {t.label} <span className="muted small mono">{t.labels.join(' ')}</span>
           </h3>
@@ -89,38 +87,26 @@ export function AccessReportView() {
             Token {t.id}, expires {formatShortDateTime(t.expiresAt)}, last used {t.lastUsedAt ? formatShortDateTime(t.lastUsedAt) : 'never'}.
           </p>
           {t.shares.length === 0 ? (
-            <p className="muted">No live share requires its labels.</p>
+            <EmptyState>No live share requires its labels.</EmptyState>
           ) : (
-            <table>
-              <caption className="visually-hidden">Shares {t.label} can open</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Share</th>
-                  <th scope="col">Requires</th>
-                  <th scope="col">Expires</th>
-                  <th scope="col">Downloads</th>
-                  <th scope="col">Last access</th>
+            <Table caption={`Shares ${t.label} can open`} columns={['Share', 'Requires', 'Expires', 'Downloads', 'Last access']}>
+              {t.shares.map((s) => (
+                <tr key={s.id}>
+                  <th scope="row">
+                    <Link href={`/admin/shares/${s.id}`}>{shortId(s.id)}</Link>
+                  </th>
+                  <td className="mono">{s.requireLabel}</td>
+                  <td>{formatShortDateTime(s.expiresAt)}</td>
+                  <td>
+                    {s.downloadsUsed} / {s.maxDownloads}
+                  </td>
+                  <td>{s.lastAccessAt ? formatShortDateTime(s.lastAccessAt) : 'never'}</td>
                 </tr>
-              </thead>
-              <tbody>
-                {t.shares.map((s) => (
-                  <tr key={s.id}>
-                    <th scope="row">
-                      <Link href={`/admin/shares/${s.id}`}>{shortId(s.id)}</Link>
-                    </th>
-                    <td className="mono">{s.requireLabel}</td>
-                    <td>{formatShortDateTime(s.expiresAt)}</td>
-                    <td>
-                      {s.downloadsUsed} / {s.maxDownloads}
-                    </td>
-                    <td>{s.lastAccessAt ? formatShortDateTime(s.lastAccessAt) : 'never'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
+              ))}
+            </Table>
           )}
-        </div>
+        </TableRegion>
       ))}
-    </section>
+    </Section>
   );
 }

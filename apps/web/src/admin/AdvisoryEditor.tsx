@@ -3,7 +3,7 @@
 // The admin share page and the owner's "My links" card use it with their own `save`.
 import { useId, useState, type FormEvent } from 'react';
 import { MAX_ADVISORY_CHARS } from '@sealdrop/shared';
-import { FormMessages } from './FormMessages.tsx';
+import { FormMessages } from '../ui/index.ts';
 import { useAction } from './useAction.ts';
 
 export function AdvisoryEditor(props: {

@@ -1,16 +1,15 @@
 // The freeze switch: stop new shares and new downloads without revoking anything,
 // with a reason senders and recipients are shown; and unfreeze.
-import { useId, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useQuery } from '@tanstack/react-query';
 import { MAX_FREEZE_REASON_CHARS } from '@sealdrop/shared';
 import { ADMIN_KEY, useAdmin } from './context.ts';
 import { formatDateTime } from './format.ts';
-import { FormMessages } from './FormMessages.tsx';
+import { Button, Field, FormMessages, Section } from '../ui/index.ts';
 import { useAction } from './useAction.ts';
 
 export function FreezePanel() {
   const { admin } = useAdmin();
-  const reasonId = useId();
   const q = useQuery({ queryKey: [ADMIN_KEY, 'freeze'], queryFn: () => admin.freeze() });
   const [reason, setReason] = useState('');
   const { busy, error, status, setError, run: runAction } = useAction();
@@ -33,8 +32,7 @@ export function FreezePanel() {
   };
 
   return (
-    <section aria-labelledby="admin-freeze-h" className="card stack">
-      <h2 id="admin-freeze-h">Freeze</h2>
+    <Section headingId="admin-freeze-h" title="Freeze" className="card">
       {freeze ? (
         <div className="notice warn" data-testid="admin-frozen">
           <p>
@@ -48,30 +46,31 @@ export function FreezePanel() {
         </p>
       )}
       <form onSubmit={submit} className="stack" noValidate aria-label={freeze ? 'Change the freeze reason' : 'Freeze the server'}>
-        <div>
-          <label htmlFor={reasonId}>{freeze ? 'New reason' : 'Reason shown to users'}</label>
-          <input
-            id={reasonId}
-            type="text"
-            maxLength={MAX_FREEZE_REASON_CHARS}
-            value={reason}
-            onChange={(e) => setReason(e.target.value)}
-            autoComplete="off"
-            placeholder="e.g. Investigating an incident, back by 14:00 UTC"
-          />
-        </div>
+        <Field label={freeze ? 'New reason' : 'Reason shown to users'}>
+          {(c) => (
+            <input
+              {...c}
+              type="text"
+              maxLength={MAX_FREEZE_REASON_CHARS}
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              autoComplete="off"
+              placeholder="e.g. Investigating an incident, back by 14:00 UTC"
+            />
+          )}
+        </Field>
         <FormMessages error={error} status={status} />
         <div className="row">
-          <button type="submit" className="danger" disabled={busy}>
+          <Button type="submit" variant="danger" disabled={busy}>
             {freeze ? 'Update reason' : 'Freeze'}
-          </button>
+          </Button>
           {freeze && (
-            <button type="button" className="primary" disabled={busy} onClick={() => void run(() => admin.unfreeze(), 'Unfrozen. New shares and downloads are accepted again.')}>
+            <Button variant="primary" disabled={busy} onClick={() => void run(() => admin.unfreeze(), 'Unfrozen. New shares and downloads are accepted again.')}>
               Unfreeze
-            </button>
+            </Button>
           )}
         </div>
       </form>
-    </section>
+    </Section>
   );
 }

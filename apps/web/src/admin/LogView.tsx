@@ -1,6 +1,6 @@
 // The access log across shares: a time range, an event and a share filter, and
 // exports in the formats the server writes (CSV, JSON Lines), saved as files.
-import { useId, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useInfiniteQuery } from '@tanstack/react-query';
 import type { LogQuery, LogRow } from '@sealdrop/shared';
 import { ADMIN_KEY, useAdmin } from './context.ts';
@@ -9,7 +9,7 @@ import { LogChain } from './LogChain.tsx';
 import { LogTable } from './LogTable.tsx';
 import { QueryProblem } from './QueryProblem.tsx';
 import { parseShareId, shareHref } from './SharesView.tsx';
-import { saveTextFile } from './clipboard.ts';
+import { Alert, Button, Checkbox, Field, FormCard, saveTextFile, Section } from '../ui/index.ts';
 import { errorMessage } from './errors.ts';
 
 /** A Date as the value of an <input type="datetime-local"> (local time, minutes). */
@@ -40,7 +40,6 @@ function countText(rows: LogRow[], all: boolean): string {
 
 export function LogView() {
   const { admin } = useAdmin();
-  const ids = { since: useId(), until: useId(), event: useId(), share: useId() };
   const [since, setSince] = useState(() => toLocalInput(new Date(Date.now() - 24 * 3600 * 1000)));
   const [until, setUntil] = useState('');
   const [event, setEvent] = useState('');
@@ -51,7 +50,6 @@ export function LogView() {
   const [exporting, setExporting] = useState(false);
   // Every dashboard request is itself logged as an admin action; they drown the rest unless asked for.
   const [showAdmin, setShowAdmin] = useState(false);
-  const showAdminId = useId();
 
   const q = useInfiniteQuery({
     queryKey: [ADMIN_KEY, 'log', filters],
@@ -100,59 +98,44 @@ export function LogView() {
   };
 
   return (
-    <section aria-labelledby="admin-log-h" className="stack">
-      <h2 id="admin-log-h">Access log</h2>
+    <Section headingId="admin-log-h" title="Access log">
       <LogChain />
-      <form className="card log-filters" onSubmit={apply} aria-label="Filter the access log">
-        <div>
-          <label htmlFor={ids.since}>From</label>
-          <input id={ids.since} type="datetime-local" value={since} onChange={(e) => setSince(e.target.value)} />
-        </div>
-        <div>
-          <label htmlFor={ids.until}>Until</label>
-          <input id={ids.until} type="datetime-local" value={until} onChange={(e) => setUntil(e.target.value)} />
-        </div>
-        <div>
-          <label htmlFor={ids.event}>Event</label>
-          <select id={ids.event} value={event} onChange={(e) => setEvent(e.target.value)}>
-            <option value="">All events</option>
-            {LOG_EVENTS.map((ev) => (
-              <option key={ev} value={ev}>
-                {eventLabel(ev)}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div>
-          <label htmlFor={ids.share}>Share (optional)</label>
-          <input
-            id={ids.share}
-            type="text"
-            value={share}
-            onChange={(e) => setShare(e.target.value)}
-            autoComplete="off"
-            spellCheck={false}
-            placeholder="id or link"
-          />
-        </div>
+      <FormCard className="log-filters" onSubmit={apply} label="Filter the access log" browserChecks>
+        <Field label="From">{(c) => <input {...c} type="datetime-local" value={since} onChange={(e) => setSince(e.target.value)} />}</Field>
+        <Field label="Until">{(c) => <input {...c} type="datetime-local" value={until} onChange={(e) => setUntil(e.target.value)} />}</Field>
+        <Field label="Event">
+          {(c) => (
+            <select {...c} value={event} onChange={(e) => setEvent(e.target.value)}>
+              <option value="">All events</option>
+              {LOG_EVENTS.map((ev) => (
+                <option key={ev} value={ev}>
+                  {eventLabel(ev)}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="Share (optional)">
+          {(c) => <input {...c} type="text" value={share} onChange={(e) => setShare(e.target.value)} autoComplete="off" spellCheck={false} placeholder="id or link" />}
+        </Field>
         <div className="log-filters-actions">
-          <button type="submit" className="primary">
+          <Button type="submit" variant="primary">
             Show
-          </button>
+          </Button>
         </div>
-        <p role="alert" className="error-text small log-filters-error">
+        <Alert small className="log-filters-error">
           {formError}
-        </p>
+        </Alert>
         <p className="muted small log-filters-note">Times are in your local time zone.</p>
-      </form>
+      </FormCard>
 
       <div className="row">
-        <button type="button" onClick={() => exportAs('csv')} disabled={exporting}>
+        <Button onClick={() => exportAs('csv')} disabled={exporting}>
           Export CSV
-        </button>
-        <button type="button" onClick={() => exportAs('jsonl')} disabled={exporting}>
+        </Button>
+        <Button onClick={() => exportAs('jsonl')} disabled={exporting}>
           Export JSON Lines
-        </button>
+        </Button>
         <span role="status" className="small">
           {exportStatus}
         </span>
@@ -168,10 +151,7 @@ export function LogView() {
               {q.hasNextPage ? ' (older entries on the next page)' : ''}
             </p>
             {filters.event !== 'admin' && (
-              <div className="checkbox">
-                <input id={showAdminId} type="checkbox" checked={showAdmin} onChange={(e) => setShowAdmin(e.target.checked)} />
-                <label htmlFor={showAdminId}>Show admin actions</label>
-              </div>
+              <Checkbox label="Show admin actions" checked={showAdmin} onChange={setShowAdmin} />
             )}
           </div>
           <LogTable
@@ -183,13 +163,13 @@ export function LogView() {
           />
           {q.hasNextPage && (
             <div>
-              <button type="button" onClick={() => void q.fetchNextPage()} disabled={q.isFetchingNextPage}>
+              <Button onClick={() => void q.fetchNextPage()} disabled={q.isFetchingNextPage}>
                 {q.isFetchingNextPage ? 'Loading older entries…' : 'Show older entries'}
-              </button>
+              </Button>
             </div>
           )}
         </>
       )}
-    </section>
+    </Section>
   );
 }

@@ -1,19 +1,19 @@
 // The kill switch: revoke every uploading and active share. It needs the words
 // REVOKE ALL typed out and the admin token entered again; the re-entered token
 // is the one sent, so the server itself checks it.
-import { useId, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { ApiError } from '@sealdrop/shared';
 import { api } from '../app/api.ts';
 import { ADMIN_KEY } from './context.ts';
 import { Dialog } from './Dialog.tsx';
 import { errorMessage } from './errors.ts';
+import { Alert, Button, Checkbox, Field, Section, Status } from '../ui/index.ts';
 
 const PHRASE = 'REVOKE ALL';
 
 export function RevokeAll() {
   const queryClient = useQueryClient();
-  const ids = { phrase: useId(), token: useId() };
   const [open, setOpen] = useState(false);
   const [phrase, setPhrase] = useState('');
   const [token, setToken] = useState('');
@@ -21,7 +21,6 @@ export function RevokeAll() {
   const [error, setError] = useState('');
   const [result, setResult] = useState('');
   const [tokens, setTokens] = useState(false);
-  const tokensId = useId();
 
   const close = () => {
     setOpen(false);
@@ -54,58 +53,42 @@ export function RevokeAll() {
   };
 
   return (
-    <section aria-labelledby="admin-danger-h" className="card danger-zone stack">
-      <h2 id="admin-danger-h">Danger zone</h2>
+    <Section headingId="admin-danger-h" title="Danger zone" className="card danger-zone">
       <p>
         Revoke every uploading and active share on this server at once, for example after a breach. Links stop working immediately and
         the stored files are deleted. This cannot be undone.
       </p>
-      <p role="status" className="ok-text">
-        {result}
-      </p>
+      <Status>{result}</Status>
       <div>
-        <button type="button" className="danger" onClick={() => setOpen(true)}>
+        <Button variant="danger" onClick={() => setOpen(true)}>
           Revoke all shares…
-        </button>
+        </Button>
       </div>
       <Dialog open={open} title="Revoke all shares?" onClose={close}>
         <form onSubmit={submit} className="stack" noValidate>
           <p>Every uploading and active share will be revoked. This cannot be undone.</p>
-          <div>
-            <label htmlFor={ids.phrase}>
-              Type <span className="mono">{PHRASE}</span> to confirm
-            </label>
-            <input
-              id={ids.phrase}
-              type="text"
-              value={phrase}
-              onChange={(e) => setPhrase(e.target.value)}
-              autoComplete="off"
-              spellCheck={false}
-              autoFocus
-            />
-          </div>
-          <div>
-            <label htmlFor={ids.token}>Admin token, again</label>
-            <input id={ids.token} type="password" value={token} onChange={(e) => setToken(e.target.value)} autoComplete="off" spellCheck={false} />
-          </div>
-          <div className="checkbox">
-            <input id={tokensId} type="checkbox" checked={tokens} onChange={(e) => setTokens(e.target.checked)} />
-            <label htmlFor={tokensId}>Also revoke every API token (upload and minted admin tokens)</label>
-          </div>
-          <p role="alert" className="error-text">
-            {error}
-          </p>
+          <Field
+            label={
+              <>
+                Type <span className="mono">{PHRASE}</span> to confirm
+              </>
+            }
+          >
+            {(c) => <input {...c} type="text" value={phrase} onChange={(e) => setPhrase(e.target.value)} autoComplete="off" spellCheck={false} autoFocus />}
+          </Field>
+          <Field label="Admin token, again">
+            {(c) => <input {...c} type="password" value={token} onChange={(e) => setToken(e.target.value)} autoComplete="off" spellCheck={false} />}
+          </Field>
+          <Checkbox label="Also revoke every API token (upload and minted admin tokens)" checked={tokens} onChange={setTokens} />
+          <Alert>{error}</Alert>
           <div className="row dialog-actions">
-            <button type="button" onClick={close}>
-              Cancel
-            </button>
-            <button type="submit" className="danger" disabled={busy || phrase !== PHRASE || !token.trim()}>
+            <Button onClick={close}>Cancel</Button>
+            <Button type="submit" variant="danger" disabled={busy || phrase !== PHRASE || !token.trim()}>
               {busy ? 'Revoking…' : 'Revoke all shares'}
-            </button>
+            </Button>
           </div>
         </form>
       </Dialog>
-    </section>
+    </Section>
   );
 }

@@ -1,13 +1,13 @@
 // Revoke by scope: the shares of one upload token, of one label (a share's partner label or its token's name),
 // or created in a time window. The count comes first (a dry run on the server);
 // the confirmation shows it, and the result says what was done.
-import { useId, useState, type FormEvent } from 'react';
+import { useState, type FormEvent } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { MAX_ADVISORY_CHARS, type RevokeScopeRequest } from '@sealdrop/shared';
 import { ADMIN_KEY, useAdmin } from './context.ts';
 import { ConfirmDialog } from './Dialog.tsx';
 import { errorMessage } from './errors.ts';
-import { FormMessages } from './FormMessages.tsx';
+import { Button, Field, FormMessages, Section } from '../ui/index.ts';
 
 type Kind = 'token' | 'label' | 'window';
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
@@ -21,7 +21,6 @@ const toIso = (v: string) => {
 export function RevokeScope() {
   const { admin } = useAdmin();
   const queryClient = useQueryClient();
-  const ids = { kind: useId(), token: useId(), label: useId(), since: useId(), until: useId(), advisory: useId() };
   const [kind, setKind] = useState<Kind>('token');
   const [token, setToken] = useState('');
   const [label, setLabel] = useState('');
@@ -63,59 +62,56 @@ export function RevokeScope() {
   };
 
   return (
-    <section aria-labelledby="admin-scope-h" className="card stack">
-      <h2 id="admin-scope-h">Revoke by scope</h2>
-      <p className="muted">Revoke the live shares of a leaked upload token, of one label (a partner label such as partner:acme, or the name of the upload tokens), or created in a time window.</p>
+    <Section
+      headingId="admin-scope-h"
+      title="Revoke by scope"
+      className="card"
+      intro="Revoke the live shares of a leaked upload token, of one label (a partner label such as partner:acme, or the name of the upload tokens), or created in a time window."
+    >
       <form onSubmit={count} className="stack" noValidate>
-        <div>
-          <label htmlFor={ids.kind}>Scope</label>
-          <select id={ids.kind} value={kind} onChange={(e) => setKind(e.target.value as Kind)}>
-            <option value="token">Shares of one upload token</option>
-            <option value="label">Shares with a label</option>
-            <option value="window">Shares created in a time window</option>
-          </select>
-        </div>
+        <Field label="Scope">
+          {(c) => (
+            <select {...c} value={kind} onChange={(e) => setKind(e.target.value as Kind)}>
+              <option value="token">Shares of one upload token</option>
+              <option value="label">Shares with a label</option>
+              <option value="window">Shares created in a time window</option>
+            </select>
+          )}
+        </Field>
         {kind === 'token' && (
-          <div>
-            <label htmlFor={ids.token}>Token id</label>
-            <input id={ids.token} type="text" className="mono" value={token} onChange={(e) => setToken(e.target.value)} autoComplete="off" spellCheck={false} />
-          </div>
+          <Field label="Token id">
+            {(c) => <input {...c} type="text" className="mono" value={token} onChange={(e) => setToken(e.target.value)} autoComplete="off" spellCheck={false} />}
+          </Field>
         )}
         {kind === 'label' && (
-          <div>
-            <label htmlFor={ids.label}>Label (partner:acme, or a token name)</label>
-            <input id={ids.label} type="text" maxLength={100} value={label} onChange={(e) => setLabel(e.target.value)} autoComplete="off" />
-          </div>
+          <Field label="Label (partner:acme, or a token name)">
+            {(c) => <input {...c} type="text" maxLength={100} value={label} onChange={(e) => setLabel(e.target.value)} autoComplete="off" />}
+          </Field>
         )}
         {kind === 'window' && (
           <div className="row">
-            <div>
-              <label htmlFor={ids.since}>From (local time)</label>
-              <input id={ids.since} type="datetime-local" value={since} onChange={(e) => setSince(e.target.value)} />
-            </div>
-            <div>
-              <label htmlFor={ids.until}>Until (local time)</label>
-              <input id={ids.until} type="datetime-local" value={until} onChange={(e) => setUntil(e.target.value)} />
-            </div>
+            <Field label="From (local time)">{(c) => <input {...c} type="datetime-local" value={since} onChange={(e) => setSince(e.target.value)} />}</Field>
+            <Field label="Until (local time)">{(c) => <input {...c} type="datetime-local" value={until} onChange={(e) => setUntil(e.target.value)} />}</Field>
           </div>
         )}
-        <div>
-          <label htmlFor={ids.advisory}>Notice for their recipients (optional)</label>
-          <input
-            id={ids.advisory}
-            type="text"
-            maxLength={MAX_ADVISORY_CHARS}
-            value={advisory}
-            onChange={(e) => setAdvisory(e.target.value)}
-            autoComplete="off"
-            placeholder="e.g. This build was compromised; use 1.4.3"
-          />
-        </div>
+        <Field label="Notice for their recipients (optional)">
+          {(c) => (
+            <input
+              {...c}
+              type="text"
+              maxLength={MAX_ADVISORY_CHARS}
+              value={advisory}
+              onChange={(e) => setAdvisory(e.target.value)}
+              autoComplete="off"
+              placeholder="e.g. This build was compromised; use 1.4.3"
+            />
+          )}
+        </Field>
         <FormMessages error={error} status={result} />
         <div>
-          <button type="submit" className="danger">
+          <Button type="submit" variant="danger">
             Count and revoke…
-          </button>
+          </Button>
         </div>
       </form>
       <ConfirmDialog
@@ -131,6 +127,6 @@ export function RevokeScope() {
           Their links stop working at once and their files are deleted. Expired and used-up shares are left as they are.
         </p>
       </ConfirmDialog>
-    </section>
+    </Section>
   );
 }

@@ -4,12 +4,14 @@ import { useId, useState, type FormEvent } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { WEBHOOK_EVENTS, WEBHOOK_FORMATS, type CreateWebhookResponse, type Webhook, type WebhookFormat } from '@sealdrop/shared';
 import { ADMIN_KEY, useAdmin } from './context.ts';
-import { CopyField } from './CopyField.tsx';
+import { Alert, Button, Checkbox, DataTable, EmptyState, Field, FormCard, Section, ShownOnce, Status } from '../ui/index.ts';
 import { formatShortDateTime } from './format.ts';
 import { errorMessage } from './errors.ts';
 import { QueryProblem } from './QueryProblem.tsx';
 
 const FORMAT_LABEL: Record<WebhookFormat, string> = { json: 'Sealdrop JSON', slack: 'Slack-compatible', ocsf: 'OCSF (SIEM)' };
+
+const DELIVERY_COLUMNS = ['Delivery', 'Event', 'Queued', 'State', 'Attempts', 'Last answer', { label: 'Actions', hidden: true } as const];
 
 function Deliveries(props: { hook: Webhook }) {
   const { admin } = useAdmin();
@@ -29,47 +31,29 @@ function Deliveries(props: { hook: Webhook }) {
   if (!q.data) return <p>Loading the deliveries…</p>;
   return (
     <div className="stack">
-      <p role="status" className="small">
+      <Status tone="plain" small>
         {status}
-      </p>
+      </Status>
       {q.data.deliveries.length === 0 ? (
-        <p className="muted">No deliveries yet.</p>
+        <EmptyState>No deliveries yet.</EmptyState>
       ) : (
-        <div className="table-wrap" tabIndex={0} role="region" aria-label={`Deliveries to ${props.hook.url}`}>
-          <table>
-            <caption className="visually-hidden">Deliveries to {props.hook.url}</caption>
-            <thead>
-              <tr>
-                <th scope="col">Delivery</th>
-                <th scope="col">Event</th>
-                <th scope="col">Queued</th>
-                <th scope="col">State</th>
-                <th scope="col">Attempts</th>
-                <th scope="col">Last answer</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {q.data.deliveries.map((d) => (
-                <tr key={d.id} data-delivery-id={d.id}>
-                  <th scope="row">{d.id}</th>
-                  <td>{d.event}</td>
-                  <td>{formatShortDateTime(d.createdAt)}</td>
-                  <td>{d.deliveredAt ? `Delivered ${formatShortDateTime(d.deliveredAt)}` : `Pending, next try ${formatShortDateTime(d.nextAt)}`}</td>
-                  <td>{d.attempts}</td>
-                  <td>{d.lastStatus === null ? '' : d.lastStatus === 0 ? `no answer: ${d.lastError ?? ''}` : `${d.lastStatus}${d.lastError ? `: ${d.lastError}` : ''}`}</td>
-                  <td>
-                    <button type="button" className="small-button" onClick={() => redeliver(d.id)}>
-                      Redeliver<span className="visually-hidden"> delivery {d.id}</span>
-                    </button>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable label={`Deliveries to ${props.hook.url}`} columns={DELIVERY_COLUMNS}>
+          {q.data.deliveries.map((d) => (
+            <tr key={d.id} data-delivery-id={d.id}>
+              <th scope="row">{d.id}</th>
+              <td>{d.event}</td>
+              <td>{formatShortDateTime(d.createdAt)}</td>
+              <td>{d.deliveredAt ? `Delivered ${formatShortDateTime(d.deliveredAt)}` : `Pending, next try ${formatShortDateTime(d.nextAt)}`}</td>
+              <td>{d.attempts}</td>
+              <td>{d.lastStatus === null ? '' : d.lastStatus === 0 ? `no answer: ${d.lastError ?? ''}` : `${d.lastStatus}${d.lastError ? `: ${d.lastError}` : ''}`}</td>
+              <td>
+                <Button small srLabel={` delivery ${d.id}`} onClick={() => redeliver(d.id)}>
+                  Redeliver
+                </Button>
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       )}
     </div>
   );
@@ -78,7 +62,7 @@ function Deliveries(props: { hook: Webhook }) {
 export function WebhooksView() {
   const { admin } = useAdmin();
   const queryClient = useQueryClient();
-  const ids = { url: useId(), format: useId(), events: useId(), labels: useId(), labelsHint: useId() };
+  const eventsId = useId();
   const [url, setUrl] = useState('');
   const [format, setFormat] = useState<WebhookFormat>('json');
   const [labels, setLabels] = useState('');
@@ -122,90 +106,67 @@ export function WebhooksView() {
   const toggle = (ev: string, on: boolean) => setEvents((cur) => (on ? [...cur, ev] : cur.filter((x) => x !== ev)));
 
   return (
-    <section aria-labelledby="admin-webhooks-h" className="stack">
-      <h2 id="admin-webhooks-h">Webhooks</h2>
-      <p className="muted">
-        Events are posted as JSON to each endpoint, signed with HMAC-SHA-256 in the Sealdrop-Signature header, retried with back-off
-        while the endpoint is down, and in order for each share.
-      </p>
-      <p role="status" className="ok-text">
-        {announce}
-      </p>
+    <Section
+      headingId="admin-webhooks-h"
+      title="Webhooks"
+      intro="Events are posted as JSON to each endpoint, signed with HMAC-SHA-256 in the Sealdrop-Signature header, retried with back-off while the endpoint is down, and in order for each share."
+    >
+      <Status>{announce}</Status>
       {created && (
-        <div className="notice warn stack">
-          <h3>Signing secret for {created.url}</h3>
-          <p>
-            <strong>Copy this secret now. It will not be shown again.</strong> Your receiver checks each delivery’s signature with it.
-          </p>
-          <CopyField label="Signing secret" value={created.secret} />
-          <button type="button" onClick={() => setCreated(null)}>
-            I have saved it
-          </button>
-        </div>
+        <ShownOnce
+          title={<>Signing secret for {created.url}</>}
+          warning={
+            <>
+              <strong>Copy this secret now. It will not be shown again.</strong> Your receiver checks each delivery’s signature with it.
+            </>
+          }
+          label="Signing secret"
+          value={created.secret}
+          onDone={() => setCreated(null)}
+        />
       )}
 
-      <form className="card stack" onSubmit={create} aria-label="Register a webhook endpoint" noValidate>
+      <FormCard className="stack" onSubmit={create} label="Register a webhook endpoint">
         <div className="token-form">
-          <div>
-            <label htmlFor={ids.url}>Endpoint URL</label>
-            <input id={ids.url} type="url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://siem.example.com/hooks/sealdrop" autoComplete="off" spellCheck={false} />
-          </div>
-          <div>
-            <label htmlFor={ids.format}>Format</label>
-            <select id={ids.format} value={format} onChange={(e) => setFormat(e.target.value as WebhookFormat)}>
-              {WEBHOOK_FORMATS.map((f) => (
-                <option key={f} value={f}>
-                  {FORMAT_LABEL[f]}
-                </option>
-              ))}
-            </select>
-          </div>
-          <div>
-            <label htmlFor={ids.labels}>Only shares labelled (key:value)</label>
-            <input
-              id={ids.labels}
-              type="text"
-              value={labels}
-              onChange={(e) => setLabels(e.target.value)}
-              aria-describedby={ids.labelsHint}
-              autoComplete="off"
-              spellCheck={false}
-              placeholder="e.g. partner:acme"
-            />
-            <p id={ids.labelsHint} className="small muted">
-              Empty: every event. Otherwise only events of shares carrying one of these labels (none without a share).
-            </p>
-          </div>
+          <Field label="Endpoint URL">
+            {(c) => <input {...c} type="url" value={url} onChange={(e) => setUrl(e.target.value)} placeholder="https://siem.example.com/hooks/sealdrop" autoComplete="off" spellCheck={false} />}
+          </Field>
+          <Field label="Format">
+            {(c) => (
+              <select {...c} value={format} onChange={(e) => setFormat(e.target.value as WebhookFormat)}>
+                {WEBHOOK_FORMATS.map((f) => (
+                  <option key={f} value={f}>
+                    {FORMAT_LABEL[f]}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          <Field label="Only shares labelled (key:value)" hint="Empty: every event. Otherwise only events of shares carrying one of these labels (none without a share).">
+            {(c) => <input {...c} type="text" value={labels} onChange={(e) => setLabels(e.target.value)} autoComplete="off" spellCheck={false} placeholder="e.g. partner:acme" />}
+          </Field>
         </div>
         <fieldset>
           <legend>Events</legend>
-          <div className="checkbox">
-            <input id={ids.events} type="checkbox" checked={all} onChange={(e) => setAll(e.target.checked)} />
-            <label htmlFor={ids.events}>All events</label>
-          </div>
+          <Checkbox id={eventsId} label="All events" checked={all} onChange={setAll} />
           {!all && (
             <div className="webhook-events">
               {WEBHOOK_EVENTS.map((ev) => (
-                <div className="checkbox" key={ev}>
-                  <input id={`${ids.events}-${ev}`} type="checkbox" checked={events.includes(ev)} onChange={(e) => toggle(ev, e.target.checked)} />
-                  <label htmlFor={`${ids.events}-${ev}`}>{ev}</label>
-                </div>
+                <Checkbox key={ev} id={`${eventsId}-${ev}`} label={ev} checked={events.includes(ev)} onChange={(on) => toggle(ev, on)} />
               ))}
             </div>
           )}
         </fieldset>
         <div className="row">
-          <button type="submit" className="primary" disabled={busy}>
+          <Button type="submit" variant="primary" disabled={busy}>
             {busy ? 'Registering…' : 'Register endpoint'}
-          </button>
+          </Button>
         </div>
-        <p role="alert" className="error-text small">
-          {error}
-        </p>
-      </form>
+        <Alert small>{error}</Alert>
+      </FormCard>
 
       {q.error && <QueryProblem error={q.error} what="the webhooks" onRetry={() => q.refetch()} />}
-      {q.data && q.data.webhooks.length === 0 && <p className="muted">No webhook endpoints yet.</p>}
+      {q.data && q.data.webhooks.length === 0 && <EmptyState>No webhook endpoints yet.</EmptyState>}
       {q.data?.webhooks.map((h) => (
         <article key={h.id} className="card stack" aria-label={`Endpoint ${h.url}`} data-webhook-id={h.id}>
           <h3 className="mono">{h.url}</h3>
@@ -219,16 +180,16 @@ export function WebhooksView() {
                 : `last answer ${h.lastStatus}, ${formatShortDateTime(h.lastSuccessAt)}`}
           </p>
           <div className="row">
-            <button type="button" aria-expanded={open === h.id} onClick={() => setOpen(open === h.id ? null : h.id)}>
+            <Button aria-expanded={open === h.id} onClick={() => setOpen(open === h.id ? null : h.id)}>
               {open === h.id ? 'Hide deliveries' : 'Show deliveries'}
-            </button>
-            <button type="button" className="danger" onClick={() => remove(h)}>
-              Remove<span className="visually-hidden"> endpoint {h.url}</span>
-            </button>
+            </Button>
+            <Button variant="danger" srLabel={` endpoint ${h.url}`} onClick={() => remove(h)}>
+              Remove
+            </Button>
           </div>
           {open === h.id && <Deliveries hook={h} />}
         </article>
       ))}
-    </section>
+    </Section>
   );
 }

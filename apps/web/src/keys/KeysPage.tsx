@@ -3,7 +3,7 @@
 // as an identity file (the CLI's format) or import one, delete it.
 import { displayFingerprint } from '@sealdrop/crypto';
 import { useEffect, useId, useState } from 'react';
-import { CopyField } from '../admin/CopyField.tsx';
+import { CopyField } from '../ui/index.ts';
 import { QrCode } from '../send/QrCode.tsx';
 import { createIdentity, deleteIdentity, identityFileText, importIdentityFile, listIdentities, type StoredIdentity } from './identityStore.ts';
 import './keys.css';

@@ -4,7 +4,7 @@
 import { displayFingerprint } from '@sealdrop/crypto';
 import type { RequestShare } from '@sealdrop/shared';
 import { useEffect, useId, useState } from 'react';
-import { CopyField } from '../admin/CopyField.tsx';
+import { CopyField } from '../ui/index.ts';
 import { Link } from '../app/Link.tsx';
 import { QrCode } from '../send/QrCode.tsx';
 import { listIdentities, type StoredIdentity } from './identityStore.ts';

@@ -1,6 +1,6 @@
 // A sealed share can still be opened with its secret: the sender may copy that
 // link on purpose (hidden by default, it opens for anyone who has it).
-import { CopyField } from '../admin/CopyField.tsx';
+import { CopyField } from '../ui/index.ts';
 
 export function SecretLink({ url }: { url: string }) {
   return (

@@ -5,7 +5,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { ApiError, type OwnerStatusResponse } from '@sealdrop/shared';
 import { api } from '../app/api.ts';
 import { ConfirmDialog } from '../admin/Dialog.tsx';
-import { CopyField } from '../admin/CopyField.tsx';
+import { CopyField } from '../ui/index.ts';
 import { errorMessage } from '../admin/errors.ts';
 import { expiryWords, formatDateTime, shortId, statusLabel, useNow } from '../admin/format.ts';
 import { LogTable } from '../admin/LogTable.tsx';
