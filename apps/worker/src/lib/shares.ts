@@ -46,7 +46,7 @@ export interface ShareRow {
   recipients: string | null;
   /** v1.1: the file request it was sent to, or null. */
   request_id: string | null;
-  /** Migration 0010: JSON array of published SHA-256s (one per file), '[]' before finalize, NULL when not published. */
+  /** Migration 0009: JSON array of published SHA-256s (one per file), '[]' before finalize, NULL when not published. */
   sha256s?: string | null;
   /** Migration 0004: the note recipients see on a revoked share. */
   advisory?: string | null;
