@@ -118,7 +118,7 @@ test('an upload waits out an outage longer than the old retry budget, says when 
   await expect(page.locator('#send-link')).toHaveCount(0);
   await expect(page.getByRole('button', { name: 'Cancel' })).toBeEnabled();
   // The server is back while the page would wait a few more seconds: Retry now sends at once.
-  await expect(waiting).toContainText(/Retrying in ([4-9]|1\d) s/, { timeout: 30_000 });
+  await expect(waiting).toContainText(/Retrying in ([6-9]|1\d) s/, { timeout: 30_000 });
   const secondsLeft = Number(/Retrying in (\d+) s/.exec((await waiting.textContent()) ?? '')?.[1]);
   net.up();
   await waiting.getByRole('button', { name: 'Retry now' }).click();
@@ -127,7 +127,8 @@ test('an upload waits out an outage longer than the old retry budget, says when 
   console.log(
     `long outage: part 1 refused ${net.partRefusals.length} times over ${Math.round((net.partRefusals.at(-1)! - net.partRefusals[0]) / 1000)} s; after Retry now the first request left in ${net.gap()} ms (the page would have waited ${secondsLeft} s)`,
   );
-  expect(net.gap()).toBeLessThan(Math.min(3_000, secondsLeft * 1000));
+  // Well before the scheduled attempt (the part is re-made, encrypted, before it leaves).
+  expect(net.gap()).toBeLessThan((secondsLeft - 1) * 1000);
   const share = await fetchShareInNode(baseURL(), await link.inputValue());
   expect(Buffer.compare(Buffer.from(share.files[0]), readFileSync(p))).toBe(0);
   expect(await journals(page)).toEqual([]);
