@@ -8,7 +8,6 @@
 // backpressure. No keep-alive: a pooled socket keeps a reference to its last
 // request, hence to that request's whole part buffer; a connection per request
 // costs little next to a 16 MiB part.
-
 //
 // A request that makes no progress (no byte sent or received while the CLI waits)
 // for SEALDROP_TIMEOUT / --timeout seconds is cut with a TransientError, so the one
@@ -52,7 +51,11 @@ class Stall {
     private readonly ms: number,
     private readonly fire: (e: StalledError) => void,
   ) {}
-  /** Progress, or a wait begins: the clock starts again. */
+  /** Bytes moved: a running clock starts again. */
+  touch(): void {
+    this.#timer?.refresh();
+  }
+  /** A wait on the server begins (or goes on after progress): the clock starts again. */
   arm(): void {
     if (!this.ms || this.#done) return;
     if (this.#timer) this.#timer.refresh();
@@ -134,7 +137,7 @@ class NodeResponse {
     try {
       for await (const c of this.#res) {
         chunks.push(c as Buffer);
-        this.#stall.arm();
+        this.#stall.touch();
       }
     } finally {
       this.#stall.pause();
@@ -176,17 +179,21 @@ export class SizedBody {
 
 async function pump(req: http.ClientRequest, body: SizedBody, stall: Stall): Promise<void> {
   let sent = 0;
+  // Making the next slice is the CLI's own work: the clock runs only while a slice waits to leave.
+  stall.pause();
   for await (const chunk of body.chunks()) {
     if (req.destroyed) return;
     sent += chunk.length;
     if (sent > body.length) throw new Error('request body longer than declared');
     const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    // Bytes leaving for the socket are progress; a server that stops reading stops the drains.
-    if (!req.write(buf, () => stall.arm())) await new Promise<void>((resolve) => { req.once('drain', resolve); req.once('close', resolve); });
     stall.arm();
+    // Bytes leaving for the socket are progress; a server that stops reading stops the drains.
+    if (!req.write(buf, () => stall.touch())) await new Promise<void>((resolve) => { req.once('drain', resolve); req.once('close', resolve); });
+    stall.pause();
   }
   if (sent !== body.length) throw new Error('request body shorter than declared');
-  req.end();
+  stall.arm();
+  req.end(() => stall.touch());
 }
 
 function bodyBytes(body: unknown): Buffer | null {
@@ -230,7 +237,7 @@ export const cliFetch = ((input: string | URL | Request, init?: RequestInit): Pr
         guarded.add(socket);
         socket.on('error', () => {});
       }
-      socket.once('connect', () => stall.arm());
+      socket.once('connect', () => stall.touch());
     });
     req.once('close', () => response === null && stall.stop());
     req.on('error', (e) => reject(e instanceof StalledError ? e : Object.assign(new TypeError(`fetch failed: ${e.message}`), { cause: e })));
@@ -249,6 +256,6 @@ export const cliFetch = ((input: string | URL | Request, init?: RequestInit): Pr
         req.destroy(e as Error);
         reject(e);
       });
-    } else req.end(body ?? undefined, () => stall.arm());
+    } else req.end(body ?? undefined, () => stall.touch());
   });
 }) as unknown as typeof fetch;
