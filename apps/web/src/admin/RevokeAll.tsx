@@ -91,7 +91,7 @@ export function RevokeAll() {
           </div>
           <div className="checkbox">
             <input id={tokensId} type="checkbox" checked={tokens} onChange={(e) => setTokens(e.target.checked)} />
-            <label htmlFor={tokensId}>Also revoke every API token (upload and minted admin tokens)</label>
+            <label htmlFor={tokensId}>Also revoke every token (upload, minted admin and partner download tokens)</label>
           </div>
           <p role="alert" className="error-text">
             {error}
