@@ -65,7 +65,7 @@ test('an upload survives a 20 s outage mid-upload, resumes within ~12 s of the s
   await page.locator('.send-button').click();
   await expect.poll(() => net.state.down, { timeout: 120_000 }).toBe(true);
   const downAt = Date.now();
-  await expect(page.locator('.send-progress .notice.warn')).toContainText('trying again', { timeout: 30_000 });
+  await expect(page.getByTestId('send-waiting')).toContainText('Retrying in', { timeout: 30_000 });
   await page.waitForTimeout(Math.max(0, OUTAGE_MS - (Date.now() - downAt)));
   // Still waiting, not given up, no link yet.
   await expect(page.locator('.send-progress [role=alert]')).toHaveCount(0);
@@ -91,6 +91,46 @@ test('an upload survives a 20 s outage mid-upload, resumes within ~12 s of the s
   const share = await fetchShareInNode(baseURL(), await link.inputValue());
   expect(Buffer.compare(Buffer.from(share.files[0]), readFileSync(p))).toBe(0);
   // Nothing left behind: the resume journal is gone.
+  expect(await journals(page)).toEqual([]);
+});
+
+// The old policy gave up after 8 attempts (22-45 s of waits) and needed a reload.
+const LONG_OUTAGE_MS = 55_000;
+
+test('an upload waits out an outage longer than the old retry budget, says when it retries, and Retry now continues at once', async ({ page }) => {
+  test.setTimeout(300_000);
+  const p = randomFile('outage-long.bin', 40 * MiB); // 3 parts
+  await page.goto('/');
+  const net = await outage(page);
+  net.downOnPart(1);
+  await page.getByTestId('send-files-input').setInputFiles(p);
+  await page.locator('.send-button').click();
+  await expect.poll(() => net.state.down, { timeout: 120_000 }).toBe(true);
+  const downAt = Date.now();
+  const waiting = page.getByTestId('send-waiting');
+  await expect(waiting).toContainText(/Waiting for the server: sending part \d of "outage-long\.bin" failed \(the connection dropped\)\. Retrying in \d+ s\./, {
+    timeout: 30_000,
+  });
+  await page.waitForTimeout(Math.max(0, LONG_OUTAGE_MS - (Date.now() - downAt)));
+  // Past the old budget: part 1 failed at least 8 times, and the page still waits, with no error and no link.
+  expect(net.partRefusals.length).toBeGreaterThanOrEqual(8);
+  await expect(page.locator('.send-progress [role=alert]')).toHaveCount(0);
+  await expect(page.locator('#send-link')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Cancel' })).toBeEnabled();
+  // The server is back while the page would wait a few more seconds: Retry now sends at once.
+  await expect(waiting).toContainText(/Retrying in ([6-9]|1\d) s/, { timeout: 30_000 });
+  const secondsLeft = Number(/Retrying in (\d+) s/.exec((await waiting.textContent()) ?? '')?.[1]);
+  net.up();
+  await waiting.getByRole('button', { name: 'Retry now' }).click();
+  const link = page.locator('#send-link');
+  await expect(link).toBeVisible({ timeout: 180_000 });
+  console.log(
+    `long outage: part 1 refused ${net.partRefusals.length} times over ${Math.round((net.partRefusals.at(-1)! - net.partRefusals[0]) / 1000)} s; after Retry now the first request left in ${net.gap()} ms (the page would have waited ${secondsLeft} s)`,
+  );
+  // Well before the scheduled attempt (the part is re-made, encrypted, before it leaves).
+  expect(net.gap()).toBeLessThan((secondsLeft - 1) * 1000);
+  const share = await fetchShareInNode(baseURL(), await link.inputValue());
+  expect(Buffer.compare(Buffer.from(share.files[0]), readFileSync(p))).toBe(0);
   expect(await journals(page)).toEqual([]);
 });
 

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import net from 'node:net';
 import path from 'node:path';
 import { offlineEnv } from './offline-env.mjs';
+import { removePartialBlobs } from './partial-blobs.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const port = process.env.PORT ?? '8787';
@@ -56,6 +57,12 @@ const vars = ensureDevVars();
 const inspectorPort = process.env.INSPECTOR_PORT ?? String(await freePort());
 if (!process.env.SKIP_BUILD) run(bin('vite'), ['build', 'apps/web', '--logLevel', 'warn']);
 run(bin('wrangler'), ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist]);
+
+// Blob files of uploads cut mid-body (scripts/partial-blobs.mjs): all of them now, before
+// workerd runs; then every minute those untouched for PARTIAL_BLOB_MAX_AGE_S (600 s).
+removePartialBlobs(persist);
+const partialAgeMs = Number(process.env.PARTIAL_BLOB_MAX_AGE_S ?? 600) * 1000;
+setInterval(() => removePartialBlobs(persist, partialAgeMs), Math.min(60_000, Math.max(1000, partialAgeMs / 2))).unref();
 
 const dev = spawn(
   bin('wrangler'),

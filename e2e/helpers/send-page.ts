@@ -83,7 +83,7 @@ export async function startUploadStuckAfterPart0(page: Page, file: string, passw
 /** Starts a multi-part upload, lets part 0 finish, fails every other part, then reloads. */
 export async function interruptAfterFirstPart(page: Page, file: string, opts: { parts?: number; password?: string } = {}) {
   const journal = await startUploadStuckAfterPart0(page, file, opts.password);
-  await expect(page.locator('.send-progress .notice.warn')).toContainText('trying again');
+  await expect(page.getByTestId('send-waiting')).toContainText('Retrying in');
   expect(journal.partDigests[0].length).toBe(opts.parts ?? 3);
   expect(journal.partDigests[0][0]).toMatch(/^[0-9a-f]{64}$/);
   await page.reload();

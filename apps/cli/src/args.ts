@@ -74,6 +74,18 @@ export function parsePositiveInt(s: string, flag: string): number {
   return Number(s);
 }
 
+/**
+ * --timeout SECONDS, else SEALDROP_TIMEOUT: how long a request may make no progress
+ * before it is cut and retried (0: never). undefined when neither is given.
+ */
+export function parseTimeout(flag: string | undefined): number | undefined {
+  const raw = flag ?? process.env.SEALDROP_TIMEOUT;
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const name = flag !== undefined ? '--timeout' : 'SEALDROP_TIMEOUT';
+  if (!/^\d{1,5}(\.\d+)?$/.test(raw.trim())) throw usage(`${name}: "${raw}" is not a number of seconds (e.g. 30; 0 turns the timeout off).`);
+  return Number(raw);
+}
+
 /** The server's base URL from --server or SEALDROP_SERVER; no trailing slash. */
 export function serverUrl(flag: string | undefined, required = true): string | undefined {
   const raw = flag ?? process.env.SEALDROP_SERVER;

@@ -37,7 +37,8 @@ ${Object.entries(COMMANDS)
 Run "sealdrop <command> --help" for a command's options.
 
 Environment: SEALDROP_SERVER (default server URL), SEALDROP_TOKEN (upload token),
-SEALDROP_OWNER_TOKEN, SEALDROP_ADMIN_TOKEN, SEALDROP_IDENTITY (identity file), XDG_STATE_HOME (resume journals).
+SEALDROP_OWNER_TOKEN, SEALDROP_ADMIN_TOKEN, SEALDROP_IDENTITY (identity file), XDG_STATE_HOME (resume journals),
+SEALDROP_TIMEOUT (seconds a request may make no progress before it is retried; default 30, 0: never).
 
 ${EXIT_CODES_HELP}`;
 

@@ -20,6 +20,33 @@ export interface RetryPolicy {
 
 export const RETRY_POLICY: Readonly<RetryPolicy> = Object.freeze({ baseMs: 1000, capMs: 10_000, attempts: 8, maxRetryAfterMs: 15 * 60_000 });
 
+/**
+ * For a transfer a person watches (the browser's upload): an outage of any length
+ * is waited out at the capped back-off and the transfer continues; only a failure
+ * that is not transient, or the person's Cancel (the signal), ends it. A script (the
+ * CLI) keeps the attempts of RETRY_POLICY, so it ends and says why.
+ */
+export const UNTIL_CANCELLED: Readonly<Partial<RetryPolicy>> = Object.freeze({ attempts: Infinity });
+
+/** Ends the waits between attempts at once: a person's "Retry now". */
+export interface Wakeup {
+  /** Calls `fn` at the next wake-up; returns an unsubscribe. */
+  on(fn: () => void): () => void;
+}
+
+export function createWakeup(): Wakeup & { wake(): void } {
+  const waiting = new Set<() => void>();
+  return {
+    on(fn) {
+      waiting.add(fn);
+      return () => waiting.delete(fn);
+    },
+    wake() {
+      for (const fn of [...waiting]) fn();
+    },
+  };
+}
+
 /** The environment's view of the network (in the browser: its onLine flag and `online` event). */
 export interface Connectivity {
   online(): boolean;
@@ -40,6 +67,7 @@ export interface RetryContext {
   policy?: Partial<RetryPolicy>;
   signal?: AbortSignal;
   connectivity?: Connectivity;
+  wakeup?: Wakeup;
   random?: () => number;
   onRetry?: (info: RetryInfo) => void;
 }
@@ -65,28 +93,32 @@ export function createMayBeRetried(e: unknown): boolean {
   return e instanceof ApiError && (e.status === 429 || e.status === 503);
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined, connectivity: Connectivity | undefined): Promise<void> {
+function sleep(ms: number, signal: AbortSignal | undefined, connectivity: Connectivity | undefined, wakeup: Wakeup | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     let unsubscribe = () => {};
+    let unwake = () => {};
     const done = () => {
       clearTimeout(timer);
       unsubscribe();
+      unwake();
       signal?.removeEventListener('abort', onAbort);
       resolve();
     };
     const onAbort = () => {
       clearTimeout(timer);
       unsubscribe();
+      unwake();
       reject(signal!.reason);
     };
     const timer = setTimeout(done, ms);
     signal?.addEventListener('abort', onAbort, { once: true });
     if (connectivity) unsubscribe = connectivity.whenOnline(done);
+    if (wakeup) unwake = wakeup.on(done);
   });
 }
 
-/** Runs `fn` until it succeeds, fails with an error `retryIf` refuses, or the policy's attempts are used up. */
+/** Runs `fn` until it succeeds, fails with an error `retryIf` refuses, or the policy's attempts (maybe Infinity) are used up. */
 export async function withRetry<T>(fn: (attempt: number) => Promise<T>, ctx: RetryContext = {}, retryIf: (e: unknown) => boolean = isTransient): Promise<T> {
   const policy = resolvePolicy(ctx.policy);
   let failures = 0;
@@ -101,7 +133,7 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, ctx: Ret
       if (!offline && ++failures >= policy.attempts) throw e;
       const delayMs = retryDelay(offline ? Math.max(1, failures) : failures, e, policy, ctx.random);
       ctx.onRetry?.({ attempt, delayMs, error: e, kind: classify(e), offline });
-      await sleep(delayMs, ctx.signal, ctx.connectivity);
+      await sleep(delayMs, ctx.signal, ctx.connectivity, ctx.wakeup);
     }
   }
 }

@@ -32,7 +32,7 @@ import type { EventSink, TransferEvent } from './events.ts';
 import type { SendJournal } from './journal.ts';
 import { planSend, type SendProblem } from './plan.ts';
 import type { JournalStore, PartMaker, PartSender, PasswordKdf, PlaintextHasher } from './ports.ts';
-import { createMayBeRetried, withRetry, type Connectivity, type RetryPolicy } from './retry.ts';
+import { createMayBeRetried, withRetry, type Connectivity, type RetryPolicy, type Wakeup } from './retry.ts';
 import { checkRecipients, sealJournalTo } from './recipients.ts';
 
 export interface SendFile {
@@ -82,6 +82,8 @@ export interface SendOptions<Body> {
   concurrency?: number;
   retry?: Partial<RetryPolicy>;
   connectivity?: Connectivity;
+  /** Wakes every wait between attempts ("Retry now"). */
+  wakeup?: Wakeup;
   signal?: AbortSignal;
   onEvent?: EventSink;
   /** Called after every part is stored and before the manifest is sealed (e.g. "did a file change on disk?"). */
@@ -172,6 +174,7 @@ class SendRun<Body> {
       policy: this.#o.retry,
       signal: this.#signal,
       connectivity: this.#o.connectivity,
+      wakeup: this.#o.wakeup,
       onRetry: (i: { attempt: number; delayMs: number; error: unknown; kind: ReturnType<typeof classify>; offline: boolean }) =>
         this.#emit({ type: 'retry', step, file, part, ...i }),
     };

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { CobblestoneError, LinkError, ManifestError, SourceChangedError } from '@sealdrop/crypto';
 import { ApiError, type ConfigResponse } from '@sealdrop/shared';
 import { describe, expect, it } from 'vitest';
-import { classify, createMayBeRetried, planSend, RETRY_POLICY, retryDelay, TransferError, withRetry, type Connectivity } from '../src/index.ts';
+import { classify, createMayBeRetried, createWakeup, planSend, RETRY_POLICY, retryDelay, TransferError, UNTIL_CANCELLED, withRetry, type Connectivity } from '../src/index.ts';
 
 const api = (status: number, code = 'internal') => new ApiError(status, code as never, 'x');
 
@@ -89,6 +89,38 @@ describe('retry policy', () => {
     expect(await p).toBe('sent');
     expect(calls).toBeGreaterThan(3); // more failures than the 2 attempts, none of them final
     expect(Date.now() - started).toBeLessThan(30_000); // did not wait out a 60 s back-off
+  });
+
+  it('UNTIL_CANCELLED waits out an outage far past the attempts, and ends only on a real answer or the signal', async () => {
+    let calls = 0;
+    // 40 failures in a row (5 times the default attempts), then the server is back.
+    expect(await withRetry(async () => (++calls <= 40 ? Promise.reject(api(0, 'network')) : 'stored'), { policy: { ...UNTIL_CANCELLED, baseMs: 1, capMs: 2 } })).toBe('stored');
+    expect(calls).toBe(41);
+    calls = 0;
+    await expect(withRetry(async () => (++calls < 20 ? Promise.reject(api(503, 'unavailable')) : Promise.reject(api(409, 'conflict'))), { policy: { ...UNTIL_CANCELLED, baseMs: 1, capMs: 2 } })).rejects.toMatchObject({ status: 409 });
+    expect(calls).toBe(20);
+    const stop = new AbortController();
+    calls = 0;
+    const forever = withRetry(async () => (++calls === 30 && stop.abort(new DOMException('cancelled', 'AbortError')), Promise.reject(new TypeError('refused'))), {
+      policy: { ...UNTIL_CANCELLED, baseMs: 1, capMs: 2 },
+      signal: stop.signal,
+    });
+    await expect(forever).rejects.toThrow();
+    await new Promise((r) => setTimeout(r, 20));
+    expect(calls).toBe(30); // Cancel ended it: no attempt after
+  });
+
+  it('a wake-up ("Retry now") ends every wait at once', async () => {
+    const wakeup = createWakeup();
+    const started = Date.now();
+    const lanes = Array.from({ length: 100 }, () => {
+      let calls = 0;
+      return withRetry(async () => (++calls === 1 ? Promise.reject(api(0, 'network')) : calls), { policy: { ...UNTIL_CANCELLED, baseMs: 60_000, capMs: 60_000 }, wakeup });
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    wakeup.wake();
+    expect(await Promise.all(lanes)).toEqual(lanes.map(() => 2));
+    expect(Date.now() - started).toBeLessThan(5_000); // none waited out its 30-60 s back-off
   });
 
   it('a create is retried only on an answer that says nothing was made', () => {

@@ -25,6 +25,7 @@ Actions:
                                             count first, revokes only with --yes
   revoke-all --yes [--tokens]               the kill switch: every uploading and ready share
                                             and every grant; --tokens also every minted token
+                                            (partner download tokens too)
   advisory ID TEXT | advisory ID --clear    the note recipients of a revoked share see
   freeze REASON                             stop new shares and downloads (reason shown to users)
   freeze                                    show whether the server is frozen

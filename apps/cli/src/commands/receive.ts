@@ -7,7 +7,7 @@ import { chmod, lstat, mkdir, open, realpath, rename, writeFile } from 'node:fs/
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { b64uDecode, checkFileNames, ciphertextSize, openManifest, type Manifest } from '@sealdrop/crypto';
-import { HELP, parse } from '../args.ts';
+import { HELP, parse, parseTimeout } from '../args.ts';
 import { CliError, EXIT, integrity, toCliError, usage } from '../exit.ts';
 import { writePrivateJson } from '../journal.ts';
 import { linkArgument, parseLink } from '../link.ts';
@@ -30,6 +30,7 @@ import {
   sweepExpiredReceives,
 } from '../transfer/receiveJournal.ts';
 import { makeClient } from '../client.ts';
+import { setRequestTimeout } from '../transfer/http.ts';
 import { loadIdentities, unsealWith } from '../recipients.ts';
 
 export const help = `Usage: sealdrop receive <link | -> [-o DIR] [--password-file FILE] [--token TOKEN] [--force] [--pubkey KEY]
@@ -48,6 +49,8 @@ Options:
   --pubkey KEY          require every file to be signed by this minisign public key
                         (a .pub file or the RW... string); fails with exit 3 otherwise
   --json                print what was saved as JSON on stdout
+  --timeout SECONDS     cut a request that makes no progress for this long and retry it;
+                        after the retries, exit 2 (default: 30; 0: never; or SEALDROP_TIMEOUT)
   -q, --quiet           no progress output
 
 Each file is written to a temporary name and renamed only after its content
@@ -115,11 +118,13 @@ export async function run(argv: string[]): Promise<number> {
       force: { type: 'boolean' },
       pubkey: { type: 'string' },
       json: { type: 'boolean' },
+      timeout: { type: 'string' },
       quiet: { type: 'boolean', short: 'q' },
     },
     'receive',
   );
   if (values.help) return console.log(help), 0;
+  setRequestTimeout(parseTimeout(values.timeout));
   if (positionals.length > 1) throw usage('Give one link.');
   const identities = await loadIdentities(values.identity);
   const link = parseLink(await linkArgument(positionals[0]), { needSecret: !identities });

@@ -2,7 +2,8 @@
 
 import { formatBytes, shareRulesProblems, type ShareRules } from '@sealdrop/shared';
 import { writeFile } from 'node:fs/promises';
-import { HELP, parse, parseDuration, parsePositiveInt, serverUrl } from '../args.ts';
+import { HELP, parse, parseDuration, parsePositiveInt, parseTimeout, serverUrl } from '../args.ts';
+import { setRequestTimeout } from '../transfer/http.ts';
 import { usage } from '../exit.ts';
 import { collectFiles } from '../files.ts';
 import { journalPath } from '../journal.ts';
@@ -53,6 +54,8 @@ Options:
                         deletion to URL as signed JSON; the signing secret is printed
                         once (a second stdout line, or "notify" in --json)
   --parallel N          parts uploaded at once (default: 2-4, by part size)
+  --timeout SECONDS     cut a request that makes no progress for this long and retry it;
+                        after the retries, exit 2 (default: 30; 0: never; or SEALDROP_TIMEOUT)
   -q, --quiet           no progress output
 
 The owner token lets you check the share with "sealdrop status" and revoke it with
@@ -79,6 +82,7 @@ export async function run(argv: string[]): Promise<number> {
       'owner-token-file': { type: 'string' },
       notify: { type: 'string' },
       parallel: { type: 'string' },
+      timeout: { type: 'string' },
       to: { type: 'string', multiple: true },
       request: { type: 'string' },
       label: { type: 'string', multiple: true },
@@ -98,6 +102,7 @@ export async function run(argv: string[]): Promise<number> {
   let expiresIn = values.expires ? parseDuration(values.expires, '--expires') : null;
   const maxDownloads = values.downloads ? parsePositiveInt(values.downloads, '--downloads') : 1;
   const concurrency = values.parallel ? parsePositiveInt(values.parallel, '--parallel') : undefined;
+  setRequestTimeout(parseTimeout(values.timeout));
   const rules: ShareRules = {
     ...(values.label?.length ? { labels: values.label } : {}),
     ...(values['require-partner'] !== undefined ? { requireLabel: values['require-partner'] } : {}),

@@ -8,10 +8,73 @@
 // backpressure. No keep-alive: a pooled socket keeps a reference to its last
 // request, hence to that request's whole part buffer; a connection per request
 // costs little next to a 16 MiB part.
+//
+// A request that makes no progress (no byte sent or received while the CLI waits)
+// for SEALDROP_TIMEOUT / --timeout seconds is cut with a TransientError, so the one
+// retry policy tries again and, once its attempts are spent, the command fails
+// with exit 2 instead of hanging on a server that accepted and then stalled.
 
 import http from 'node:http';
 import https from 'node:https';
 import { Readable } from 'node:stream';
+import { TransientError } from '@sealdrop/transfer';
+
+/** Seconds without progress before a request is given up (0: never). */
+export const DEFAULT_TIMEOUT_SECONDS = 30;
+let timeoutSeconds: number | undefined;
+
+/** --timeout of send and receive; otherwise SEALDROP_TIMEOUT, else the default. */
+export function setRequestTimeout(seconds: number | undefined): void {
+  if (seconds !== undefined) timeoutSeconds = seconds;
+}
+
+function timeoutMs(): number {
+  const env = Number(process.env.SEALDROP_TIMEOUT);
+  const s = timeoutSeconds ?? (process.env.SEALDROP_TIMEOUT && Number.isFinite(env) && env >= 0 ? env : DEFAULT_TIMEOUT_SECONDS);
+  return s * 1000;
+}
+
+/** A request that made no progress for the timeout. */
+export class StalledError extends TransientError {
+  override name = 'StalledError';
+}
+
+/**
+ * The no-progress clock of one request. It runs only while the CLI waits on the
+ * server (connecting, sending, waiting for an answer, or a body read in progress),
+ * so a reader busy with its disk is never taken for a stalled server.
+ */
+class Stall {
+  #timer: NodeJS.Timeout | undefined;
+  #done = false;
+  constructor(
+    private readonly ms: number,
+    private readonly fire: (e: StalledError) => void,
+  ) {}
+  /** Bytes moved: a running clock starts again. */
+  touch(): void {
+    this.#timer?.refresh();
+  }
+  /** A wait on the server begins (or goes on after progress): the clock starts again. */
+  arm(): void {
+    if (!this.ms || this.#done) return;
+    if (this.#timer) this.#timer.refresh();
+    else
+      this.#timer = setTimeout(() => {
+        this.#done = true;
+        this.fire(new StalledError(`no progress for ${this.ms / 1000} s: the server stopped responding (--timeout, SEALDROP_TIMEOUT)`));
+      }, this.ms);
+  }
+  /** Nothing is awaited from the server. */
+  pause(): void {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+  }
+  stop(): void {
+    this.pause();
+    this.#done = true;
+  }
+}
 
 const agents = {
   'http:': new http.Agent({ keepAlive: false }),
@@ -25,10 +88,12 @@ class NodeResponse {
   readonly statusText: string;
   readonly headers: { get(name: string): string | null };
   readonly #res: http.IncomingMessage;
+  readonly #stall: Stall;
   #body: ReadableStream<Uint8Array> | null = null;
 
-  constructor(res: http.IncomingMessage) {
+  constructor(res: http.IncomingMessage, stall: Stall) {
     this.#res = res;
+    this.#stall = stall;
     this.status = res.statusCode ?? 502;
     this.statusText = res.statusMessage ?? '';
     this.ok = this.status >= 200 && this.status < 300;
@@ -42,13 +107,41 @@ class NodeResponse {
   }
 
   get body(): ReadableStream<Uint8Array> {
-    this.#body ??= Readable.toWeb(this.#res) as unknown as ReadableStream<Uint8Array>;
+    if (!this.#body) {
+      // The clock runs only while a read waits for the server.
+      const inner = (Readable.toWeb(this.#res) as unknown as ReadableStream<Uint8Array>).getReader();
+      const stall = this.#stall;
+      this.#body = new ReadableStream<Uint8Array>(
+        {
+          async pull(controller) {
+            stall.arm();
+            try {
+              const { done, value } = await inner.read();
+              if (done) controller.close();
+              else controller.enqueue(value);
+            } finally {
+              stall.pause();
+            }
+          },
+          cancel: (reason) => inner.cancel(reason),
+        },
+        { highWaterMark: 0 },
+      );
+    }
     return this.#body;
   }
 
   async arrayBuffer(): Promise<ArrayBuffer> {
     const chunks: Buffer[] = [];
-    for await (const c of this.#res) chunks.push(c as Buffer);
+    this.#stall.arm();
+    try {
+      for await (const c of this.#res) {
+        chunks.push(c as Buffer);
+        this.#stall.touch();
+      }
+    } finally {
+      this.#stall.pause();
+    }
     const all = Buffer.concat(chunks);
     return all.buffer.slice(all.byteOffset, all.byteOffset + all.byteLength) as ArrayBuffer;
   }
@@ -84,17 +177,23 @@ export class SizedBody {
   ) {}
 }
 
-async function pump(req: http.ClientRequest, body: SizedBody): Promise<void> {
+async function pump(req: http.ClientRequest, body: SizedBody, stall: Stall): Promise<void> {
   let sent = 0;
+  // Making the next slice is the CLI's own work: the clock runs only while a slice waits to leave.
+  stall.pause();
   for await (const chunk of body.chunks()) {
     if (req.destroyed) return;
     sent += chunk.length;
     if (sent > body.length) throw new Error('request body longer than declared');
     const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (!req.write(buf)) await new Promise<void>((resolve) => { req.once('drain', resolve); req.once('close', resolve); });
+    stall.arm();
+    // Bytes leaving for the socket are progress; a server that stops reading stops the drains.
+    if (!req.write(buf, () => stall.touch())) await new Promise<void>((resolve) => { req.once('drain', resolve); req.once('close', resolve); });
+    stall.pause();
   }
   if (sent !== body.length) throw new Error('request body shorter than declared');
-  req.end();
+  stall.arm();
+  req.end(() => stall.touch());
 }
 
 function bodyBytes(body: unknown): Buffer | null {
@@ -103,6 +202,12 @@ function bodyBytes(body: unknown): Buffer | null {
   if (body instanceof Uint8Array) return Buffer.from(body.buffer, body.byteOffset, body.byteLength); // no copy
   if (body instanceof ArrayBuffer) return Buffer.from(body);
   throw new TypeError('cliFetch: unsupported request body');
+}
+
+const SLICE = 1024 * 1024;
+
+async function* slices(buf: Buffer): AsyncIterable<Uint8Array> {
+  for (let off = 0; off < buf.byteLength; off += SLICE) yield buf.subarray(off, off + SLICE);
 }
 
 /** Sockets whose errors are already handled (a server that answers early may reset the connection afterwards). */
@@ -118,14 +223,24 @@ export const cliFetch = ((input: string | URL | Request, init?: RequestInit): Pr
     if (body) headers['content-length'] = String(body.byteLength);
     if (sized) headers['content-length'] = String(sized.length);
     const mod = url.protocol === 'https:' ? https : http;
-    const req = mod.request(url, { method: init?.method ?? 'GET', headers, agent: agents[url.protocol] }, (res) => resolve(new NodeResponse(res)));
+    let response: http.IncomingMessage | null = null;
+    const stall = new Stall(timeoutMs(), (e) => (response ? response.destroy(e) : req.destroy(e)));
+    const req = mod.request(url, { method: init?.method ?? 'GET', headers, agent: agents[url.protocol] }, (res) => {
+      response = res;
+      stall.pause();
+      res.once('close', () => stall.stop());
+      resolve(new NodeResponse(res, stall));
+    });
+    stall.arm();
     req.on('socket', (socket) => {
       if (!guarded.has(socket)) {
         guarded.add(socket);
         socket.on('error', () => {});
       }
+      socket.once('connect', () => stall.touch());
     });
-    req.on('error', (e) => reject(Object.assign(new TypeError(`fetch failed: ${e.message}`), { cause: e })));
+    req.once('close', () => response === null && stall.stop());
+    req.on('error', (e) => reject(e instanceof StalledError ? e : Object.assign(new TypeError(`fetch failed: ${e.message}`), { cause: e })));
     const signal = init?.signal;
     if (signal) {
       if (signal.aborted) return req.destroy(signal.reason as Error);
@@ -134,11 +249,13 @@ export const cliFetch = ((input: string | URL | Request, init?: RequestInit): Pr
       signal.addEventListener('abort', onAbort, { once: true });
       req.once('close', () => signal.removeEventListener('abort', onAbort));
     }
-    if (sized) {
-      pump(req, sized).catch((e) => {
+    // A large buffer goes out in slices too, so its progress shows (no copy: subarrays).
+    const streamed = sized ?? (body && body.byteLength > SLICE ? new SizedBody(body.byteLength, () => slices(body)) : null);
+    if (streamed) {
+      pump(req, streamed, stall).catch((e) => {
         req.destroy(e as Error);
         reject(e);
       });
-    } else req.end(body ?? undefined);
+    } else req.end(body ?? undefined, () => stall.touch());
   });
 }) as unknown as typeof fetch;

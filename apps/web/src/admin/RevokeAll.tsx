@@ -79,7 +79,7 @@ export function RevokeAll() {
           <Field label="Admin token, again">
             {(c) => <input {...c} type="password" value={token} onChange={(e) => setToken(e.target.value)} autoComplete="off" spellCheck={false} />}
           </Field>
-          <Checkbox label="Also revoke every API token (upload and minted admin tokens)" checked={tokens} onChange={setTokens} />
+          <Checkbox label="Also revoke every token (upload, minted admin and partner download tokens)" checked={tokens} onChange={setTokens} />
           <Alert>{error}</Alert>
           <div className="row dialog-actions">
             <Button onClick={close}>Cancel</Button>

@@ -35,7 +35,37 @@ function useAnnouncement(text: string, key: string): string {
   return said;
 }
 
-export function ProgressView({ onCancel, onRetry, onStartOver }: { onCancel: () => void; onRetry: () => void; onStartOver: () => void }) {
+/** "Waiting for the server … retrying in N s" with Retry now; the count ticks each second. */
+function WaitingNotice({ waiting, onRetryNow }: { waiting: { until: number; reason: string }; onRetryNow: () => void }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, []);
+  const left = Math.ceil((waiting.until - now) / 1000);
+  return (
+    <p className="notice warn row" data-testid="send-waiting">
+      <span>
+        Waiting for the server: {waiting.reason}. {left > 0 ? `Retrying in ${left} s.` : 'Retrying now…'}
+      </span>
+      <button type="button" onClick={onRetryNow} disabled={left <= 0}>
+        Retry now
+      </button>
+    </p>
+  );
+}
+
+export function ProgressView({
+  onCancel,
+  onRetry,
+  onRetryNow,
+  onStartOver,
+}: {
+  onCancel: () => void;
+  onRetry: () => void;
+  onRetryNow: () => void;
+  onStartOver: () => void;
+}) {
   const s = useUploadStore();
   const percent = s.total > 0 ? Math.floor((s.sent / s.total) * 100) : 0;
   const running = s.phase !== 'error';
@@ -63,6 +93,7 @@ export function ProgressView({ onCancel, onRetry, onStartOver }: { onCancel: () 
         )}
       </p>
       {s.notice && <p className="notice warn">{s.notice}</p>}
+      {s.waiting && running && <WaitingNotice waiting={s.waiting} onRetryNow={onRetryNow} />}
       {s.error && (
         <p className="notice error" role="alert">
           {s.error}

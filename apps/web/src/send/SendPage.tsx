@@ -7,7 +7,7 @@ import { checkFileName } from '@sealdrop/crypto';
 import { api } from '../app/api.ts';
 import { listJournals, type SendJournal } from '../transfer/journal.ts';
 import { checkNotifyUrl } from '../transfer/receipts.ts';
-import { cancelSend, checkLimits, checkRules, checkSelection, discardJournal, resetSend, resumeSend, retrySend, rulesFromFields, startSend } from '../transfer/upload.ts';
+import { cancelSend, checkLimits, checkRules, checkSelection, discardJournal, resetSend, resumeSend, retryNow, retrySend, rulesFromFields, startSend } from '../transfer/upload.ts';
 import { useUploadStore } from '../transfer/uploadStore.ts';
 import { dragHasFiles, fromDataTransfer, fromFileList, type PickedFile } from './collectFiles.ts';
 import { updateMyLink } from '../links/myLinks.ts';
@@ -202,6 +202,7 @@ export function SendPage() {
         <ProgressView
           onCancel={() => void cancelSend().then(refreshJournals)}
           onRetry={() => void retrySend()}
+          onRetryNow={retryNow}
           onStartOver={() => {
             resetSend();
             refreshJournals();

@@ -8,7 +8,19 @@ import { ApiError, SealdropClient, shareRulesProblems, splitList, type ConfigRes
 import type { Recipient } from '@sealdrop/crypto';
 import { journalRecipients, sealedFingerprints } from '../keys/sealedSend.ts';
 import { requestReceipts } from './receipts.ts';
-import { isAbort, planSend, PlanError, sendFiles, TransferError, type Connectivity, type PartUpload, type SendProblem, type TransferEvent } from '@sealdrop/transfer';
+import {
+  createWakeup,
+  isAbort,
+  planSend,
+  PlanError,
+  sendFiles,
+  TransferError,
+  UNTIL_CANCELLED,
+  type Connectivity,
+  type PartUpload,
+  type SendProblem,
+  type TransferEvent,
+} from '@sealdrop/transfer';
 import { api } from '../app/api.ts';
 import { saveMyLink } from '../links/myLinks.ts';
 import { deleteJournal, holdUploadLock, journalStore, type SendJournal } from './journal.ts';
@@ -126,6 +138,8 @@ export function checkSelection(files: SendFileInput[], config: ConfigResponse | 
 /** The state of the one upload of this tab: what the store shows, built from the engine's events. */
 class Run {
   readonly controller = new AbortController();
+  /** "Retry now": ends the engine's waits between attempts. */
+  readonly wakeup = createWakeup();
   readonly crypto: UploadCrypto = createUploadCrypto();
   /** Releases this tab's "sending" lock on the share (see journal.ts). */
   releaseLock: () => void = () => {};
@@ -186,7 +200,7 @@ class Run {
   onEvent = (e: TransferEvent) => {
     switch (e.type) {
       case 'phase':
-        if (e.phase === 'checking' || e.phase === 'uploading' || e.phase === 'finalizing') set({ phase: e.phase, ...(e.phase === 'finalizing' ? { notice: null } : {}) });
+        if (e.phase === 'checking' || e.phase === 'uploading' || e.phase === 'finalizing') set({ phase: e.phase, ...(e.phase === 'finalizing' ? { notice: null, waiting: null } : {}) });
         this.progress(true);
         break;
       case 'created':
@@ -204,7 +218,7 @@ class Run {
         this.inflight.delete(`${e.file}:${e.part}`);
         this.sent[e.file] += e.bytes;
         if (e.resumed) this.baseBytes += e.bytes;
-        if (!e.resumed && useUploadStore.getState().notice) set({ notice: null });
+        if (!e.resumed && (useUploadStore.getState().notice || useUploadStore.getState().waiting)) set({ notice: null, waiting: null });
         this.progress();
         break;
       case 'file-hashed':
@@ -212,11 +226,14 @@ class Run {
         this.progress();
         break;
       case 'retry': {
+        // The engine waits this out however long the outage lasts (UNTIL_CANCELLED); the page shows when it tries next.
+        let reason = e.offline ? 'you are offline' : 'the server did not answer';
         if (e.part !== undefined) {
           this.inflight.delete(`${e.file}:${e.part}`);
           const network = e.offline || (e.error instanceof ApiError && e.error.code === 'network') || e.error instanceof TypeError;
-          set({ notice: `Sending part ${e.part + 1} of "${this.files[e.file!].name}" failed (${network ? 'the connection dropped' : 'the server was busy'}); trying again in ${Math.ceil(e.delayMs / 1000)} s.` });
-        } else set({ notice: `${e.offline ? 'You are offline' : 'The server did not answer'}; trying again in ${Math.ceil(e.delayMs / 1000)} s.` });
+          reason = `sending part ${e.part + 1} of "${this.files[e.file!].name}" failed (${network ? 'the connection dropped' : 'the server was busy'})`;
+        }
+        set({ notice: null, waiting: { until: Date.now() + e.delayMs, reason } });
         this.progress();
         break;
       }
@@ -302,7 +319,10 @@ async function transfer(run: Run, files: SendFileInput[], password: string | nul
         remove: (j) => journalStore.remove(j),
       },
       concurrency: PARTS_IN_FLIGHT,
+      // A person is watching: an outage is waited out until it ends, a real refusal or Cancel.
+      retry: UNTIL_CANCELLED,
       connectivity,
+      wakeup: run.wakeup,
       signal: run.signal,
       onEvent: run.onEvent,
     });
@@ -346,7 +366,7 @@ async function transfer(run: Run, files: SendFileInput[], password: string | nul
     run.releaseLock();
     current = null;
     lastInputs = null;
-    set({ phase: 'done', result: done, notice: null, sent: total, total, speed: 0, eta: 0 });
+    set({ phase: 'done', result: done, notice: null, waiting: null, sent: total, total, speed: 0, eta: 0 });
   } catch (e) {
     await fail(run, e);
   } finally {
@@ -406,6 +426,14 @@ export async function resumeSend(input: ResumeInput): Promise<void> {
   run.releaseLock = holdUploadLock(journal.id);
   lastInputs = { files, password: input.password || null, passwordKey: input.passwordKey ?? null, journal };
   await transfer(run, files, input.password || null, input.passwordKey ?? null, { resume: journal });
+}
+
+/** "Retry now" while the upload waits out a failure: the next attempts start at once. */
+export function retryNow(): void {
+  if (!current) return;
+  const w = useUploadStore.getState().waiting;
+  if (w) set({ waiting: { ...w, until: Date.now() } });
+  current.wakeup.wake();
 }
 
 /** "Try again" after an error, with the files still in memory. */
@@ -485,6 +513,7 @@ async function fail(run: Run, e: unknown): Promise<void> {
   useUploadStore.setState({
     phase: 'error',
     notice: null,
+    waiting: null,
     error: describe(err),
     canResume: !!run.journal && !!lastInputs && !(err instanceof SendError && err.kind !== 'server'),
   });

@@ -56,6 +56,8 @@ export interface UploadState {
   eta: number;
   /** A transient problem being worked around ("connection lost, retrying"). */
   notice: string | null;
+  /** Waiting out a transient failure: the next attempt is at `until` (ms) unless "Retry now". */
+  waiting: { until: number; reason: string } | null;
   /** Why the upload stopped (phase 'error'). */
   error: string | null;
   /** Whether resuming from the journal is possible after an error. */
@@ -72,6 +74,7 @@ export const initialUploadState: UploadState = {
   speed: 0,
   eta: Number.NaN,
   notice: null,
+  waiting: null,
   error: null,
   canResume: false,
   resumed: false,
