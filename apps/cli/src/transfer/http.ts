@@ -91,7 +91,17 @@ async function pump(req: http.ClientRequest, body: SizedBody): Promise<void> {
     sent += chunk.length;
     if (sent > body.length) throw new Error('request body longer than declared');
     const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    if (!req.write(buf)) await new Promise<void>((resolve) => { req.once('drain', resolve); req.once('close', resolve); });
+    if (!req.write(buf)) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          req.off('drain', done);
+          req.off('close', done);
+          resolve();
+        };
+        req.once('drain', done);
+        req.once('close', done);
+      });
+    }
   }
   if (sent !== body.length) throw new Error('request body shorter than declared');
   req.end();
