@@ -103,19 +103,47 @@ const READ_BYTES = 64 * CHUNK_BYTES;
 /**
  * Buffers taken and given back: a part's ciphertext and a make's read buffer
  * are reused, so a long send makes no garbage the size of its parts (dead
- * 16 MiB buffers would wait for a full collection). At most one of each per
- * lane is out at a time; a few are kept for the next parts.
+ * 16 MiB buffers would wait for a full collection). The pool never holds more
+ * than `budget` bytes (but always one buffer): a make waits for a buffer when
+ * the parts in flight hold them all, so memory stays bounded whatever the
+ * server's part size (up to 95 MiB) and the number of lanes.
  */
 class BufferPool {
   readonly #free: Uint8Array[] = [];
-  constructor(readonly bytes: number, readonly keep: number) {}
-  take(): Uint8Array {
-    return this.#free.pop() ?? new Uint8Array(this.bytes);
+  #allocated = 0;
+  #waiting: (() => void)[] = [];
+  #retired = false;
+  constructor(
+    readonly bytes: number,
+    readonly budget: number,
+  ) {}
+  async take(): Promise<Uint8Array> {
+    for (;;) {
+      const b = this.#free.pop();
+      if (b) return b;
+      if (this.#retired || this.#allocated === 0 || this.#allocated + this.bytes <= this.budget) {
+        this.#allocated += this.bytes;
+        return new Uint8Array(this.bytes);
+      }
+      await new Promise<void>((r) => this.#waiting.push(r));
+    }
   }
   give(b: Uint8Array): void {
-    if (b.length === this.bytes && this.#free.length < this.keep) this.#free.push(b);
+    if (b.length !== this.bytes) return;
+    if (this.#retired) this.#allocated -= this.bytes;
+    else this.#free.push(b);
+    this.#waiting.shift()?.();
+  }
+  /** A pool of longer buffers takes over: buffers given back here are dropped, and waiters go on. */
+  retire(): void {
+    this.#retired = true;
+    this.#free.length = 0;
+    for (const w of this.#waiting.splice(0)) w();
   }
 }
+
+/** Memory for parts in flight: 3 lanes of the default 16 MiB parts and one spare; a 95 MiB part goes alone. */
+const PART_BUDGET = 64 * 1024 * 1024;
 
 /** A file read at positions into a buffer of the caller's, which the next read overwrites. */
 interface FileReader {
@@ -199,7 +227,7 @@ function fileParts(files: InputFile[], signer: SecretKey | null, lanes: number):
     }
     return h;
   };
-  const reads = new BufferPool(READ_BYTES, lanes);
+  const reads = new BufferPool(READ_BYTES, (lanes + 1) * READ_BYTES);
   let partPool: BufferPool | null = null;
   const parts: PartMaker<SizedBody> = {
     async make(req) {
@@ -207,10 +235,13 @@ function fileParts(files: InputFile[], signer: SecretKey | null, lanes: number):
       const { tap } = await hashesOf(req.file);
       const length = req.end - req.start;
       // Every part but a file's last is partBytes long: the pool grows to the longest seen.
-      if (!partPool || length > partPool.bytes) partPool = new BufferPool(length, lanes + 1);
+      if (!partPool || length > partPool.bytes) {
+        partPool?.retire();
+        partPool = new BufferPool(length, PART_BUDGET);
+      }
       const pool = partPool;
-      const out = length <= pool.bytes ? pool.take() : new Uint8Array(length);
-      const readBuf = reads.take();
+      const out = await pool.take();
+      const readBuf = await reads.take();
       const first = ciphertextRangeChunks(req.start, req.end, r.size)?.first ?? 0;
       const tapped = tap.open(r.source(readBuf), first * CHUNK_BYTES);
       let bytes: Uint8Array;
