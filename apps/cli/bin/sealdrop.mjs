@@ -52,9 +52,16 @@ async function buildBundle() {
   const stampTmp = `${stampFile}.${process.pid}.tmp`;
   writeFileSync(stampTmp, JSON.stringify({ bundle: name, inputs }));
   renameSync(stampTmp, stampFile);
-  // Older bundles: a CLI still running one has it loaded already.
+  // Older bundles (and leftovers of a build that died): a CLI still running one
+  // has it loaded already; one just built by a CLI started at the same moment
+  // may not be loaded yet, so only those a minute old go.
   for (const f of readdirSync(cache)) {
-    if (f.startsWith('sealdrop-') && f !== name && !f.endsWith('.tmp')) rmSync(path.join(cache, f), { force: true });
+    const file = path.join(cache, f);
+    try {
+      if (f.startsWith('sealdrop-') && f !== name && Date.now() - statSync(file).mtimeMs > 60_000) rmSync(file, { force: true });
+    } catch {
+      // removed by another CLI meanwhile
+    }
   }
   return path.join(cache, name);
 }
