@@ -32,6 +32,7 @@ import { formatSignature } from '../minisign/format.ts';
 import type { SecretKey } from '../minisign/keys.ts';
 import { createBlake2b512, defaultTrustedComment, signDigest, type Blake2b512 } from '../minisign/sign.ts';
 import { Progress } from '../progress.ts';
+import { BufferPool } from './bufferPool.ts';
 import { SizedBody } from './http.ts';
 
 export interface UploadOptions {
@@ -99,48 +100,6 @@ function wordProblem(p: SendProblem, o: UploadOptions, config: ConfigResponse): 
 const PIECE_BYTES = 1024 * 1024;
 /** Plaintext read per source read (encryptRange reads 64 chunks at a time). */
 const READ_BYTES = 64 * CHUNK_BYTES;
-
-/**
- * Buffers taken and given back: a part's ciphertext and a make's read buffer
- * are reused, so a long send makes no garbage the size of its parts (dead
- * 16 MiB buffers would wait for a full collection). The pool never holds more
- * than `budget` bytes (but always one buffer): a make waits for a buffer when
- * the parts in flight hold them all, so memory stays bounded whatever the
- * server's part size (up to 95 MiB) and the number of lanes.
- */
-class BufferPool {
-  readonly #free: Uint8Array[] = [];
-  #allocated = 0;
-  #waiting: (() => void)[] = [];
-  #retired = false;
-  constructor(
-    readonly bytes: number,
-    readonly budget: number,
-  ) {}
-  async take(): Promise<Uint8Array> {
-    for (;;) {
-      const b = this.#free.pop();
-      if (b) return b;
-      if (this.#retired || this.#allocated === 0 || this.#allocated + this.bytes <= this.budget) {
-        this.#allocated += this.bytes;
-        return new Uint8Array(this.bytes);
-      }
-      await new Promise<void>((r) => this.#waiting.push(r));
-    }
-  }
-  give(b: Uint8Array): void {
-    if (b.length !== this.bytes) return;
-    if (this.#retired) this.#allocated -= this.bytes;
-    else this.#free.push(b);
-    this.#waiting.shift()?.();
-  }
-  /** A pool of longer buffers takes over: buffers given back here are dropped, and waiters go on. */
-  retire(): void {
-    this.#retired = true;
-    this.#free.length = 0;
-    for (const w of this.#waiting.splice(0)) w();
-  }
-}
 
 /** Memory for parts in flight: 3 lanes of the default 16 MiB parts and one spare; a 95 MiB part goes alone. */
 const PART_BUDGET = 64 * 1024 * 1024;
