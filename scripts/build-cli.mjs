@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { cliBundleOptions } from '../apps/cli/bin/bundle.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = path.resolve(root, process.env.CLI_OUT_DIR ?? 'dist/cli');
@@ -37,31 +38,7 @@ const pkgDir = path.join(out, 'package');
 mkdirSync(pkgDir, { recursive: true });
 const bundle = path.join(out, 'sealdrop.mjs');
 
-await build({
-  absWorkingDir: root, // file comments in the bundle are relative to it: same bytes from any folder
-  entryPoints: [path.join(root, 'apps/cli/src/main.ts')],
-  outfile: bundle,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  // Commands are loaded with import(); bundled, they are inlined: one file.
-  splitting: false,
-  minify: false,
-  legalComments: 'eof',
-  // Reproducible: no absolute paths of this machine, no timestamps.
-  sourcemap: false,
-  logLevel: 'warning',
-  banner: {
-    js: [
-      '#!/usr/bin/env node',
-      `// sealdrop ${version}: the Sealdrop command-line client, bundled (npm run build:cli).`,
-      // Some dependencies call require(); give the ESM bundle one.
-      "import { createRequire as __sealdropCreateRequire } from 'node:module';",
-      'const require = __sealdropCreateRequire(import.meta.url);',
-    ].join('\n'),
-  },
-});
+await build(cliBundleOptions(root, bundle, version));
 chmodSync(bundle, 0o755);
 
 // The npm package: the bundle, a package.json with no dependencies, a README.

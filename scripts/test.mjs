@@ -15,6 +15,8 @@ const suites = [
   // The SPA build comes first: wrangler and the worker tests need apps/web/dist.
   ['build (SPA)', bin('vite'), ['build', 'apps/web', '--logLevel', 'warn']],
   ['typecheck', bin('tsc'), ['-b']],
+  // The CLI's cached bundle (apps/cli/bin/sealdrop.mjs), built once here rather than by the first CLIs the suites start at once.
+  ['CLI bundle', process.execPath, ['apps/cli/bin/sealdrop.mjs', '--version']],
   // npm run deploy:check on wrangler.toml, and that it fails on each unsafe setting.
   ['deploy check (wrangler dry run)', process.execPath, ['--test', 'scripts/test/']],
   ['unit (crypto, transfer, cli)', bin('vitest'), ['run', '--project', 'crypto', '--project', 'transfer', '--project', 'cli']],

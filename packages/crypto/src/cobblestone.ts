@@ -472,12 +472,14 @@ const READ_CHUNKS = 64;
  * source, which gives the same bytes; so parts made independently, retried or
  * resumed (with the same salt and an unchanged source) fit together.
  */
-export async function encryptRange(source: PlaintextSource, keys: MessageKeys, start: number, end: number): Promise<Uint8Array> {
+export async function encryptRange(source: PlaintextSource, keys: MessageKeys, start: number, end: number, into?: Uint8Array): Promise<Uint8Array> {
   const total = ciphertextSize(source.size);
   assertSize(start, 'start');
   assertSize(end, 'end');
   if (start > end || end > total) throw new RangeError(`range [${start}, ${end}) outside the message (${total} bytes)`);
-  const out = new Uint8Array(end - start);
+  if (into && into.length < end - start) throw new RangeError('the output buffer is shorter than the range');
+  // A caller that reuses its buffers (the CLI's part pool) passes one; every byte of the range is written.
+  const out = into ? into.subarray(0, end - start) : new Uint8Array(end - start);
   if (start < HEADER_BYTES) out.set(keys.header.subarray(start, Math.min(end, HEADER_BYTES)), 0);
   const chunks = ciphertextRangeChunks(start, end, source.size);
   if (!chunks) return out;

@@ -7,6 +7,7 @@ export * from './ports.ts';
 export * from './journal.ts';
 export * from './plan.ts';
 export * from './send.ts';
+export * from './plaintextTap.ts';
 export * from './receive.ts';
 export * from './recipients.ts';
 export * from './requests.ts';

@@ -25,6 +25,8 @@ export interface MadePart<Body> {
   /** Hex SHA-256 of exactly the bytes `body` will send. */
   sha256: string;
   length: number;
+  /** The engine is done with `body` (sent, or given up): a maker that reuses its buffers takes it back. */
+  release?(): void;
 }
 
 export interface PartMaker<Body> {

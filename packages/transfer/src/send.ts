@@ -351,6 +351,7 @@ class SendRun<Body> {
     for (let n = 0; n < state.enc.partCount; n++) {
       if (digests[n] == null) continue;
       const made = await this.#make(i, state, n);
+      made.release?.();
       if (made.sha256 !== digests[n]) return false;
       this.#emit({ type: 'checked', file: i, bytes: made.length });
       if (stored.has(n)) {
@@ -406,31 +407,44 @@ class SendRun<Body> {
         const { i, n } = queue[next++];
         const state = this.#files[i];
         const made = await this.#make(i, state, n);
-        const recorded = j.partDigests[i][n];
-        if (recorded != null && recorded !== made.sha256) {
-          throw new TransferError('input', 'file_changed', `${j.names[i]} changed while being sent.`);
+        try {
+          const recorded = j.partDigests[i][n];
+          if (recorded != null && recorded !== made.sha256) {
+            throw new TransferError('input', 'file_changed', `${j.names[i]} changed while being sent.`);
+          }
+          // The digest is in the journal before a byte of this part leaves.
+          j.partDigests[i][n] = made.sha256;
+          await this.#save();
+          await withRetry(
+            () => send({ id: j.id, ownerToken: j.ownerToken, file: i, part: n, body: made.body, signal: this.#signal, onProgress: (sent) => this.#emit({ type: 'part-progress', file: i, part: n, sent }) }),
+            this.#retryCtx('part', i, n),
+          );
+        } finally {
+          made.release?.();
         }
-        // The digest is in the journal before a byte of this part leaves.
-        j.partDigests[i][n] = made.sha256;
-        await this.#save();
-        await withRetry(
-          () => send({ id: j.id, ownerToken: j.ownerToken, file: i, part: n, body: made.body, signal: this.#signal, onProgress: (sent) => this.#emit({ type: 'part-progress', file: i, part: n, sent }) }),
-          this.#retryCtx('part', i, n),
-        );
         state.done.add(n);
         this.#sentParts++;
         this.#sentBytes += made.length;
         this.#emit({ type: 'part-done', file: i, part: n, bytes: made.length });
-        if (--left[i] === 0) await o.parts.done?.(i);
+        if (--left[i] === 0) await done(i);
       }
     };
+    // Every file is told once that its makes are over, also one with nothing
+    // left to send (all its parts were re-checked on resume).
+    const closed = new Set<number>();
+    const done = async (i: number) => {
+      if (closed.has(i)) return;
+      closed.add(i);
+      await o.parts.done?.(i);
+    };
     try {
+      for (const [i, l] of left.entries()) if (l === 0) await done(i);
       await Promise.all(Array.from({ length: Math.max(1, Math.min(o.concurrency ?? DEFAULT_CONCURRENCY, queue.length)) }, lane));
     } catch (e) {
       this.#controller.abort(); // stop the other lanes
       throw e;
     } finally {
-      for (const [i, l] of left.entries()) if (l > 0) await o.parts.done?.(i).catch(() => {});
+      for (const i of left.keys()) await done(i).catch(() => {});
     }
     await hashes;
     await this.#save();

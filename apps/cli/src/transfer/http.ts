@@ -188,7 +188,17 @@ async function pump(req: http.ClientRequest, body: SizedBody, stall: Stall): Pro
     const buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     stall.arm();
     // Bytes leaving for the socket are progress; a server that stops reading stops the drains.
-    if (!req.write(buf, () => stall.touch())) await new Promise<void>((resolve) => { req.once('drain', resolve); req.once('close', resolve); });
+    if (!req.write(buf, () => stall.touch())) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          req.off('drain', done);
+          req.off('close', done);
+          resolve();
+        };
+        req.once('drain', done);
+        req.once('close', done);
+      });
+    }
     stall.pause();
   }
   if (sent !== body.length) throw new Error('request body shorter than declared');

@@ -6,17 +6,18 @@
 
 import { createHash, type Hash } from 'node:crypto';
 import { open, stat } from 'node:fs/promises';
-import { ciphertextSize, encryptRange, type MessageKeys, type Recipient } from '@sealdrop/crypto';
-import { fileSource, type FileSource } from '@sealdrop/crypto/node';
+import { CHUNK_BYTES, ciphertextRangeChunks, ciphertextSize, encryptRange, type PlaintextSource, type Recipient } from '@sealdrop/crypto';
 import { ApiError, type ConfigResponse, type SealdropClient, type ShareRules } from '@sealdrop/shared';
 import {
   classify,
   planSend,
+  PlaintextTap,
   PlanError,
   sendFiles,
   TransferError,
   withRetry,
   type PartMaker,
+  type PlaintextHasher,
   type SendJournal,
   type SendProblem,
   type TransferEvent,
@@ -29,9 +30,9 @@ import { typeHint } from '../files.ts';
 import { deleteJournal, fileJournalStore, loadJournal, type CliJournal } from '../journal.ts';
 import { formatSignature } from '../minisign/format.ts';
 import type { SecretKey } from '../minisign/keys.ts';
-import { createBlake2b512, defaultTrustedComment, signDigest } from '../minisign/sign.ts';
-import { madeBytes } from '../memory.ts';
+import { createBlake2b512, defaultTrustedComment, signDigest, type Blake2b512 } from '../minisign/sign.ts';
 import { Progress } from '../progress.ts';
+import { BufferPool } from './bufferPool.ts';
 import { SizedBody } from './http.ts';
 
 export interface UploadOptions {
@@ -95,76 +96,161 @@ function wordProblem(p: SendProblem, o: UploadOptions, config: ConfigResponse): 
   }
 }
 
-/** Ciphertext made per encryptRange call; garbage is collected between slices. */
-const SLICE_BYTES = 4 * 1024 * 1024;
+/** A part body goes to the socket in pieces of this size (progress, back-pressure). */
+const PIECE_BYTES = 1024 * 1024;
+/** Plaintext read per source read (encryptRange reads 64 chunks at a time). */
+const READ_BYTES = 64 * CHUNK_BYTES;
 
-function sliceBounds(start: number, end: number): { start: number; end: number }[] {
-  const out = [];
-  for (let off = start; off < end; off += SLICE_BYTES) out.push({ start: off, end: Math.min(end, off + SLICE_BYTES) });
-  if (out.length === 0) out.push({ start, end }); // never: a part holds at least the header
-  return out;
+/** Memory for parts in flight: 3 lanes of the default 16 MiB parts and one spare; a 95 MiB part goes alone. */
+const PART_BUDGET = 64 * 1024 * 1024;
+
+/** A file read at positions into a buffer of the caller's, which the next read overwrites. */
+interface FileReader {
+  size: number;
+  /** A plaintext source whose reads land in `buf` (encryptRange uses each read before the next; node's WebCrypto copies its input at once). */
+  source(buf: Uint8Array): PlaintextSource;
+  close(): Promise<void>;
+}
+
+async function openReader(path: string): Promise<FileReader> {
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    return {
+      size,
+      source: (buf) => ({
+        size,
+        async read(offset, length) {
+          const into = length <= buf.length ? buf.subarray(0, length) : new Uint8Array(length);
+          let got = 0;
+          while (got < length) {
+            const { bytesRead } = await fh.read(into, got, length - got, offset + got);
+            if (bytesRead === 0) break;
+            got += bytesRead;
+          }
+          return into.subarray(0, got);
+        },
+      }),
+      close: () => fh.close(),
+    };
+  } catch (e) {
+    await fh.close();
+    throw e;
+  }
+}
+
+/** The whole-file hashes a tap feeds: SHA-256, plus BLAKE2b-512 when signing. */
+interface FileHashes {
+  tap: PlaintextTap;
+  sha: Hash;
+  blake: Blake2b512 | null;
 }
 
 /**
- * Parts from file handles, in two passes so memory holds one slice per part in
- * flight: the first pass makes the part slice by slice and hashes it (the
- * engine records and compares that digest); the body is made again while it
- * streams, each slice checked against the first pass before it is written, so
- * no byte that differs from the digest the engine recorded ever leaves.
+ * Parts and whole-file hashes from file handles, in one read and one
+ * encryption per part: the part is made into a pooled buffer (one per lane in
+ * flight, so memory does not grow with the file), its SHA-256 taken from that
+ * very buffer, and the bytes sent are the bytes hashed. The whole-file
+ * plaintext SHA-256 (and BLAKE2b for --sign) comes from the same reads through
+ * a PlaintextTap; only when a resume makes parts out of order does the hasher
+ * read the file again.
  */
-function filePartMaker(files: InputFile[]): PartMaker<SizedBody> {
-  const open = new Map<number, Promise<FileSource>>();
-  const source = (i: number) => {
-    let p = open.get(i);
+function fileParts(files: InputFile[], signer: SecretKey | null, lanes: number): { parts: PartMaker<SizedBody>; hasher: PlaintextHasher } {
+  const readers = new Map<number, Promise<FileReader>>();
+  const reader = (i: number) => {
+    let p = readers.get(i);
     if (!p) {
-      p = fileSource(files[i].path).then(async (src) => {
-        if (src.size !== files[i].size) {
-          await src.close();
+      p = openReader(files[i].path).then(async (r) => {
+        if (r.size !== files[i].size) {
+          await r.close();
           throw new CliError(EXIT.usage, `${files[i].name} changed size while being sent. Run the same command again to start over.`);
         }
-        return src;
+        return r;
       });
       p.catch(() => {});
-      open.set(i, p);
+      readers.set(i, p);
     }
     return p;
   };
-  const slice = async (src: FileSource, keys: MessageKeys, b: { start: number; end: number }) => {
-    const bytes = await encryptRange(src, keys, b.start, b.end);
-    madeBytes(bytes.length); // the chunk buffers WebCrypto made for this slice
-    return bytes;
+  const hashes = new Map<number, Promise<FileHashes>>();
+  const hashesOf = (i: number) => {
+    let h = hashes.get(i);
+    if (!h) {
+      h = (async () => {
+        const sha = createHash('sha256');
+        const blake = signer ? await createBlake2b512() : null;
+        const tap = new PlaintextTap(files[i].size, { update: (b) => (sha.update(b), blake?.update(b)) });
+        return { tap, sha, blake };
+      })();
+      hashes.set(i, h);
+    }
+    return h;
   };
-  return {
+  const reads = new BufferPool(READ_BYTES, (lanes + 1) * READ_BYTES);
+  let partPool: BufferPool | null = null;
+  const parts: PartMaker<SizedBody> = {
     async make(req) {
-      const src = await source(req.file);
-      const bounds = sliceBounds(req.start, req.end);
-      const whole: Hash = createHash('sha256');
-      const digests: string[] = [];
-      let length = 0;
-      for (const b of bounds) {
-        const bytes = await slice(src, req.keys, b);
-        whole.update(bytes);
-        digests.push(createHash('sha256').update(bytes).digest('hex'));
-        length += bytes.length;
+      const r = await reader(req.file);
+      const { tap } = await hashesOf(req.file);
+      const length = req.end - req.start;
+      // Every part but a file's last is partBytes long: the pool grows to the longest seen.
+      if (!partPool || length > partPool.bytes) {
+        partPool?.retire();
+        partPool = new BufferPool(length, PART_BUDGET);
       }
+      const pool = partPool;
+      const out = await pool.take();
+      const readBuf = await reads.take();
+      const first = ciphertextRangeChunks(req.start, req.end, r.size)?.first ?? 0;
+      const tapped = tap.open(r.source(readBuf), first * CHUNK_BYTES);
+      let bytes: Uint8Array;
+      try {
+        bytes = await encryptRange(tapped.source, req.keys, req.start, req.end, out);
+      } catch (e) {
+        pool.give(out);
+        throw e;
+      } finally {
+        tapped.end();
+        reads.give(readBuf);
+      }
+      const sha256 = createHash('sha256').update(bytes).digest('hex');
+      let released = false;
       const body = new SizedBody(length, async function* () {
-        for (const [k, b] of bounds.entries()) {
-          const bytes = await slice(src, req.keys, b);
-          if (createHash('sha256').update(bytes).digest('hex') !== digests[k]) throw new TransferError('input', 'file_changed', `${files[req.file].name} changed while being sent.`);
-          yield bytes;
-        }
+        for (let off = 0; off < length && !released; off += PIECE_BYTES) yield bytes.subarray(off, Math.min(length, off + PIECE_BYTES));
       });
-      return { body, sha256: whole.digest('hex'), length };
+      return {
+        body,
+        sha256,
+        length,
+        release() {
+          if (released) return;
+          released = true; // a request still pumping this body stops short (and is destroyed) instead of sending reused bytes
+          pool.give(out);
+        },
+      };
     },
     async done(i) {
-      const p = open.get(i);
-      open.delete(i);
+      (await hashes.get(i))?.tap.close();
+      const p = readers.get(i);
+      readers.delete(i);
       if (p) await (await p.catch(() => null))?.close();
     },
   };
+  const hasher: PlaintextHasher = {
+    async hash(i, onBytes, signal) {
+      const h = await hashesOf(i);
+      const state = await h.tap.settled();
+      signal.throwIfAborted();
+      if (state === 'broken') return hashFile(files[i], signer, onBytes);
+      onBytes(files[i].size);
+      const minisig = h.blake ? formatSignature(signDigest(signer!, h.blake.digest(), defaultTrustedComment(files[i].name))) : null;
+      return { sha256: h.sha.digest('hex'), minisig };
+    },
+  };
+  return { parts, hasher };
 }
 
-/** Plaintext SHA-256 (and BLAKE2b-512 when signing) in one read through a reused buffer. */
+/** Plaintext SHA-256 (and BLAKE2b-512 when signing) in one read through a reused buffer (a resume that made parts out of order). */
 async function hashFile(file: InputFile, signer: SecretKey | null, onBytes: (n: number) => void): Promise<{ sha256: string; minisig: string | null }> {
   const sha = createHash('sha256');
   const blake = signer ? await createBlake2b512() : null;
@@ -274,6 +360,7 @@ export async function uploadShare(o: UploadOptions): Promise<UploadResult> {
 
   const run = async (from: CliJournal | null) => {
     const report = reporter(o);
+    const made = fileParts(o.files, o.signer ?? null, Math.max(1, o.concurrency ?? DEFAULT_CONCURRENCY));
     if (from) o.log(`Resuming the interrupted upload of share ${from.id}.`);
     const result = await sendFiles<SizedBody>({
       client: o.client,
@@ -284,7 +371,7 @@ export async function uploadShare(o: UploadOptions): Promise<UploadResult> {
       recipients: o.recipients,
       resume: from ?? undefined,
       app: { server: o.server, paths },
-      parts: filePartMaker(o.files),
+      parts: made.parts,
       // putPart hands its body to the transport untouched; cliFetch streams a SizedBody.
       sendPart: async (u) => {
         let sent = 0;
@@ -296,7 +383,7 @@ export async function uploadShare(o: UploadOptions): Promise<UploadResult> {
         });
         await o.client.putPart(u.id, u.ownerToken, u.file, u.part, counted as unknown as Uint8Array, u.signal);
       },
-      hasher: { hash: (i, onBytes) => hashFile(o.files[i], o.signer ?? null, onBytes) },
+      hasher: made.hasher,
       journal: fileJournalStore(o.journalFile),
       concurrency: Math.max(1, o.concurrency ?? DEFAULT_CONCURRENCY),
       retry: retryPolicy(),

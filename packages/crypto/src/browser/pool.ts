@@ -4,6 +4,7 @@
 // parts to keep them busy), while a separate worker hashes the plaintext at the
 // same time.
 import { ciphertextSize, chunkOffset, ciphertextRangeChunks, CobblestoneError, type CobblestoneErrorKind } from '../cobblestone.ts';
+import { hexEncode } from '../encoding.ts';
 import type { PoolRequest, PoolResponse } from './protocol.ts';
 
 type Job = { msg: PoolRequest; resolve: (r: Extract<PoolResponse, { ok: true }>) => void; reject: (e: Error) => void; onProgress?: (bytes: number) => void };
@@ -32,6 +33,12 @@ export interface CryptoPool {
    * buffers, which keeps memory flat. `bytes` must not be used afterwards.
    */
   recycle(bytes: Uint8Array): void;
+  /**
+   * Part [start, end) as a request body and its SHA-256 (hex), both made by
+   * the worker that encrypted it (no copy of the bytes on the page's thread).
+   * A part split across idle workers is joined, hashed and wrapped here.
+   */
+  makePart(blob: Blob, inputKey: Uint8Array, context: Uint8Array, salt: Uint8Array, start: number, end: number): Promise<{ body: Blob; sha256: string }>;
   /** SHA-256 (hex) of a Blob, in the dedicated hashing worker. */
   sha256Blob(blob: Blob, onProgress?: (bytes: number) => void): Promise<string>;
   /** SHA-256 (hex) of bytes (copied), in the hashing worker; e.g. a part's ciphertext for the resume journal. */
@@ -153,32 +160,50 @@ export function createCryptoPool(opts: CryptoPoolOptions = {}): CryptoPool {
     lane?.give(bytes.buffer, nextId++);
   }
 
+  /** Cuts [start, end) at chunk boundaries into one slice per idle worker; one slice when other parts keep the workers busy. */
+  function cutsFor(blob: Blob, start: number, end: number): number[] {
+    const total = ciphertextSize(blob.size);
+    if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || start > end || end > total) {
+      throw new RangeError(`range [${start}, ${end}) outside the message (${total} bytes)`);
+    }
+    const cuts = [start];
+    const chunks = ciphertextRangeChunks(start, end, blob.size);
+    const idle = limit() - running() - queue.length;
+    if (chunks && idle > 1) {
+      const n = chunks.last - chunks.first + 1;
+      const slices = Math.max(1, Math.min(idle, Math.floor(n / minSlice)));
+      for (let i = 1; i < slices; i++) cuts.push(chunkOffset(chunks.first + Math.round((n * i) / slices)));
+    }
+    cuts.push(end);
+    return cuts;
+  }
+
+  async function encryptCuts(blob: Blob, inputKey: Uint8Array, context: Uint8Array, salt: Uint8Array, cuts: number[]): Promise<Uint8Array> {
+    const start = cuts[0];
+    const end = cuts[cuts.length - 1];
+    const results = await Promise.all(
+      cuts.slice(1).map((e, i) => submit(queue, { op: 'encrypt', id: nextId++, blob, inputKey, context, salt, start: cuts[i], end: e })),
+    );
+    if (results.length === 1) return results[0].bytes!;
+    const out = new Uint8Array(end - start);
+    results.forEach((r, i) => out.set(r.bytes!, cuts[i] - start));
+    for (const r of results) recycle(r.bytes!);
+    return out;
+  }
+
   return {
-    async encryptPart(blob, inputKey, context, salt, start, end) {
-      const total = ciphertextSize(blob.size);
-      if (!Number.isSafeInteger(start) || !Number.isSafeInteger(end) || start < 0 || start > end || end > total) {
-        throw new RangeError(`range [${start}, ${end}) outside the message (${total} bytes)`);
+    encryptPart: (blob, inputKey, context, salt, start, end) => encryptCuts(blob, inputKey, context, salt, cutsFor(blob, start, end)),
+    async makePart(blob, inputKey, context, salt, start, end) {
+      const cuts = cutsFor(blob, start, end);
+      if (cuts.length === 2) {
+        const r = await submit(queue, { op: 'part', id: nextId++, blob, inputKey, context, salt, start, end });
+        return { body: r.body!, sha256: r.sha256! };
       }
-      // Cut [start, end) at chunk boundaries into one slice per idle worker. When
-      // other parts keep the workers busy each part stays whole: no slices to
-      // join, and no copy of the part on this (the page's) thread.
-      const cuts = [start];
-      const chunks = ciphertextRangeChunks(start, end, blob.size);
-      const idle = limit() - running() - queue.length;
-      if (chunks && idle > 1) {
-        const n = chunks.last - chunks.first + 1;
-        const slices = Math.max(1, Math.min(idle, Math.floor(n / minSlice)));
-        for (let i = 1; i < slices; i++) cuts.push(chunkOffset(chunks.first + Math.round((n * i) / slices)));
-      }
-      cuts.push(end);
-      const results = await Promise.all(
-        cuts.slice(1).map((e, i) => submit(queue, { op: 'encrypt', id: nextId++, blob, inputKey, context, salt, start: cuts[i], end: e })),
-      );
-      if (results.length === 1) return results[0].bytes!;
-      const out = new Uint8Array(end - start);
-      results.forEach((r, i) => out.set(r.bytes!, cuts[i] - start));
-      for (const r of results) recycle(r.bytes!);
-      return out;
+      const bytes = (await encryptCuts(blob, inputKey, context, salt, cuts)) as Uint8Array<ArrayBuffer>;
+      const sha256 = hexEncode(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
+      const body = new Blob([bytes]);
+      recycle(bytes); // the Blob holds its own copy
+      return { body, sha256 };
     },
     recycle,
     async sha256Blob(blob, onProgress) {

@@ -174,6 +174,16 @@ scope.onmessage = async (e) => {
       const keys = await keysFor(req.inputKey, req.salt, req.context);
       const bytes = await encryptSlice(req.blob, keys, req.start, req.end);
       scope.postMessage({ id: req.id, ok: true, bytes, spares: spares.length, reusedOutputs }, [bytes.buffer]);
+    } else if (req.op === 'part') {
+      // Hashed and wrapped here, by the worker that made it: the page gets a
+      // Blob (a handle, not a copy of the bytes) and the part's digest, and the
+      // output memory stays in this worker for its next part.
+      const keys = await keysFor(req.inputKey, req.salt, req.context);
+      const bytes = (await encryptSlice(req.blob, keys, req.start, req.end)) as Uint8Array<ArrayBuffer>;
+      const sha256 = hexEncode(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
+      const body = new Blob([bytes]);
+      if (bytes.byteLength >= 1024 * 1024 && spares.length < MAX_SPARES) spares.push(bytes.buffer);
+      scope.postMessage({ id: req.id, ok: true, body, sha256, spares: spares.length, reusedOutputs });
     } else if (req.op === 'sha256') {
       let hex: string;
       if (req.blob) hex = await hashBlob(req.id, req.blob);
