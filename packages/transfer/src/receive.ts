@@ -215,6 +215,20 @@ export function headerTap(onHeader: (h: Uint8Array) => void): TransformStream<Ui
   });
 }
 
+/** Errors as a cut connection when the body ends before byte `end` of the object (it started at `start`). */
+export function endsAt(start: number, end: number): TransformStream<Uint8Array, Uint8Array> {
+  let pos = start;
+  return new TransformStream({
+    transform(chunk, controller) {
+      pos += chunk.length;
+      controller.enqueue(chunk);
+    },
+    flush() {
+      if (pos < end) throw new TransientError(`the connection closed early (at byte ${pos} of ${end})`);
+    },
+  });
+}
+
 /** Drops the first n bytes (a server that answered 200 to a Range request). */
 export function skipBytes(n: number): TransformStream<Uint8Array, Uint8Array> {
   let left = n;
@@ -283,6 +297,8 @@ export async function downloadFile(s: FileSource, grant: string, index: number, 
       if (start > 0 && res.status === 200) body = body.pipeThrough(skipBytes(start));
       else if (start > 0 && res.status !== 206) throw new TransferError('input', 'range', `Unexpected answer ${res.status} to a Range request.`);
       // Content-Range is not trusted: the decryptor is positioned by what was asked for.
+      // A body that ends early (a proxy, a server that stopped) is a cut, resumed like one.
+      body = body.pipeThrough(endsAt(start, ciphertextSize(o.size)));
       if (!header) body = body.pipeThrough(headerTap((h) => (header = h)));
       const plain = body.pipeThrough(createDecryptStream(key, { context, fromChunk, header: header ?? undefined, size: o.size }));
       const reader = plain.getReader();

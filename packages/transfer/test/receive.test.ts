@@ -63,6 +63,14 @@ describe('receive', () => {
     expect(seen.filter((r) => r.path.endsWith('/download'))).toHaveLength(1); // one download spent
   });
 
+  it('a body that ends cleanly but early (a proxy gave up) is resumed like a cut, not taken as damage', async () => {
+    let gets = 0;
+    const { run, mem, seen } = await download((r) => (isFileGet(r) && ++gets === 1 ? { action: 'end', afterBytes: 1 * MIB + 777 } : { action: 'pass' }));
+    expect((await run).retries).toBe(1);
+    expect(sha256(mem.buf)).toBe(sha256(bytes));
+    expect(seen.filter(isFileGet)).toHaveLength(2);
+  });
+
   it('tampered ciphertext releases no plaintext from the bad chunk on, and fails as integrity', async () => {
     const bad = 5;
     const { run, mem } = await download((r) => (isFileGet(r) ? { action: 'flip', offset: chunkOffset(bad) + 100 } : { action: 'pass' }));
