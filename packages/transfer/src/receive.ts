@@ -17,6 +17,7 @@ import {
   deriveShareKeys,
   HEADER_BYTES,
   openManifest,
+  SEALED_CHUNK_BYTES,
   parseLinkSecret,
   shareContext,
   signAccess,
@@ -27,7 +28,7 @@ import type { DownloadResponse, SealdropClient, ShareInfoResponse } from '@seald
 import { classify, isAbort, TransferError, TransientError } from './errors.ts';
 import type { EventSink, TransferEvent } from './events.ts';
 import type { IncrementalHash, PasswordKdf, PlaintextSink } from './ports.ts';
-import { resolvePolicy, retryDelay, withRetry, type Connectivity, type RetryPolicy } from './retry.ts';
+import { resolvePolicy, retryDelay, waitToRetry, withRetry, type Connectivity, type RetryPolicy } from './retry.ts';
 
 export interface ReceiveContext {
   retry?: Partial<RetryPolicy>;
@@ -215,8 +216,12 @@ export function headerTap(onHeader: (h: Uint8Array) => void): TransformStream<Ui
   });
 }
 
-/** Errors as a cut connection when the body ends before byte `end` of the object (it started at `start`). */
-export function endsAt(start: number, end: number): TransformStream<Uint8Array, Uint8Array> {
+/**
+ * Watches for a body that ends before byte `end` of the object (it started at
+ * `start`): then the stream is held open (the decryptor must not see an end and
+ * drop what it already decrypted) and `onShort` is told how far the bytes went.
+ */
+export function endsAt(start: number, end: number, onShort: (pos: number) => void): TransformStream<Uint8Array, Uint8Array> {
   let pos = start;
   return new TransformStream({
     transform(chunk, controller) {
@@ -224,7 +229,9 @@ export function endsAt(start: number, end: number): TransformStream<Uint8Array, 
       controller.enqueue(chunk);
     },
     flush() {
-      if (pos < end) throw new TransientError(`the connection closed early (at byte ${pos} of ${end})`);
+      if (pos >= end) return;
+      onShort(pos);
+      return new Promise<void>(() => {}); // never closes; the reader is cancelled once it has the whole chunks
     },
   });
 }
@@ -243,12 +250,6 @@ export function skipBytes(n: number): TransformStream<Uint8Array, Uint8Array> {
     },
   });
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
-  });
 
 /**
  * Downloads and decrypts file `index` with `grant` into the sink. Transient
@@ -297,13 +298,32 @@ export async function downloadFile(s: FileSource, grant: string, index: number, 
       if (start > 0 && res.status === 200) body = body.pipeThrough(skipBytes(start));
       else if (start > 0 && res.status !== 206) throw new TransferError('input', 'range', `Unexpected answer ${res.status} to a Range request.`);
       // Content-Range is not trusted: the decryptor is positioned by what was asked for.
-      // A body that ends early (a proxy, a server that stopped) is a cut, resumed like one.
-      body = body.pipeThrough(endsAt(start, ciphertextSize(o.size)));
+      // A body that ends early (a proxy, a server that stopped) is a cut, resumed like
+      // one, after the whole chunks it brought (a 16400-byte sealed chunk is never the
+      // last, so each is decrypted as soon as it is in) have reached the sink.
+      let short: (() => void) | null = null;
+      let shortTarget = Infinity;
+      const shortSeen = new Promise<void>((resolve) => (short = resolve));
+      body = body.pipeThrough(
+        endsAt(start, ciphertextSize(o.size), (pos) => {
+          shortTarget = (fromChunk + Math.max(0, Math.floor((pos - chunkOffset(fromChunk)) / SEALED_CHUNK_BYTES))) * CHUNK_BYTES;
+          short!();
+        }),
+      );
       if (!header) body = body.pipeThrough(headerTap((h) => (header = h)));
       const plain = body.pipeThrough(createDecryptStream(key, { context, fromChunk, header: header ?? undefined, size: o.size }));
       const reader = plain.getReader();
+      let next: Promise<ReadableStreamReadResult<Uint8Array>> | null = null;
       for (;;) {
-        const { done, value } = await reader.read();
+        if (written >= shortTarget) {
+          await reader.cancel().catch(() => {});
+          throw new TransientError(`the connection closed early (file ${index + 1} at ${written} of ${o.size} bytes)`);
+        }
+        next ??= reader.read();
+        const r = shortTarget === Infinity ? await Promise.race([next, shortSeen.then(() => null)]) : await next;
+        if (r === null) continue; // the body ended early: keep reading the chunks already in, up to shortTarget
+        next = null;
+        const { done, value } = r;
         if (done) break;
         // Only authenticated chunks arrive here.
         await o.sink.write(value, written);
@@ -330,7 +350,7 @@ export async function downloadFile(s: FileSource, grant: string, index: number, 
       retries++;
       const delayMs = retryDelay(failures, e, policy);
       o.onEvent?.({ type: 'retry', step: 'file', file: index, attempt: failures, delayMs, kind: 'transient', offline: o.connectivity ? !o.connectivity.online() : false, error: e });
-      await sleep(delayMs, o.signal);
+      await waitToRetry(delayMs, o.signal, o.connectivity);
     }
   }
 }
