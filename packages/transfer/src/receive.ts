@@ -301,29 +301,26 @@ export async function downloadFile(s: FileSource, grant: string, index: number, 
       // A body that ends early (a proxy, a server that stopped) is a cut, resumed like
       // one, after the whole chunks it brought (a 16400-byte sealed chunk is never the
       // last, so each is decrypted as soon as it is in) have reached the sink.
-      let short: (() => void) | null = null;
       let shortTarget = Infinity;
-      const shortSeen = new Promise<void>((resolve) => (short = resolve));
+      let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
       body = body.pipeThrough(
         endsAt(start, ciphertextSize(o.size), (pos) => {
           shortTarget = (fromChunk + Math.max(0, Math.floor((pos - chunkOffset(fromChunk)) / SEALED_CHUNK_BYTES))) * CHUNK_BYTES;
-          short!();
+          // Everything that came in is already in the sink: wake the read that waits for more.
+          if (written >= shortTarget) void reader?.cancel().catch(() => {});
         }),
       );
       if (!header) body = body.pipeThrough(headerTap((h) => (header = h)));
       const plain = body.pipeThrough(createDecryptStream(key, { context, fromChunk, header: header ?? undefined, size: o.size }));
-      const reader = plain.getReader();
-      let next: Promise<ReadableStreamReadResult<Uint8Array>> | null = null;
+      reader = plain.getReader();
       for (;;) {
+        const early = () => new TransientError(`the connection closed early (file ${index + 1} at ${written} of ${o.size} bytes)`);
         if (written >= shortTarget) {
           await reader.cancel().catch(() => {});
-          throw new TransientError(`the connection closed early (file ${index + 1} at ${written} of ${o.size} bytes)`);
+          throw early();
         }
-        next ??= reader.read();
-        const r = shortTarget === Infinity ? await Promise.race([next, shortSeen.then(() => null)]) : await next;
-        if (r === null) continue; // the body ended early: keep reading the chunks already in, up to shortTarget
-        next = null;
-        const { done, value } = r;
+        const { done, value } = await reader.read();
+        if (done && shortTarget !== Infinity) throw early(); // the read was woken by the cancel above
         if (done) break;
         // Only authenticated chunks arrive here.
         await o.sink.write(value, written);
