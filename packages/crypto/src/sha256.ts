@@ -9,6 +9,8 @@ import { INPUT_CAPACITY, INPUT_OFFSET, STATE_OFFSET, sha256ModuleBytes } from '.
 export interface Sha256 {
   update(data: Uint8Array): void;
   digestHex(): string;
+  /** An independent hash of the bytes so far (a receive journal records the prefix's digest and goes on). */
+  copy(): Sha256;
 }
 
 const IV = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19];
@@ -21,6 +23,7 @@ function wasmModule(): Promise<WebAssembly.Module | null> {
 }
 
 class WasmSha256 implements Sha256 {
+  readonly #module: WebAssembly.Module;
   readonly #blocks: (ptr: number, n: number) => void;
   readonly #mem: Uint8Array;
   readonly #state: DataView;
@@ -30,6 +33,7 @@ class WasmSha256 implements Sha256 {
   #done = false;
 
   constructor(module: WebAssembly.Module) {
+    this.#module = module;
     const instance = new WebAssembly.Instance(module);
     const exports = instance.exports as { memory: WebAssembly.Memory; blocks: (ptr: number, n: number) => void };
     this.#blocks = exports.blocks;
@@ -56,6 +60,17 @@ class WasmSha256 implements Sha256 {
     }
   }
 
+  copy(): WasmSha256 {
+    if (this.#done) throw new Error('SHA-256: copy after digest');
+    const c = new WasmSha256(this.#module);
+    // The state words and the bytes still waiting for a whole block are all there is.
+    c.#mem.set(this.#mem.subarray(STATE_OFFSET, STATE_OFFSET + 32), STATE_OFFSET);
+    c.#mem.set(this.#mem.subarray(INPUT_OFFSET, INPUT_OFFSET + this.#pending), INPUT_OFFSET);
+    c.#pending = this.#pending;
+    c.#length = this.#length;
+    return c;
+  }
+
   digestHex(): string {
     if (this.#done) throw new Error('SHA-256: digest called twice');
     this.#done = true;
@@ -76,9 +91,15 @@ class WasmSha256 implements Sha256 {
 }
 
 class NobleSha256 implements Sha256 {
-  readonly #h = nobleSha256.create();
+  readonly #h: ReturnType<typeof nobleSha256.create>;
+  constructor(h = nobleSha256.create()) {
+    this.#h = h;
+  }
   update(data: Uint8Array): void {
     this.#h.update(data);
+  }
+  copy(): NobleSha256 {
+    return new NobleSha256(this.#h.clone());
   }
   digestHex(): string {
     return hexEncode(this.#h.digest());

@@ -40,6 +40,18 @@ describe('streaming SHA-256 (unrolled WebAssembly)', () => {
     }
   });
 
+  test('copy() is the digest of the bytes so far, and both go on independently', async () => {
+    const data = randomBytes(2 * INPUT_CAPACITY + 999);
+    for (const cut of [0, 1, 63, 64, 65, INPUT_CAPACITY + 5, 2 * INPUT_CAPACITY + 999]) {
+      const h = await createSha256();
+      h.update(data.subarray(0, cut));
+      const c = h.copy();
+      h.update(data.subarray(cut));
+      expect(c.digestHex(), `cut ${cut}`).toBe(reference(data.subarray(0, cut)));
+      expect(h.digestHex(), `cut ${cut}`).toBe(reference(data));
+    }
+  });
+
   test('a finished hash refuses more input', async () => {
     const h = await createSha256();
     h.update(new Uint8Array(10));
@@ -61,6 +73,11 @@ describe('where WebAssembly cannot be compiled (workerd)', () => {
     const fresh = await import('../src/sha256.ts');
     const data = randomBytes(INPUT_CAPACITY + 777);
     expect(await hashInPieces(data, fresh.createSha256)).toBe(reference(data));
+    const h = await fresh.createSha256();
+    h.update(data.subarray(0, 100));
+    const c = h.copy();
+    h.update(data.subarray(100));
+    expect([c.digestHex(), h.digestHex()]).toEqual([reference(data.subarray(0, 100)), reference(data)]);
     expect(await fresh.sha256Hex(new TextEncoder().encode('abc'))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
     expect(compile).toHaveBeenCalledTimes(1);
   });

@@ -80,4 +80,6 @@ export interface PlaintextSink {
 export interface IncrementalHash {
   update(data: Uint8Array): void;
   digestHex(): string;
+  /** An independent hash of the bytes so far (for a receive journal's checkpoints). */
+  copy?(): IncrementalHash;
 }

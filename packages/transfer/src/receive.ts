@@ -10,12 +10,14 @@ import {
   b64uDecode,
   CHUNK_BYTES,
   chunkOffset,
+  ciphertextSize,
   createDecryptStream,
   createSha256,
   derivePasswordKey,
   deriveShareKeys,
   HEADER_BYTES,
   openManifest,
+  SEALED_CHUNK_BYTES,
   parseLinkSecret,
   shareContext,
   signAccess,
@@ -26,7 +28,7 @@ import type { DownloadResponse, SealdropClient, ShareInfoResponse } from '@seald
 import { classify, isAbort, TransferError, TransientError } from './errors.ts';
 import type { EventSink, TransferEvent } from './events.ts';
 import type { IncrementalHash, PasswordKdf, PlaintextSink } from './ports.ts';
-import { resolvePolicy, retryDelay, withRetry, type Connectivity, type RetryPolicy } from './retry.ts';
+import { resolvePolicy, retryDelay, waitToRetry, withRetry, type Connectivity, type RetryPolicy } from './retry.ts';
 
 export interface ReceiveContext {
   retry?: Partial<RetryPolicy>;
@@ -40,6 +42,13 @@ export interface ReceiveShare {
   id: string;
   keys: ShareKeys;
   info: ShareInfoResponse;
+  /** A partner download token, sent on /manifest and /download (shares with requiresToken). */
+  partnerToken?: string;
+}
+
+export interface OpenShareOptions extends ReceiveContext {
+  kdf?: PasswordKdf;
+  partnerToken?: string;
 }
 
 const retryCtx = (ctx: ReceiveContext, step: Extract<TransferEvent, { type: 'retry' }>['step'], file?: number) => ({
@@ -51,35 +60,67 @@ const retryCtx = (ctx: ReceiveContext, step: Extract<TransferEvent, { type: 'ret
 
 /**
  * GET /api/shares/:id, then the keys from S and, when the share has one, the
- * password. A missing or damaged key (S) is an integrity failure (LinkError).
+ * password. A missing or damaged key (S) is an integrity failure (LinkError),
+ * found before the server is asked. A share that opens only with a partner
+ * token, and none was given: `unauthorized` / `partner_token_required`, before
+ * any password is asked.
  */
 export async function openShare(
   client: SealdropClient,
   link: { id: string; secret: string | null },
   getPassword: () => Promise<string>,
-  ctx: ReceiveContext & { kdf?: PasswordKdf } = {},
+  ctx: OpenShareOptions = {},
 ): Promise<ReceiveShare> {
-  const secret = parseLinkSecret(link.secret ?? ''); // before anything is asked of the server
+  parseLinkSecret(link.secret ?? ''); // before anything is asked of the server
   const info = await withRetry(() => client.shareInfo(link.id), retryCtx(ctx, 'info'));
+  if (info.requiresToken && !ctx.partnerToken) throw new TransferError('unauthorized', 'partner_token_required', 'This share opens only with a partner download token.');
+  return unlockShare(client, link, info, getPassword, ctx);
+}
+
+/**
+ * The share's keys from S and the password parameters of `info` (fresh from the
+ * server, or kept by a receive journal). Asks nothing of the server. A KDF
+ * other than v1's is refused: a server cannot downgrade or inflate the hashing.
+ */
+export async function unlockShare(
+  client: SealdropClient,
+  link: { id: string; secret: string | Uint8Array | null },
+  info: ShareInfoResponse,
+  getPassword: () => Promise<string>,
+  ctx: OpenShareOptions = {},
+): Promise<ReceiveShare> {
+  const secret = link.secret instanceof Uint8Array ? link.secret : parseLinkSecret(link.secret ?? '');
+  const params = passwordParams(info);
   let passwordKey: Uint8Array | null = null;
-  if (info.password) {
-    try {
-      assertKdfV1(info.password.kdf); // a server cannot downgrade or inflate the password hashing
-    } catch (e) {
-      throw new TransferError('integrity', 'kdf', `${(e as Error).message} The server may have been tampered with.`);
-    }
+  if (params) {
     const password = await getPassword();
-    const salt = b64uDecode(info.password.salt, 16);
-    passwordKey = ctx.kdf ? await ctx.kdf(password, salt) : await derivePasswordKey(password, salt, info.password.kdf);
+    passwordKey = ctx.kdf ? await ctx.kdf(password, params.salt) : await derivePasswordKey(password, params.salt, params.kdf);
   }
-  return { client, id: link.id, keys: await deriveShareKeys(secret, passwordKey), info };
+  const keys = await deriveShareKeys(secret, passwordKey);
+  passwordKey?.fill(0);
+  return { client, id: link.id, keys, info, partnerToken: ctx.partnerToken };
+}
+
+/**
+ * The password parameters of a share (null without a password). A KDF other
+ * than v1's is refused (`integrity` / `kdf`): a server cannot downgrade or
+ * inflate the password hashing.
+ */
+export function passwordParams(info: ShareInfoResponse): { salt: Uint8Array; kdf: unknown } | null {
+  if (!info.password) return null;
+  try {
+    assertKdfV1(info.password.kdf);
+    return { salt: b64uDecode(info.password.salt, 16), kdf: info.password.kdf };
+  } catch (e) {
+    throw new TransferError('integrity', 'kdf', `${(e as Error).message} The server may have been tampered with.`);
+  }
 }
 
 /** POST /manifest with a fresh challenge: the decrypted, strictly parsed manifest. Consumes nothing, so it is retried. */
 export async function readManifest(s: ReceiveShare, ctx: ReceiveContext = {}): Promise<{ manifest: Manifest; raw: string; downloadsLeft: number; expiresAt: string }> {
   const res = await withRetry(async (attempt) => {
     const info = attempt === 1 ? s.info : await s.client.shareInfo(s.id);
-    return s.client.manifest(s.id, signAccess(s.keys, 'manifest', s.id, info.challenge));
+    return s.client.manifest(s.id, signAccess(s.keys, 'manifest', s.id, info.challenge), s.partnerToken);
   }, retryCtx(ctx, 'manifest'));
   const manifest = await openManifest(s.keys, s.id, b64uDecode(res.manifest));
   return { manifest, raw: res.manifest, downloadsLeft: res.downloadsLeft, expiresAt: res.expiresAt };
@@ -87,18 +128,45 @@ export async function readManifest(s: ReceiveShare, ctx: ReceiveContext = {}): P
 
 /**
  * POST /download with a fresh challenge: takes one download and returns the
- * grant. Not retried: a lost answer may have spent the download.
+ * grant. Not retried: a lost answer may have spent the download. With `shown`
+ * (the raw manifest readManifest returned), a grant that comes with another
+ * manifest is refused: one manifest per share (`integrity` / `manifest_changed`).
  */
-export async function takeDownload(s: ReceiveShare, ctx: ReceiveContext = {}): Promise<DownloadResponse & { manifestParsed: Manifest }> {
+export async function takeDownload(s: ReceiveShare, ctx: ReceiveContext & { shown?: string } = {}): Promise<DownloadResponse & { manifestParsed: Manifest }> {
   const info = await withRetry(() => s.client.shareInfo(s.id), retryCtx(ctx, 'info'));
-  const res = await s.client.download(s.id, signAccess(s.keys, 'download', s.id, info.challenge));
+  const res = await s.client.download(s.id, signAccess(s.keys, 'download', s.id, info.challenge), s.partnerToken);
+  if (ctx.shown !== undefined && res.manifest !== ctx.shown) throw new TransferError('integrity', 'manifest_changed', 'The server answered the download with a different manifest than it showed before.');
   return { ...res, manifestParsed: await openManifest(s.keys, s.id, b64uDecode(res.manifest)) };
+}
+
+/**
+ * The server's file list must be the manifest's: the same count, and each
+ * ciphertext exactly ciphertextSize(plaintext size). Returns the indices that
+ * differ; when the counts differ the whole list is untrusted (every index).
+ */
+export function grantFileMismatches(files: readonly { index: number; size: number }[], manifest: Pick<Manifest, 'files'>): number[] {
+  const all = manifest.files.map((_, i) => i);
+  if (files.length !== manifest.files.length || files.some((f, i) => f.index !== i)) return all;
+  return all.filter((i) => files[i].size !== ciphertextSize(manifest.files[i].size));
 }
 
 /** Where a download stopped: plaintext bytes that authenticated (a whole number of chunks) and the message header. */
 export interface ReceiveCheckpoint {
   bytes: number;
   header: Uint8Array;
+  /** SHA-256 (hex) of those bytes, when the hash can be copied: a journal checks the kept prefix against it on resume. */
+  sha256?: string;
+}
+
+/** The file's SHA-256 differs from the manifest's: nothing of it may be kept. */
+export class DigestMismatchError extends TransferError {
+  constructor(
+    readonly file: number,
+    readonly actual: string,
+    readonly expected: string,
+  ) {
+    super('integrity', 'sha256', `File ${file + 1}: SHA-256 ${actual} does not match the manifest (${expected}).`);
+  }
 }
 
 export interface DownloadFileOptions extends ReceiveContext {
@@ -110,11 +178,25 @@ export interface DownloadFileOptions extends ReceiveContext {
   createHash?: () => Promise<IncrementalHash> | IncrementalHash;
   /**
    * Continue a download stopped before (a receive journal): bytes [0, from.bytes)
-   * are already in the sink and are fed to `replay` for the hash; only the rest is fetched.
+   * are already in the sink; only the rest is fetched. `hash` has already seen
+   * exactly those bytes (the app read them back and checked them against its
+   * journal), or else they are fed to `replay`.
    */
-  from?: ReceiveCheckpoint & { replay: (hash: IncrementalHash) => Promise<void> };
-  /** Told after each flush with the new checkpoint (for a receive journal). */
+  from?: Omit<ReceiveCheckpoint, 'sha256'> & ({ hash: IncrementalHash; replay?: never } | { hash?: never; replay: (hash: IncrementalHash) => Promise<void> });
+  /**
+   * Told with a new checkpoint after the sink flushed: about every
+   * `checkpointBytes` of plaintext, and when a connection failed (a receive journal).
+   */
   onCheckpoint?: (c: ReceiveCheckpoint) => void | Promise<void>;
+  /** Plaintext bytes between two checkpoints (default 1 MiB; rounded down to whole chunks). */
+  checkpointBytes?: number;
+}
+
+/** What downloadFile needs of a share: a worker that holds only the file keys can give this much. */
+export interface FileSource {
+  client: SealdropClient;
+  id: string;
+  keys: Pick<ShareKeys, 'fileKey'>;
 }
 
 /** Captures the first 56 bytes (the message header) while passing everything through. */
@@ -134,6 +216,26 @@ export function headerTap(onHeader: (h: Uint8Array) => void): TransformStream<Ui
   });
 }
 
+/**
+ * Watches for a body that ends before byte `end` of the object (it started at
+ * `start`): then the stream is held open (the decryptor must not see an end and
+ * drop what it already decrypted) and `onShort` is told how far the bytes went.
+ */
+export function endsAt(start: number, end: number, onShort: (pos: number) => void): TransformStream<Uint8Array, Uint8Array> {
+  let pos = start;
+  return new TransformStream({
+    transform(chunk, controller) {
+      pos += chunk.length;
+      controller.enqueue(chunk);
+    },
+    flush() {
+      if (pos >= end) return;
+      onShort(pos);
+      return new Promise<void>(() => {}); // never closes; the reader is cancelled once it has the whole chunks
+    },
+  });
+}
+
 /** Drops the first n bytes (a server that answered 200 to a Range request). */
 export function skipBytes(n: number): TransformStream<Uint8Array, Uint8Array> {
   let left = n;
@@ -149,36 +251,38 @@ export function skipBytes(n: number): TransformStream<Uint8Array, Uint8Array> {
   });
 }
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(t), reject(signal.reason)), { once: true });
-  });
-
 /**
  * Downloads and decrypts file `index` with `grant` into the sink. Transient
  * failures resume from the last whole chunk (inside the grant); the policy's
  * attempts count failures in a row without progress. Any authentication,
  * size or SHA-256 mismatch is final and releases nothing more.
  */
-export async function downloadFile(s: ReceiveShare, grant: string, index: number, o: DownloadFileOptions): Promise<{ sha256: string; retries: number }> {
+export async function downloadFile(s: FileSource, grant: string, index: number, o: DownloadFileOptions): Promise<{ sha256: string; retries: number }> {
   const key = await s.keys.fileKey(index);
   const context = shareContext(s.id);
-  const hash = await (o.createHash ?? createSha256)();
   const policy = resolvePolicy(o.retry);
+  let hash: IncrementalHash;
   let header: Uint8Array | null = null;
   let written = 0;
   if (o.from && o.from.bytes > 0) {
     if (o.from.bytes % CHUNK_BYTES !== 0 || o.from.bytes > o.size || o.from.header.length !== HEADER_BYTES) throw new TransferError('input', 'bad_checkpoint', 'The saved download position is not usable.');
-    await o.from.replay(hash);
+    if (o.from.hash) hash = o.from.hash;
+    else await o.from.replay((hash = await (o.createHash ?? createSha256)()));
     header = o.from.header.slice();
     written = o.from.bytes;
-  }
+  } else hash = o.from?.hash ?? (await (o.createHash ?? createSha256)());
   let failures = 0;
   let retries = 0;
+  const every = Math.max(CHUNK_BYTES, Math.floor((o.checkpointBytes ?? 1 << 20) / CHUNK_BYTES) * CHUNK_BYTES);
+  let lastCheckpoint = written;
   const checkpoint = async () => {
     await o.sink.flush?.();
-    if (header) await o.onCheckpoint?.({ bytes: Math.floor(written / CHUNK_BYTES) * CHUNK_BYTES, header });
+    if (!header || !o.onCheckpoint) return;
+    const bytes = Math.floor(written / CHUNK_BYTES) * CHUNK_BYTES;
+    lastCheckpoint = bytes;
+    // The digest of exactly `bytes`: only whole chunks have been hashed when this runs.
+    const sha256 = bytes === written && hash.copy ? hash.copy().digestHex() : undefined;
+    await o.onCheckpoint({ bytes, header, sha256 });
   };
 
   for (;;) {
@@ -194,22 +298,41 @@ export async function downloadFile(s: ReceiveShare, grant: string, index: number
       if (start > 0 && res.status === 200) body = body.pipeThrough(skipBytes(start));
       else if (start > 0 && res.status !== 206) throw new TransferError('input', 'range', `Unexpected answer ${res.status} to a Range request.`);
       // Content-Range is not trusted: the decryptor is positioned by what was asked for.
+      // A body that ends early (a proxy, a server that stopped) is a cut, resumed like
+      // one, after the whole chunks it brought (a 16400-byte sealed chunk is never the
+      // last, so each is decrypted as soon as it is in) have reached the sink.
+      let shortTarget = Infinity;
+      let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+      body = body.pipeThrough(
+        endsAt(start, ciphertextSize(o.size), (pos) => {
+          shortTarget = (fromChunk + Math.max(0, Math.floor((pos - chunkOffset(fromChunk)) / SEALED_CHUNK_BYTES))) * CHUNK_BYTES;
+          // Everything that came in is already in the sink: wake the read that waits for more.
+          if (written >= shortTarget) void reader?.cancel().catch(() => {});
+        }),
+      );
       if (!header) body = body.pipeThrough(headerTap((h) => (header = h)));
       const plain = body.pipeThrough(createDecryptStream(key, { context, fromChunk, header: header ?? undefined, size: o.size }));
-      const reader = plain.getReader();
+      reader = plain.getReader();
       for (;;) {
+        const early = () => new TransientError(`the connection closed early (file ${index + 1} at ${written} of ${o.size} bytes)`);
+        if (written >= shortTarget) {
+          await reader.cancel().catch(() => {});
+          throw early();
+        }
         const { done, value } = await reader.read();
+        if (done && shortTarget !== Infinity) throw early(); // the read was woken by the cancel above
         if (done) break;
         // Only authenticated chunks arrive here.
         await o.sink.write(value, written);
         hash.update(value);
         written += value.length;
         o.onEvent?.({ type: 'received', file: index, bytes: value.length });
+        if (o.onCheckpoint && written - lastCheckpoint >= every && written % CHUNK_BYTES === 0) await checkpoint();
       }
       await o.sink.flush?.();
       if (written !== o.size) throw new TransferError('integrity', 'size', `File ${index + 1}: the decrypted size (${written}) differs from the manifest (${o.size}).`);
       const sha256 = hash.digestHex();
-      if (sha256 !== o.sha256) throw new TransferError('integrity', 'sha256', `File ${index + 1}: SHA-256 ${sha256} does not match the manifest (${o.sha256}).`);
+      if (sha256 !== o.sha256) throw new DigestMismatchError(index, sha256, o.sha256);
       o.onEvent?.({ type: 'file-verified', file: index, sha256 });
       return { sha256, retries };
     } catch (e) {
@@ -224,7 +347,7 @@ export async function downloadFile(s: ReceiveShare, grant: string, index: number
       retries++;
       const delayMs = retryDelay(failures, e, policy);
       o.onEvent?.({ type: 'retry', step: 'file', file: index, attempt: failures, delayMs, kind: 'transient', offline: o.connectivity ? !o.connectivity.online() : false, error: e });
-      await sleep(delayMs, o.signal);
+      await waitToRetry(delayMs, o.signal, o.connectivity);
     }
   }
 }

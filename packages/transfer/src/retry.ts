@@ -93,7 +93,8 @@ export function createMayBeRetried(e: unknown): boolean {
   return e instanceof ApiError && (e.status === 429 || e.status === 503);
 }
 
-function sleep(ms: number, signal: AbortSignal | undefined, connectivity: Connectivity | undefined, wakeup: Wakeup | undefined): Promise<void> {
+/** Waits `ms` before a retry: at once when aborted (rejects), when the environment comes back online, or when woken ("Retry now"). */
+export function waitToRetry(ms: number, signal: AbortSignal | undefined, connectivity: Connectivity | undefined, wakeup?: Wakeup): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     let unsubscribe = () => {};
@@ -133,7 +134,7 @@ export async function withRetry<T>(fn: (attempt: number) => Promise<T>, ctx: Ret
       if (!offline && ++failures >= policy.attempts) throw e;
       const delayMs = retryDelay(offline ? Math.max(1, failures) : failures, e, policy, ctx.random);
       ctx.onRetry?.({ attempt, delayMs, error: e, kind: classify(e), offline });
-      await sleep(delayMs, ctx.signal, ctx.connectivity, ctx.wakeup);
+      await waitToRetry(delayMs, ctx.signal, ctx.connectivity, ctx.wakeup);
     }
   }
 }

@@ -3,11 +3,11 @@
 // chunk is released, the file fails), a damaged link, a wrong password, and a
 // resume from a saved checkpoint (a receive journal).
 
-import { CHUNK_BYTES, chunkOffset, LinkError } from '@sealdrop/crypto';
+import { CHUNK_BYTES, chunkOffset, createSha256, LinkError } from '@sealdrop/crypto';
 import { SealdropClient } from '@sealdrop/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../../apps/cli/test/helpers/stack.ts';
-import { classify, downloadFile, openShare, readManifest, sendFiles, takeDownload, type ReceiveCheckpoint } from '../src/index.ts';
+import { classify, DigestMismatchError, downloadFile, grantFileMismatches, openShare, readManifest, sendFiles, takeDownload, TransferError, unlockShare, type ReceiveCheckpoint } from '../src/index.ts';
 import { faultyClient, memoryJournal, memoryPorts, memorySink, MIB, randomBytes, sha256, type Fault, type Seen } from './helpers/ports.ts';
 
 let stack: Stack;
@@ -63,6 +63,17 @@ describe('receive', () => {
     expect(seen.filter((r) => r.path.endsWith('/download'))).toHaveLength(1); // one download spent
   });
 
+  it('a body that ends cleanly but early (a proxy gave up) is resumed like a cut, not taken as damage', async () => {
+    let gets = 0;
+    const endAt = 1 * MIB + 777;
+    const { run, mem, seen } = await download((r) => (isFileGet(r) && ++gets === 1 ? { action: 'end', afterBytes: endAt } : { action: 'pass' }));
+    expect((await run).retries).toBe(1);
+    expect(sha256(mem.buf)).toBe(sha256(bytes));
+    // Every whole chunk that came in was kept (none dropped with the decryptor): the resume starts right there.
+    const whole = Math.floor((endAt - chunkOffset(0)) / (CHUNK_BYTES + 16));
+    expect(seen.filter(isFileGet).map((r) => r.range)).toEqual([null, `bytes=${chunkOffset(whole)}-`]);
+  });
+
   it('tampered ciphertext releases no plaintext from the bad chunk on, and fails as integrity', async () => {
     const bad = 5;
     const { run, mem } = await download((r) => (isFileGet(r) ? { action: 'flip', offset: chunkOffset(bad) + 100 } : { action: 'pass' }));
@@ -103,6 +114,67 @@ describe('receive', () => {
     expect(got.sha256).toBe(sha256(bytes));
     expect(faulty.seen.filter(isFileGet).map((r) => r.range)).toEqual([`bytes=${chunkOffset(c.bytes / CHUNK_BYTES)}-`]);
     expect(faulty.seen.some((r) => r.path.endsWith('/download'))).toBe(false); // no download spent
+  });
+
+  it('checkpoints come about every checkpointBytes while it runs, each with the SHA-256 of exactly its prefix', async () => {
+    const faulty = faultyClient(stack.url, () => ({ action: 'pass' }));
+    const s = await openShare(faulty.client, share, async () => 'pw');
+    const { manifest, raw } = await readManifest(s);
+    const dl = await takeDownload(s, { shown: raw });
+    const mem = memorySink(bytes.length);
+    const checkpoints: ReceiveCheckpoint[] = [];
+    await downloadFile(s, dl.grant, 0, { ...manifest.files[0], sink: mem.sink, checkpointBytes: MIB, onCheckpoint: (c) => void checkpoints.push(c) });
+    expect(checkpoints.map((c) => c.bytes)).toEqual([1, 2, 3].map((n) => n * MIB));
+    for (const c of checkpoints) expect(c.sha256).toBe(sha256(bytes.subarray(0, c.bytes)));
+  });
+
+  it('resumes from a hash that has already seen the kept prefix, and a wrong prefix fails the file (nothing trusted blindly)', async () => {
+    const s = await openShare(client, share, async () => 'pw');
+    const { manifest, raw } = await readManifest(s);
+    const dl = await takeDownload(s, { shown: raw });
+    const first = memorySink(bytes.length);
+    const checkpoints: ReceiveCheckpoint[] = [];
+    await downloadFile(s, dl.grant, 0, { ...manifest.files[0], sink: first.sink, onCheckpoint: (c) => void checkpoints.push(c) });
+    const c = checkpoints[1];
+    for (const honest of [true, false]) {
+      const mem = memorySink(bytes.length);
+      const hash = await createSha256();
+      const prefix = bytes.slice(0, c.bytes);
+      if (!honest) prefix[7] ^= 1; // the kept file changed on disk and the app did not notice
+      hash.update(prefix);
+      mem.buf.set(prefix);
+      const run = downloadFile(s, dl.grant, 0, { ...manifest.files[0], sink: mem.sink, from: { bytes: c.bytes, header: c.header, hash } });
+      if (honest) expect((await run).sha256).toBe(sha256(bytes));
+      else expect(await run.catch((e: unknown) => e)).toBeInstanceOf(DigestMismatchError);
+    }
+  });
+
+  it('a grant with another manifest than the one shown is refused; the file list must match the manifest', async () => {
+    const s = await openShare(client, share, async () => 'pw');
+    const { manifest } = await readManifest(s);
+    const err = await takeDownload(s, { shown: 'something else' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(TransferError);
+    expect([(err as TransferError).kind, (err as TransferError).reason]).toEqual(['integrity', 'manifest_changed']);
+    const size = chunkOffset(0) + manifest.files[0].size + 16 * Math.ceil(manifest.files[0].size / CHUNK_BYTES);
+    expect(grantFileMismatches([{ index: 0, size }], manifest)).toEqual([]);
+    expect(grantFileMismatches([{ index: 0, size: size + 1 }], manifest)).toEqual([0]);
+    expect(grantFileMismatches([], manifest)).toEqual([0]);
+    expect(grantFileMismatches([{ index: 0, size }, { index: 1, size: 100 }], manifest)).toEqual([0]); // a list longer than the manifest: nothing of it is trusted
+  });
+
+  it('a share that requires a partner token: refused before any password is asked; unlockShare asks the server nothing', async () => {
+    const { client: c, seen } = faultyClient(stack.url, () => ({ action: 'pass' }));
+    const info0 = c.shareInfo.bind(c);
+    c.shareInfo = async (id: string) => ({ ...(await info0(id)), requiresToken: true }); // as a share made with a required partner label answers
+    let asked = false;
+    const err = await openShare(c, share, async () => ((asked = true), 'pw')).catch((e: unknown) => e);
+    expect([(err as TransferError).kind, (err as TransferError).reason]).toEqual(['unauthorized', 'partner_token_required']);
+    expect(asked).toBe(false);
+    const info = await client.shareInfo(share.id);
+    const n = seen.length;
+    const s = await unlockShare(c, share, info, async () => 'pw', { partnerToken: 't'.repeat(30) });
+    expect(s.partnerToken).toBe('t'.repeat(30));
+    expect(seen.length).toBe(n);
   });
 
   it('a missing or truncated key is an integrity failure before the server is asked', async () => {

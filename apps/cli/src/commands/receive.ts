@@ -6,7 +6,8 @@ import { existsSync, rmdirSync, rmSync } from 'node:fs';
 import { chmod, lstat, mkdir, open, realpath, rename, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { b64uDecode, checkFileNames, ciphertextSize, openManifest, type Manifest } from '@sealdrop/crypto';
+import { b64uDecode, checkFileNames, openManifest, type Manifest } from '@sealdrop/crypto';
+import { grantFileMismatches } from '@sealdrop/transfer';
 import { HELP, parse, parseTimeout } from '../args.ts';
 import { CliError, EXIT, integrity, toCliError, usage } from '../exit.ts';
 import { writePrivateJson } from '../journal.ts';
@@ -209,9 +210,8 @@ export async function run(argv: string[]): Promise<number> {
       manifest = first.manifest;
       planned = await plan(manifest);
       if (manifest.note && manifest.files.length > 0) log(`Note from the sender: ${printable(manifest.note)}`);
-      const dl = await takeDownload(share);
       // One manifest per share: a server that shows one and serves another is not trusted.
-      if (dl.manifest !== first.raw) throw integrity('The server answered the download with a different manifest than it showed before. Refusing this share; nothing was saved.');
+      const dl = await takeDownload(share, first.raw);
       journal = {
         v: 1,
         server: link.server,
@@ -227,8 +227,7 @@ export async function run(argv: string[]): Promise<number> {
       // Kept before the first byte: a kill from here on loses no download.
       await writePrivateJson(journalFile, journal);
     }
-    const dlFiles = journal.files;
-    if (dlFiles.length !== manifest.files.length || manifest.files.some((f, i) => dlFiles[i]?.index !== i || dlFiles[i].size !== ciphertextSize(f.size))) {
+    if (grantFileMismatches(journal.files, manifest).length > 0) {
       discardReceive(journalFile, journal);
       throw integrity('The server lists files that do not match the encrypted manifest (count or sizes). Nothing was saved.');
     }
@@ -292,9 +291,9 @@ export async function run(argv: string[]): Promise<number> {
         try {
           if (resumed && e.done) {
             progress.add(resumed.bytes);
-            got = { sha256: resumed.sha.digest('hex'), blake2b: resumed.blake?.digest() ?? null };
+            got = { sha256: resumed.sha.digestHex(), blake2b: resumed.blake?.digest() ?? null };
           } else {
-            got = await downloadFile(share, journal.grant, p.index, p.size, fh, {
+            got = await downloadFile(share, journal.grant, p.index, { name: p.name, size: p.size, sha256: manifest.files[p.index].sha256 }, fh, {
               blake2b,
               progress,
               log: (m) => progress.log(m),

@@ -8,14 +8,16 @@
 // the link is given again on resume. A grant only reads ciphertext of one share
 // until it expires (at most 6 hours), so the journal is worth no more than that.
 
-import { createHash, type Hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { constants, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { lstat, open, readdir, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { CHUNK_BYTES } from '@sealdrop/crypto';
 import type { ShareInfoResponse } from '@sealdrop/shared';
 import { stateDir, writePrivateJson } from '../journal.ts';
+import type { IncrementalHash } from '@sealdrop/transfer';
 import { createBlake2b512, type Blake2b512 } from '../minisign/sign.ts';
+import { nodeSha256, type Checkpoint } from './download.ts';
 
 export interface ReceiveFileEntry {
   index: number;
@@ -152,7 +154,8 @@ export interface Resumed {
   fh: FileHandle;
   bytes: number;
   header: Uint8Array | null;
-  sha: Hash;
+  /** The SHA-256 that has seen exactly the verified prefix: the engine goes on from it. */
+  sha: IncrementalHash;
   blake: Blake2b512 | null;
 }
 
@@ -186,7 +189,7 @@ export async function reopenVerified(e: ReceiveFileEntry, blake2b: boolean): Pro
       await fh.close();
       return null;
     }
-    return { fh, bytes: e.bytes, header, sha, blake };
+    return { fh, bytes: e.bytes, header, sha: nodeSha256(sha), blake };
   } catch (err) {
     await fh.close();
     throw err;
@@ -247,8 +250,3 @@ export class ReceiveJournalWriter {
   }
 }
 
-export interface Checkpoint {
-  bytes: number;
-  header: Uint8Array | null;
-  prefixSha256: string;
-}

@@ -8,20 +8,9 @@
 // The link secret S lives in memory only (see fragment.ts); keys derived from it
 // never leave this tab except to the /dl/ service worker or a download worker.
 
-import {
-  assertKdfV1,
-  b64uDecode,
-  checkFileNames,
-  ciphertextSize,
-  CobblestoneError,
-  deriveShareKeys,
-  ManifestError,
-  openManifest,
-  signAccess,
-  type Manifest,
-  type ShareKeys,
-} from '@sealdrop/crypto';
-import { formatBytes, ApiError, type DownloadResponse } from '@sealdrop/shared';
+import { CobblestoneError, ManifestError, type Manifest } from '@sealdrop/crypto';
+import { formatBytes, ApiError, type DownloadResponse, type ShareInfoResponse } from '@sealdrop/shared';
+import { grantFileMismatches, passwordParams, readManifest, takeDownload, TransferError, unlockShare, type ReceiveShare } from '@sealdrop/transfer';
 import { createStore } from 'zustand/vanilla';
 import { api } from '../app/api.ts';
 import { DownloadRunError, planDownload, needsSizeWarning, prepareServiceWorker, runDownload, type DownloadMethod } from '../transfer/download.ts';
@@ -101,10 +90,12 @@ function unavailableReason(e: unknown): Unavailable {
   return 'other';
 }
 
+/** The page shows every failure at once (a countdown for 429, Try again for the network): no retries inside. */
+const AT_ONCE = { retry: { attempts: 1 } };
+
 export function createReceiveStore(id: string, secret: Uint8Array) {
-  let keys: ShareKeys | null = null;
-  let pwSalt: Uint8Array | null = null;
-  let pwKdf: unknown = null;
+  let share: ReceiveShare | null = null;
+  let hasPassword = false;
   let manifestB64: string | null = null;
   let grant: DownloadResponse | null = null;
   let grantPending: Promise<DownloadResponse> | null = null;
@@ -118,15 +109,13 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
       set((s) => ({ files: s.files.map((f, j) => (j === i ? { ...f, ...patch } : f)) }));
     const announce = (text: string) => set({ announcement: text });
 
-    /** POST /manifest with a fresh challenge, then decrypt and check the file list. */
-    async function openShare(challenge: string): Promise<void> {
-      const k = keys!;
-      const res = await api.manifest(id, signAccess(k, 'manifest', id, challenge), partnerToken ?? undefined);
-      let manifest: Manifest;
+    /** The engine's access protocol: keys from S (and the password), then POST /manifest, decrypted and checked. */
+    async function openShare(info: ShareInfoResponse, password?: string): Promise<void> {
+      const link = { id, secret };
+      const s = await unlockShare(api, link, info, async () => password ?? '', { kdf: (p, salt) => passwordKey(p, salt, info.password?.kdf), partnerToken: partnerToken ?? undefined });
+      let res: Awaited<ReturnType<typeof readManifest>>;
       try {
-        manifest = await openManifest(k, id, b64uDecode(res.manifest));
-        const reason = checkFileNames(manifest.files.map((f) => f.name));
-        if (reason) throw new ManifestError(`Invalid manifest: ${reason}`);
+        res = await readManifest(s, AT_ONCE);
       } catch (e) {
         if (e instanceof ManifestError || e instanceof CobblestoneError) {
           set({ phase: { kind: 'bad-manifest', detail: e.message } });
@@ -134,7 +123,9 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
         }
         throw e;
       }
-      manifestB64 = res.manifest;
+      const manifest = res.manifest;
+      share = s;
+      manifestB64 = res.raw;
       set({
         phase: { kind: 'ready' },
         manifest,
@@ -183,11 +174,12 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
       if (grant && Date.parse(grant.grantExpiresAt) - Date.now() > 60_000) return grant;
       grantPending ??= (async () => {
         try {
-          const info = await api.shareInfo(id);
-          const res = await api.download(id, signAccess(keys!, 'download', id, info.challenge), partnerToken ?? undefined);
-          if (res.manifest !== manifestB64) {
-            throw new DownloadRunError({ kind: 'integrity', message: 'The server sent a different file list than the one shown here. Nothing was downloaded.' });
-          }
+          const res = await takeDownload(share!, { ...AT_ONCE, shown: manifestB64! }).catch((e: unknown) => {
+            if (e instanceof TransferError && e.reason === 'manifest_changed') {
+              throw new DownloadRunError({ kind: 'integrity', message: 'The server sent a different file list than the one shown here. Nothing was downloaded.' });
+            }
+            throw e;
+          });
           grant = res;
           set((s) => ({ grantExpiresAt: res.grantExpiresAt, downloadsLeft: s.downloadsLeft === null ? null : Math.max(0, s.downloadsLeft - 1) }));
           return res;
@@ -200,8 +192,7 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
 
     /** The server's sizes must be the manifest's: null when they agree, else the failure. */
     function sizeCheck(g: DownloadResponse, m: Manifest, index: number): DownloadFailure | null {
-      const entry = g.files.find((f) => f.index === index);
-      if (g.files.length !== m.files.length || !entry || entry.size !== ciphertextSize(m.files[index].size)) {
+      if (grantFileMismatches(g.files, m).includes(index)) {
         return {
           kind: 'integrity',
           file: index,
@@ -261,20 +252,19 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
             set({ phase: { kind: 'token', busy: false } });
             return;
           }
-          if (info.password) {
-            try {
-              assertKdfV1(info.password.kdf);
-              pwSalt = b64uDecode(info.password.salt, 16);
-            } catch {
-              set({ phase: { kind: 'unsupported-kdf' } });
-              return;
-            }
-            pwKdf = info.password.kdf;
+          let params;
+          try {
+            params = passwordParams(info);
+          } catch {
+            set({ phase: { kind: 'unsupported-kdf' } });
+            return;
+          }
+          if (params) {
+            hasPassword = true;
             set({ phase: { kind: 'password', busy: false } });
             return;
           }
-          keys = await deriveShareKeys(secret, null);
-          await openShare(info.challenge);
+          await openShare(info);
         } catch (e) {
           showFailure(e, false);
         }
@@ -296,7 +286,7 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
 
       async submitPassword(password) {
         const phase = get().phase;
-        if (phase.kind !== 'password' || phase.busy || !pwSalt) return;
+        if (phase.kind !== 'password' || phase.busy || !hasPassword) return;
         if (phase.retryAt && phase.retryAt > Date.now()) return;
         if (password.length === 0) {
           set({ phase: { kind: 'password', busy: false, error: 'Enter the password the sender gave you.' } });
@@ -305,11 +295,7 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
         set({ phase: { kind: 'password', busy: true } });
         announce('Checking the password.');
         try {
-          const p = await passwordKey(password, pwSalt, pwKdf);
-          keys = await deriveShareKeys(secret, p);
-          p.fill(0);
-          const info = await api.shareInfo(id);
-          await openShare(info.challenge);
+          await openShare(await api.shareInfo(id), password);
         } catch (e) {
           showFailure(e, true); // shown in a role="alert", which screen readers announce
         }
@@ -317,7 +303,7 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
 
       async download(target, opts = {}) {
         const m = get().manifest;
-        if (!m || !keys) return;
+        if (!m || !share) return;
         const key = String(target);
         if (running.has(key)) return;
         const indices = target === 'all' ? m.files.map((_, i) => i) : [target];
@@ -369,7 +355,7 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
             const bad = sizeCheck(g, m, i);
             if (bad) return fail(bad);
           }
-          const job: DownloadJob = { ...job0, grant: g.grant, files: await Promise.all(job0.files.map(async (f) => ({ ...f, key: await keys!.fileKey(f.index) }))) };
+          const job: DownloadJob = { ...job0, grant: g.grant, files: await Promise.all(job0.files.map(async (f) => ({ ...f, key: await share!.keys.fileKey(f.index) }))) };
           const started = performance.now();
           try {
             const method = await runDownload(job, plan, saveAs, bytes, onEvent(target, indices, total, saveAs), ac.signal);

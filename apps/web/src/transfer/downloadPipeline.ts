@@ -1,17 +1,17 @@
 // The download pipeline, shared by the /dl/ service worker and the fallback Web
-// Worker (never run on the page's main thread):
+// Worker (never run on the page's main thread). The protocol is the engine's
+// (@sealdrop/transfer downloadFile: GET by Range inside the grant, resumed from
+// the last whole chunk, Cobblestone decryption, size and SHA-256 against the
+// manifest); this file turns its output into a stream of plaintext for the
+// browser and its failures into what the page shows.
 //
-//   GET /api/shares/:id/files/:i (Range, resumed) ─► Cobblestone decrypt ─► SHA-256 check ─► bytes out
-//
-// The recipient trusts the manifest, not the server: the ciphertext must be
-// exactly ciphertextSize(manifest size) bytes, and chunk k is decrypted as chunk
-// k of the byte stream we asked for (Content-Range is only cross-checked). Any
-// failure errors the stream — it never just closes — so the browser marks the
-// download failed instead of leaving a complete-looking file.
+// Any failure errors the stream — it never just closes — so the browser marks
+// the download failed instead of leaving a complete-looking file; the last
+// piece of a file is handed on only once its SHA-256 matched.
 
-import { CobblestoneError, ciphertextSize, createDecryptStream, createSha256, shareContext } from '@sealdrop/crypto';
+import { CobblestoneError } from '@sealdrop/crypto';
 import { ApiError, SealdropClient } from '@sealdrop/shared';
-import { isTransient, RETRY_POLICY, retryDelay } from '@sealdrop/transfer';
+import { classify, DigestMismatchError, downloadFile, isAbort, TransferError, type PlaintextSink } from '@sealdrop/transfer';
 import { makeZip, predictLength } from 'client-zip';
 import type { DownloadEvent, DownloadFailure, DownloadFile, DownloadJob } from './downloadTypes.ts';
 
@@ -59,18 +59,16 @@ export function eventReporter(job: DownloadJob, post: (ev: DownloadEvent) => voi
 /** Plaintext is handed on in pieces of about this size (fewer, larger writes to disk). */
 const OUT_BYTES = 256 * 1024;
 
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    });
-  });
-
 /** Turns anything thrown on the way into the failure the page shows. */
 export function toFailure(e: unknown, file?: number): DownloadFailure {
   if (e instanceof DownloadError) return { ...e.failure, file: e.failure.file ?? file };
+  if (e instanceof DigestMismatchError) {
+    return { kind: 'integrity', file, message: `The SHA-256 of the decrypted file (${e.actual}) differs from the one the sender recorded (${e.expected}).` };
+  }
+  if (e instanceof TransferError) {
+    if (e.reason === 'size') return { kind: 'integrity', file, message: 'The file is shorter than the sender said.' };
+    return { kind: e.kind === 'integrity' ? 'integrity' : 'other', file, message: e.message };
+  }
   if (e instanceof CobblestoneError) {
     return {
       kind: 'integrity',
@@ -100,151 +98,79 @@ export function toFailure(e: unknown, file?: number): DownloadFailure {
   return { kind: 'other', file, message: String((e as Error)?.message ?? e) };
 }
 
-/** Parses `bytes a-b/n` and returns a, or null. */
-function contentRangeStart(header: string | null): number | null {
-  const m = header && /^bytes (\d+)-\d+\/(\d+|\*)$/.exec(header.trim());
-  return m ? Number(m[1]) : null;
+/** A failure of the engine's download of file `file` as the page shows it. */
+function fileFailure(e: unknown, file: number): DownloadFailure {
+  // The retries of the one policy are used up on a connection that keeps dropping.
+  if (!isAbort(e) && classify(e) === 'transient' && !(e instanceof ApiError && e.code !== 'network')) {
+    return { kind: 'network', file, message: 'The connection to the server keeps dropping. Try again later.' };
+  }
+  return toFailure(e, file);
 }
 
 /**
- * Ciphertext of one file as a stream of exactly the bytes [0, total): reads the
- * whole object, and if the connection drops, asks again with `Range: bytes=pos-`
- * from the first byte not yet handed on, within the same grant.
+ * The engine's sink as a stream: authenticated plaintext in OUT_BYTES pieces,
+ * with backpressure (a write waits for the reader). The last piece is kept
+ * until `release` (the file verified).
  */
-export function ciphertextStream(
-  client: SealdropClient,
-  id: string,
-  file: number,
-  grant: string,
-  total: number,
-  opts: { signal?: AbortSignal; onRetry?: (attempt: number) => void } = {},
-): ReadableStream<Uint8Array> {
-  let pos = 0;
-  let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
-  let skip = 0;
-  let failures = 0;
-  const open = async () => {
-    const res = await client.file(id, file, grant, pos > 0 ? { start: pos } : undefined, opts.signal);
-    skip = 0;
-    if (pos > 0) {
-      if (res.status === 206) {
-        if (contentRangeStart(res.headers.get('content-range')) !== pos) {
-          await res.body?.cancel();
-          throw new DownloadError({ kind: 'integrity', file, message: 'The server resumed the download at the wrong place.' });
-        }
-      } else skip = pos; // a plain 200: the whole object again; drop what we already have
-    }
-    if (!res.body) throw new DownloadError({ kind: 'other', file, message: 'The server sent no data.' });
-    reader = res.body.getReader();
-  };
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        for (;;) {
-          try {
-            if (!reader) await open();
-            const { done, value } = await reader!.read();
-            if (done) {
-              reader = null;
-              if (pos >= total) {
-                controller.close();
-                return;
-              }
-              throw new TypeError('the connection closed early'); // resumed below
-            }
-            let bytes = value;
-            if (skip > 0) {
-              const drop = Math.min(skip, bytes.length);
-              skip -= drop;
-              bytes = bytes.subarray(drop);
-              if (bytes.length === 0) continue;
-            }
-            pos += bytes.length;
-            failures = 0;
-            controller.enqueue(bytes);
-            return;
-          } catch (e) {
-            reader?.cancel().catch(() => {});
-            reader = null;
-            if (e instanceof DownloadError) throw e;
-            // The one classification and retry policy of @sealdrop/transfer: dropped
-            // connections, 5xx and rate limits are retried; answers about the share
-            // itself (410, 401, 404, ...) are final. Attempts count failures without progress.
-            if ((e as Error)?.name === 'AbortError' || opts.signal?.aborted) throw e;
-            if (e instanceof ApiError && !isTransient(e)) throw e; // a stream that broke mid-body is always worth a Range resume
-            if (++failures >= RETRY_POLICY.attempts) {
-              if (e instanceof ApiError && e.code !== 'network') throw e;
-              throw new DownloadError({ kind: 'network', file, message: 'The connection to the server keeps dropping. Try again later.' });
-            }
-            opts.onRetry?.(failures);
-            await sleep(retryDelay(failures, e, RETRY_POLICY), opts.signal);
-          }
-        }
-      },
-      cancel(reason) {
-        return reader?.cancel(reason);
-      },
-    },
-    { highWaterMark: 0 },
-  );
-}
-
-/**
- * Counts, hashes and re-chunks plaintext; at the end checks size and SHA-256
- * against the manifest and errors the stream on a mismatch (before close, so a
- * consumer never sees a clean end of a wrong file).
- */
-function verifyStream(f: DownloadFile, hooks: DownloadHooks): TransformStream<Uint8Array, Uint8Array> {
-  let hasher: Awaited<ReturnType<typeof createSha256>>;
-  let bytes = 0;
+function streamSink(writer: WritableStreamDefaultWriter<Uint8Array>): PlaintextSink & { release(): Promise<void> } {
   let buf = new Uint8Array(OUT_BYTES);
-  let bufLen = 0;
-  return new TransformStream<Uint8Array, Uint8Array>({
-    async start() {
-      hasher = await createSha256();
-    },
-    transform(chunk, controller) {
-      hasher.update(chunk);
-      bytes += chunk.length;
-      if (bytes > f.size) throw new DownloadError({ kind: 'integrity', file: f.index, message: 'The file is longer than the sender said.' });
-      let off = 0;
-      while (off < chunk.length) {
-        const take = Math.min(OUT_BYTES - bufLen, chunk.length - off);
-        buf.set(chunk.subarray(off, off + take), bufLen);
-        bufLen += take;
+  let len = 0;
+  return {
+    async write(chunk) {
+      for (let off = 0; off < chunk.length; ) {
+        const take = Math.min(OUT_BYTES - len, chunk.length - off);
+        buf.set(chunk.subarray(off, off + take), len);
+        len += take;
         off += take;
-        if (bufLen === OUT_BYTES) {
-          controller.enqueue(buf);
+        if (len === OUT_BYTES) {
+          const full = buf;
           buf = new Uint8Array(OUT_BYTES);
-          bufLen = 0;
+          len = 0;
+          await writer.write(full);
         }
       }
-      hooks.progress?.(f.index, bytes);
     },
-    flush(controller) {
-      if (bytes !== f.size) throw new DownloadError({ kind: 'integrity', file: f.index, message: 'The file is shorter than the sender said.' });
-      const digest = hasher.digestHex();
-      if (digest !== f.sha256) {
-        throw new DownloadError({
-          kind: 'integrity',
-          file: f.index,
-          message: `The SHA-256 of the decrypted file (${digest}) differs from the one the sender recorded (${f.sha256}).`,
-        });
-      }
-      if (bufLen > 0) controller.enqueue(buf.subarray(0, bufLen));
-      hooks.fileDone?.(f.index, digest);
+    async release() {
+      if (len > 0) await writer.write(buf.subarray(0, len));
+      len = 0;
     },
-  });
+  };
 }
 
-/** The decrypted, verified plaintext of one file. */
+/**
+ * The decrypted, verified plaintext of one file. Fetching starts now and goes
+ * as far as the reader's backpressure lets it (a ZIP creates each file's stream
+ * only when the archive reaches it).
+ */
 export function decryptedFile(client: SealdropClient, job: DownloadJob, f: DownloadFile, hooks: DownloadHooks, signal?: AbortSignal): ReadableStream<Uint8Array> {
-  const total = ciphertextSize(f.size);
-  const source = ciphertextStream(client, job.id, f.index, job.grant, total, { signal, onRetry: (n) => hooks.retry?.(f.index, n) });
-  const decrypt = createDecryptStream(f.key, { context: shareContext(job.id), size: f.size, aead: 'AEAD_AES_256_GCM' });
-  const out = source.pipeThrough(decrypt, { signal }).pipeThrough(verifyStream(f, hooks), { signal });
-  // Name the failing file on any error, whichever stage raised it.
-  const reader = out.getReader();
+  const pipe = new TransformStream<Uint8Array, Uint8Array>(undefined, { highWaterMark: 1 }, { highWaterMark: 0 });
+  const writer = pipe.writable.getWriter();
+  const reader = pipe.readable.getReader();
+  const stop = new AbortController();
+  const abort = AbortSignal.any([stop.signal, ...(signal ? [signal] : [])]);
+  const run = async () => {
+    const sink = streamSink(writer);
+    let bytes = 0;
+    const source = { client, id: job.id, keys: { fileKey: async () => f.key } };
+    try {
+      await downloadFile(source, job.grant, f.index, {
+        size: f.size,
+        sha256: f.sha256,
+        sink,
+        signal: abort,
+        onEvent: (ev) => {
+          if (ev.type === 'received') hooks.progress?.(f.index, (bytes += ev.bytes));
+          else if (ev.type === 'retry') hooks.retry?.(f.index, ev.attempt);
+        },
+      });
+      await sink.release();
+      hooks.fileDone?.(f.index, f.sha256);
+      await writer.close();
+    } catch (e) {
+      await writer.abort(new DownloadError(fileFailure(e, f.index))).catch(() => {});
+    }
+  };
+  void run();
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
@@ -257,7 +183,10 @@ export function decryptedFile(client: SealdropClient, job: DownloadJob, f: Downl
         if (r.done) controller.close();
         else controller.enqueue(r.value);
       },
-      cancel: (reason) => reader.cancel(reason),
+      cancel: (reason) => {
+        stop.abort(reason);
+        return reader.cancel(reason);
+      },
     },
     { highWaterMark: 0 },
   );

@@ -1,7 +1,9 @@
-// Byte helpers: strict base64url, hex, SHA-256, HMAC, constant-time compare, randomness.
-import { b64uDecode as strictB64uDecode, b64uEncode } from '@sealdrop/crypto';
-
-export { b64uEncode };
+// The worker's own byte helpers, only what packages/crypto does not export in
+// this form (base64url, hex, UTF-8, concatenation, randomness and byte compare
+// come from @sealdrop/crypto): a base64url decoder that answers null instead of
+// throwing, SHA-256 of strings on WebCrypto, the server's labelled HMAC keys,
+// and a compare of secret strings that leaks no length.
+import { b64uDecode as strictB64uDecode, constantTimeEqual, hexEncode, utf8Encode } from '@sealdrop/crypto';
 
 /**
  * Strict base64url without padding (packages/crypto): only the URL-safe alphabet,
@@ -16,35 +18,13 @@ export function b64uDecode(s: string, expected?: number): Uint8Array | null {
   }
 }
 
-export function hex(bytes: Uint8Array): string {
-  let s = '';
-  for (const b of bytes) s += b.toString(16).padStart(2, '0');
-  return s;
-}
-
-export const utf8 = (s: string): Uint8Array => new TextEncoder().encode(s);
-
-export function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-export function randomBytes(n: number): Uint8Array {
-  return crypto.getRandomValues(new Uint8Array(n));
-}
-
 export async function sha256(data: Uint8Array | string): Promise<Uint8Array> {
-  const bytes = typeof data === 'string' ? utf8(data) : data;
+  const bytes = typeof data === 'string' ? utf8Encode(data) : data;
   return new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
 }
 
 export async function sha256Hex(data: Uint8Array | string): Promise<string> {
-  return hex(await sha256(data));
+  return hexEncode(await sha256(data));
 }
 
 const hmacKeys = new Map<string, Promise<CryptoKey>>();
@@ -55,8 +35,8 @@ export async function hmac(secret: string, label: string, data: Uint8Array): Pro
   let key = hmacKeys.get(id);
   if (!key) {
     key = (async () => {
-      const raw = await crypto.subtle.importKey('raw', utf8(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-      const sub = new Uint8Array(await crypto.subtle.sign('HMAC', raw, utf8(`sealdrop/v1 server ${label}`)));
+      const raw = await crypto.subtle.importKey('raw', utf8Encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+      const sub = new Uint8Array(await crypto.subtle.sign('HMAC', raw, utf8Encode(`sealdrop/v1 server ${label}`)));
       return crypto.subtle.importKey('raw', sub, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
     })();
     hmacKeys.set(id, key);
@@ -64,16 +44,8 @@ export async function hmac(secret: string, label: string, data: Uint8Array): Pro
   return new Uint8Array(await crypto.subtle.sign('HMAC', await key, data));
 }
 
-/** Compare two byte strings in time independent of where they differ. */
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  let d = 0;
-  for (let i = 0; i < a.length; i++) d |= a[i] ^ b[i];
-  return d === 0;
-}
-
 /** Constant-time string compare (hashes both sides so length leaks nothing). */
 export async function equalSecret(a: string, b: string): Promise<boolean> {
   const [ha, hb] = await Promise.all([sha256(a), sha256(b)]);
-  return equalBytes(ha, hb) && a.length === b.length;
+  return constantTimeEqual(ha, hb) && a.length === b.length;
 }

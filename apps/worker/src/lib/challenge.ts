@@ -1,7 +1,8 @@
 // Stateless access challenges (DESIGN.md "Access protocol"):
 // b64u(time(8, big-endian seconds) || random(16) || HMAC-SHA-256(key, id || time || random)[0..16]).
 import { CHALLENGE_TTL_SECONDS } from '@sealdrop/shared';
-import { b64uDecode, b64uEncode, concat, equalBytes, hmac, randomBytes, utf8 } from './bytes.ts';
+import { b64uEncode, concatBytes, constantTimeEqual, randomBytes, utf8Encode } from '@sealdrop/crypto';
+import { b64uDecode, hmac } from './bytes.ts';
 
 const MAC_BYTES = 16;
 const CHALLENGE_BYTES = 8 + 16 + MAC_BYTES;
@@ -15,13 +16,13 @@ function timeBytes(seconds: number): Uint8Array {
 }
 
 async function mac(secret: string, id: string, time: Uint8Array, nonce: Uint8Array): Promise<Uint8Array> {
-  return (await hmac(secret, 'challenge', concat(utf8(id), time, nonce))).slice(0, MAC_BYTES);
+  return (await hmac(secret, 'challenge', concatBytes(utf8Encode(id), time, nonce))).slice(0, MAC_BYTES);
 }
 
 export async function makeChallenge(secret: string, id: string, nowMs: number): Promise<string> {
   const time = timeBytes(Math.floor(nowMs / 1000));
   const nonce = randomBytes(16);
-  return b64uEncode(concat(time, nonce, await mac(secret, id, time, nonce)));
+  return b64uEncode(concatBytes(time, nonce, await mac(secret, id, time, nonce)));
 }
 
 export interface CheckedChallenge {
@@ -37,7 +38,7 @@ export async function checkChallenge(secret: string, id: string, challenge: stri
   if (!raw) return null;
   const time = raw.subarray(0, 8);
   const nonce = raw.subarray(8, 24);
-  if (!equalBytes(raw.subarray(24), await mac(secret, id, time, nonce))) return null;
+  if (!constantTimeEqual(raw.subarray(24), await mac(secret, id, time, nonce))) return null;
   const issued = Number(new DataView(time.buffer, time.byteOffset, 8).getBigUint64(0));
   const nowS = nowMs / 1000;
   if (issued > nowS + FUTURE_SKEW_SECONDS || nowS - issued > CHALLENGE_TTL_SECONDS) return null;

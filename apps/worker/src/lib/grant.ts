@@ -1,7 +1,8 @@
 // Download grants (DESIGN.md "Access protocol"): b64u(payload) "." b64u(HMAC-SHA-256(key kid, payload)),
 // payload = JSON {v: 1, kid, id, gid, exp} with exp in Unix milliseconds, so a grant
 // ends exactly with its share (whole seconds let it die up to 999 ms early).
-import { b64uDecode, b64uEncode, equalBytes, hmac, randomBytes, utf8 } from './bytes.ts';
+import { b64uEncode, constantTimeEqual, randomBytes, utf8Encode } from '@sealdrop/crypto';
+import { b64uDecode, hmac } from './bytes.ts';
 
 export interface GrantPayload {
   v: 1;
@@ -33,7 +34,7 @@ export function newGrantId(): string {
 export async function makeGrant(secret: string, id: string, gid: string, expMs: number): Promise<string> {
   const kid = await grantKid(secret);
   const payload: GrantPayload = { v: 1, kid, id, gid, exp: expMs };
-  const bytes = utf8(JSON.stringify(payload));
+  const bytes = utf8Encode(JSON.stringify(payload));
   return `${b64uEncode(bytes)}.${b64uEncode(await macOf(secret, kid, bytes))}`;
 }
 
@@ -47,7 +48,7 @@ export async function readGrant(secret: string, grant: string): Promise<GrantPay
   if (!payload || !tag || payload.length > 256) return null;
   // Only the current key exists; the MAC is checked before the payload is parsed.
   const kid = await grantKid(secret);
-  if (!equalBytes(tag, await macOf(secret, kid, payload))) return null;
+  if (!constantTimeEqual(tag, await macOf(secret, kid, payload))) return null;
   let p: unknown;
   try {
     p = JSON.parse(new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(payload));

@@ -7,7 +7,8 @@ import { MAX_LABELS, PARTNER_ERROR_MESSAGES, type ApiToken, type CreateShareRequ
 import type { Context } from 'hono';
 import type { AppEnv, Env } from '../env.ts';
 import { credential } from '../middleware/auth.ts';
-import { b64uEncode, randomBytes, sha256Hex } from './bytes.ts';
+import { b64uEncode, randomBytes } from '@sealdrop/crypto';
+import { sha256Hex } from './bytes.ts';
 import { Fail } from './errors.ts';
 import { labelFields, mergeLabels, parseLabels } from './labels.ts';
 import { writeLog, type LogContext } from './log.ts';

@@ -1,7 +1,7 @@
 // The shares table, its derived status, and purging a share's objects.
 import type { AdminShare, ShareStatus } from '@sealdrop/shared';
 import type { Env } from '../env.ts';
-import { b64uEncode, randomBytes } from './bytes.ts';
+import { b64uEncode, randomBytes } from '@sealdrop/crypto';
 import { Fail } from './errors.ts';
 import { labelFields, parseLabels } from './labels.ts';
 import { isoOrNull, iso } from './time.ts';

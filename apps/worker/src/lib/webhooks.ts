@@ -4,7 +4,8 @@
 // The worker fetches with a timeout, follows no redirect and reads at most 4 KiB
 // of the answer.
 import type { Env } from '../env.ts';
-import { b64uEncode, hex, hmac, utf8 } from './bytes.ts';
+import { b64uEncode, hexEncode, utf8Encode } from '@sealdrop/crypto';
+import { hmac } from './bytes.ts';
 import { config } from './config.ts';
 import { serverSecret } from './secrets.ts';
 import { parsePublished } from './shares.ts';
@@ -24,14 +25,14 @@ export const retryDelay = (attempts: number) => Math.min(3600_000, 1000 * 2 ** a
 
 /** The endpoint's signing secret (an owner receipt's endpoint is 'receipt:<share id>'): derived, never stored; shown once. */
 export async function webhookSecret(env: Env, id: string): Promise<string> {
-  return `whsec_${b64uEncode(await hmac(serverSecret(env), 'webhook secret', utf8(id)))}`;
+  return `whsec_${b64uEncode(await hmac(serverSecret(env), 'webhook secret', utf8Encode(id)))}`;
 }
 
 /** `t=<unix seconds>,v1=<hex HMAC-SHA-256(secret, "<t>." + body)>` */
 export async function signatureHeader(secret: string, body: string, t: number): Promise<string> {
-  const key = await crypto.subtle.importKey('raw', utf8(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
-  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, utf8(`${t}.${body}`)));
-  return `t=${t},v1=${hex(mac)}`;
+  const key = await crypto.subtle.importKey('raw', utf8Encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  const mac = new Uint8Array(await crypto.subtle.sign('HMAC', key, utf8Encode(`${t}.${body}`)));
+  return `t=${t},v1=${hexEncode(mac)}`;
 }
 
 interface EventPayload {

@@ -15,7 +15,8 @@ import { Hono, type Context } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { json } from '../middleware/json.ts';
 import { charge } from '../middleware/rate-limit.ts';
-import { b64uDecode, b64uEncode, hmac, utf8 } from '../lib/bytes.ts';
+import { b64uEncode, utf8Encode } from '@sealdrop/crypto';
+import { b64uDecode, hmac } from '../lib/bytes.ts';
 import { releaseOnSuccess, reserveAttempt } from '../lib/attempts.ts';
 import { checkChallenge, type CheckedChallenge } from '../lib/challenge.ts';
 import { Fail } from '../lib/errors.ts';
@@ -66,7 +67,7 @@ async function authorize(c: Context<AppEnv>, action: AccessAction, body: AccessR
   // Wrong-password back-off per share and client (IPv6 by /64), keyed by a MAC of the address,
   // and the share's budget: a slot of each is reserved before verifying (lib/attempts.ts).
   // Without a password the link proof already derives the access key: nothing to guess.
-  const client = b64uEncode((await hmac(secret, 'backoff client', utf8(c.var.ip.key))).slice(0, 16));
+  const client = b64uEncode((await hmac(secret, 'backoff client', utf8Encode(c.var.ip.key))).slice(0, 16));
   const slot = share.has_password ? await reserveAttempt(env, id, client, t) : null;
   if (slot && !slot.ok) {
     await writeLog(log, { shareId: id, event: 'rate_limited', outcome: 'rate_limited', detail: `${action} ${slot.reason}` });

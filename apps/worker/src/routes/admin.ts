@@ -27,7 +27,8 @@ import type { z } from 'zod';
 import type { AppEnv } from '../env.ts';
 import { adminAuth, type TokenRow } from '../middleware/auth.ts';
 import { describeIssues, json } from '../middleware/json.ts';
-import { b64uDecode, b64uEncode, randomBytes, sha256Hex, utf8 } from '../lib/bytes.ts';
+import { b64uEncode, randomBytes, utf8Encode } from '@sealdrop/crypto';
+import { b64uDecode, sha256Hex } from '../lib/bytes.ts';
 import { Fail } from '../lib/errors.ts';
 import { hasLabelSql, labelFields } from '../lib/labels.ts';
 import { toLogRow, writeLog, type LogDbRow } from '../lib/log.ts';
@@ -52,7 +53,7 @@ const SHARE_COLUMNS = `s.*, (SELECT COUNT(*) FROM reports r WHERE r.share_id = s
 
 /** Opaque list cursor: b64u of JSON [created_at, id] of the last row. */
 export function encodeCursor(createdAt: number, id: string): string {
-  return b64uEncode(utf8(JSON.stringify([createdAt, id])));
+  return b64uEncode(utf8Encode(JSON.stringify([createdAt, id])));
 }
 export function decodeCursor(s: string): [number, string] {
   const bytes = b64uDecode(s);

@@ -11,14 +11,14 @@ import {
   type RequestInfoResponse,
   type RequestSharesResponse,
 } from '@sealdrop/shared';
-import { KeyFormatError, parseRecipient } from '@sealdrop/crypto';
+import { b64uEncode, KeyFormatError, parseRecipient, randomBytes } from '@sealdrop/crypto';
 import { Hono, type Context } from 'hono';
 import { z } from 'zod';
 import type { AppEnv } from '../env.ts';
 import { adminAuth, credential } from '../middleware/auth.ts';
 import { json } from '../middleware/json.ts';
 import { rateLimit } from '../middleware/rate-limit.ts';
-import { b64uEncode, equalSecret, randomBytes, sha256Hex } from '../lib/bytes.ts';
+import { equalSecret, sha256Hex } from '../lib/bytes.ts';
 import { config } from '../lib/config.ts';
 import { Fail } from '../lib/errors.ts';
 import { writeLog } from '../lib/log.ts';

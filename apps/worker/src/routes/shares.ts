@@ -6,12 +6,12 @@ import {
   type ShareInfoResponse,
 } from '@sealdrop/shared';
 import { Hono, type Context } from 'hono';
-import { isCiphertextSize } from '@sealdrop/crypto';
+import { b64uEncode, isCiphertextSize, randomBytes } from '@sealdrop/crypto';
 import type { AppEnv } from '../env.ts';
 import { adminConfigured, adminIdentity, checkOwner, credential, lookupToken } from '../middleware/auth.ts';
 import { json } from '../middleware/json.ts';
 import { charge, rateLimit } from '../middleware/rate-limit.ts';
-import { b64uDecode, b64uEncode, randomBytes, sha256Hex } from '../lib/bytes.ts';
+import { b64uDecode, sha256Hex } from '../lib/bytes.ts';
 import { makeChallenge } from '../lib/challenge.ts';
 import { heldBytes, heldBytesSql, quotaKey } from '../lib/client-quota.ts';
 import { config } from '../lib/config.ts';

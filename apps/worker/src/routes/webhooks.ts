@@ -12,7 +12,7 @@ import { Hono } from 'hono';
 import type { AppEnv } from '../env.ts';
 import { adminAuth } from '../middleware/auth.ts';
 import { json } from '../middleware/json.ts';
-import { b64uEncode, randomBytes } from '../lib/bytes.ts';
+import { b64uEncode, randomBytes } from '@sealdrop/crypto';
 import { config } from '../lib/config.ts';
 import { Fail } from '../lib/errors.ts';
 import { parseLabels } from '../lib/labels.ts';

@@ -73,6 +73,8 @@ export type Fault =
   | { action: 'lose' }
   /** The answer body stops (an error) after this many bytes. */
   | { action: 'cut'; afterBytes: number }
+  /** The answer body ends cleanly (no error) after this many bytes. */
+  | { action: 'end'; afterBytes: number }
   /** One byte of the answer body is changed at this offset. */
   | { action: 'flip'; offset: number }
   /** The server is never reached: this status is answered. */
@@ -107,6 +109,13 @@ export function faultyClient(url: string, rule: (r: Seen, n: number) => Fault) {
     let pos = 0;
     const transform = new TransformStream<Uint8Array, Uint8Array>({
       transform(chunk, controller) {
+        if (f.action === 'end') {
+          const take = Math.max(0, Math.min(chunk.length, f.afterBytes - pos));
+          if (take > 0) controller.enqueue(chunk.slice(0, take));
+          pos += chunk.length;
+          if (pos >= f.afterBytes) controller.terminate();
+          return;
+        }
         if (f.action === 'cut') {
           const take = Math.max(0, Math.min(chunk.length, f.afterBytes - pos));
           if (take > 0) controller.enqueue(chunk.slice(0, take));
