@@ -17,10 +17,18 @@ const persist = path.resolve(root, process.env.PERSIST_DIR ?? '.wrangler/state')
 const env = offlineEnv();
 const bin = (name) => path.join(root, 'node_modules', '.bin', name);
 
-function run(cmd, args) {
-  const r = spawnSync(cmd, args, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.status !== 0) {
-    console.error(`\n${path.basename(cmd)} ${args.join(' ')} failed (exit ${r.status})`);
+/** Runs a step to its end; one that hangs (seen once: a migrations apply on a loaded
+ * machine never returned) is killed after `timeoutMs` and tried again, `tries` in all. */
+function run(cmd, args, { timeoutMs = 0, tries = 1 } = {}) {
+  for (let k = 1; ; k++) {
+    const r = spawnSync(cmd, args, { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'], timeout: timeoutMs || undefined, killSignal: 'SIGKILL' });
+    if (r.status === 0) return;
+    const hung = r.signal === 'SIGKILL' && timeoutMs > 0;
+    if (hung && k < tries) {
+      console.error(`\n${path.basename(cmd)} ${args.join(' ')} did not finish in ${timeoutMs / 1000} s; trying again`);
+      continue;
+    }
+    console.error(`\n${path.basename(cmd)} ${args.join(' ')} failed (${hung ? `no answer in ${timeoutMs / 1000} s` : `exit ${r.status}`})`);
     process.exit(1);
   }
 }
@@ -56,7 +64,7 @@ function freePort() {
 const vars = ensureDevVars();
 const inspectorPort = process.env.INSPECTOR_PORT ?? String(await freePort());
 if (!process.env.SKIP_BUILD) run(bin('vite'), ['build', 'apps/web', '--logLevel', 'warn']);
-run(bin('wrangler'), ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist]);
+run(bin('wrangler'), ['d1', 'migrations', 'apply', 'DB', '--local', '--persist-to', persist], { timeoutMs: 60_000, tries: 3 });
 
 // Blob files of uploads cut mid-body (scripts/partial-blobs.mjs): all of them now, before
 // workerd runs; then every minute those untouched for PARTIAL_BLOB_MAX_AGE_S (600 s).

@@ -123,14 +123,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     }
     const deadline = Date.now() + graceMs;
     while (!exited && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    if (!exited) {
-      try {
-        process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-      while (!exited) await new Promise((r) => setTimeout(r, 50));
+    // The whole group, even when its leader has exited: a wrangler step that ignored
+    // SIGTERM (a hung migrations apply) outlived start.mjs and kept running after the suite.
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
     }
+    while (!exited) await new Promise((r) => setTimeout(r, 50));
   };
   const kill = () => signal('SIGTERM', 10_000);
   const stop = async () => {
