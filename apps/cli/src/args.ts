@@ -16,6 +16,8 @@ export interface Parsed<O> {
 
 /** A share id (22 characters) or token id (12): base64url, so one in 64 starts with '-'. */
 const ID_WITH_DASH = /^-[A-Za-z0-9_-]{11}$|^-[A-Za-z0-9_-]{21}$/;
+/** An owner, partner or API token (base64url, 16+ characters), which may start with '-' too. */
+const TOKEN_WITH_DASH = /^-[A-Za-z0-9_-]{15,}$/;
 
 /**
  * Ids that start with '-' are arguments, not options: one after a string option
@@ -29,14 +31,20 @@ export function protectIds(argv: string[], options: Options): string[] {
   const out: string[] = [];
   const moved: string[] = [];
   for (const a of head) {
-    // "--max-shares" has an id's shape too: a known option stays an option.
-    if (!ID_WITH_DASH.test(a) || (a.startsWith('--') && a.slice(2) in options)) {
-      out.push(a);
-      continue;
-    }
     const prev = out[out.length - 1] ?? '';
     const long = /^--([^=]+)$/.exec(prev)?.[1];
     const short = /^-([A-Za-z])$/.exec(prev)?.[1];
+    // "--max-shares" has an id's shape too: a known option stays an option.
+    const known = a.startsWith('--') && a.slice(2) in options;
+    // `--owner-token -Xyz…`: the value of a string option, however it starts.
+    if (!known && TOKEN_WITH_DASH.test(a) && long && options[long]?.type === 'string') {
+      out[out.length - 1] = `${prev}=${a}`;
+      continue;
+    }
+    if (!ID_WITH_DASH.test(a) || known) {
+      out.push(a);
+      continue;
+    }
     if (long && options[long]?.type === 'string') out[out.length - 1] = `${prev}=${a}`;
     else if (short && Object.values(options).some((o) => o.short === short && o.type === 'string')) out[out.length - 1] = `${prev}${a}`;
     else moved.push(a);

@@ -7,6 +7,7 @@ const options = {
   output: { type: 'string', short: 'o' },
   'revoke-shares': { type: 'boolean' },
   'max-shares': { type: 'string' },
+  'owner-token': { type: 'string' },
 } as const;
 
 describe('ids that start with a dash (one share or token id in 64)', () => {
@@ -33,5 +34,16 @@ describe('ids that start with a dash (one share or token id in 64)', () => {
 
   test('an option whose name has the shape of an id (--max-shares is 12 characters) stays an option', () => {
     expect(parse(['new', '--max-shares', '2', '--json'], options, 'request')).toEqual({ values: { 'max-shares': '2', json: true }, positionals: ['new'] });
+  });
+
+  test('a token that starts with a dash (43 characters of base64url) is the value of the option before it', () => {
+    // Seen in CI: `request list ID --owner-token -Xy…` failed with "argument is ambiguous".
+    const token = '-ZC1hc2gtZmlyc3QtdG9rZW4tb2YtNDMtY2hhcnMtcw';
+    expect(parse(['list', 'req1', '--owner-token', token, '--json'], options, 'request')).toEqual({
+      values: { 'owner-token': token, json: true },
+      positionals: ['list', 'req1'],
+    });
+    // A forgotten value is still a usage error, not the next option taken as a token.
+    expect(() => parse(['list', '--owner-token', '--json'], options, 'request')).toThrow(/ambiguous/);
   });
 });

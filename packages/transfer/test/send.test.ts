@@ -220,7 +220,9 @@ describe('send', () => {
     const files = threeParts();
     const first = options(files);
     const { client: losing, seen } = faultyClient(stack.url, (r) => (r.path.endsWith('/finalize') ? { action: 'lose' } : { action: 'pass' }));
-    await expect(sendFiles({ ...first.o, client: losing, retry: { ...FAST, attempts: 1 } })).rejects.toThrow(/answer was lost/);
+    // Every finalize answer is lost; other requests keep their retries (a loaded local
+    // runtime sometimes answers a part 503, which must not end the send before finalize).
+    await expect(sendFiles({ ...first.o, client: losing, retry: { ...FAST, attempts: 3 } })).rejects.toThrow(/answer was lost/);
     const j: SendJournal = first.journal.saved!;
     expect(j.manifest).toBeTruthy();
     expect((seen.find((s) => s.path.endsWith('/finalize'))!.body as { manifest: string }).manifest).toBe(j.manifest);

@@ -12,6 +12,7 @@
 
 import { b64uEncode } from '@sealdrop/crypto';
 import type { DownloadEvent, DownloadFailure, DownloadJob, SwJobMessage, WorkerJobMessage } from './downloadTypes.ts';
+import { saveBlob } from '../ui/clipboard.ts';
 
 export type DownloadMethod = 'sw' | 'fsa' | 'blob';
 
@@ -182,20 +183,6 @@ function runInWorker(job: DownloadJob, handle: FileSystemFileHandle | undefined,
     const msg: WorkerJobMessage = { type: 'job', job, handle };
     worker.postMessage(msg);
   });
-}
-
-function saveBlob(blob: Blob, name: string) {
-  const url = URL.createObjectURL(blob);
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = name;
-  a.rel = 'noopener';
-  a.hidden = true;
-  document.body.append(a);
-  a.click();
-  a.remove();
-  // The browser has its own reference once the download started.
-  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
 // ---------------------------------------------------------------- choosing and running

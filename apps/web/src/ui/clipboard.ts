@@ -17,16 +17,22 @@ export async function copyText(text: string, input?: HTMLInputElement | null): P
   }
 }
 
-/** Offers `text` as a download named `filename` (a Blob URL on an a[download], revoked afterwards). */
+/** Offers `text` as a download named `filename`. */
 export function saveTextFile(text: string, filename: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+  saveBlob(new Blob([text], { type }), filename);
+}
+
+/** Offers `blob` as a download named `name` (a Blob URL on an a[download], revoked afterwards). */
+export function saveBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
-  a.download = filename;
+  a.download = name;
   a.rel = 'noopener';
   a.hidden = true;
   document.body.append(a);
   a.click();
   a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 30_000);
+  // The browser has its own reference once the download started.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
