@@ -74,6 +74,23 @@ export interface Seeded {
   secret: string;
 }
 
+/**
+ * A seed is set-up, not the thing under test: a 503 that is not ours (the local
+ * runtime's plain-text "restarted mid-request", seen once in CI on the suite's
+ * first request) is tried again after a second, as a careful client would.
+ */
+async function whenUp<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (e) {
+      const err = e as { status?: number; code?: string };
+      if (err.status !== 503 || err.code === 'unavailable' || attempt >= 4) throw e;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}
+
 export async function seedShare(opts: SeedOptions, base = e2eBase()): Promise<Seeded> {
   const client = new SealdropClient(base);
   const secret = generateLinkSecret();
@@ -85,7 +102,7 @@ export async function seedShare(opts: SeedOptions, base = e2eBase()): Promise<Se
     password = { salt: b64uEncode(salt), kdf: { ...KDF_V1 } };
   }
   const keys = await deriveShareKeys(parseLinkSecret(secret), passwordKey);
-  const created = await client.createShare({
+  const created = await whenUp(() => client.createShare({
     expiresIn: opts.expiresIn ?? 3600,
     maxDownloads: opts.maxDownloads ?? 5,
     linkPub: b64uEncode(keys.linkPub),
@@ -93,11 +110,14 @@ export async function seedShare(opts: SeedOptions, base = e2eBase()): Promise<Se
     password,
     files: opts.files.map((f) => ({ size: ciphertextSize(f.bytes.length) })),
     ...(opts.requireLabel ? { requireLabel: opts.requireLabel } : {}),
-  }, opts.uploadToken);
+  }, opts.uploadToken));
   const { id, ownerToken, partBytes } = created;
   for (let i = 0; i < opts.files.length; i++) {
     const enc = await FileEncryptor.create(bytesSource(opts.files[i].bytes), await keys.fileKey(i), shareContext(id), partBytes);
-    for (let n = 0; n < enc.partCount; n++) await client.putPart(id, ownerToken, i, n, (await enc.makePart(n)).bytes);
+    for (let n = 0; n < enc.partCount; n++) {
+      const part = (await enc.makePart(n)).bytes;
+      await whenUp(() => client.putPart(id, ownerToken, i, n, part));
+    }
   }
   const manifest = {
     v: 1 as const,
@@ -115,7 +135,7 @@ export async function seedShare(opts: SeedOptions, base = e2eBase()): Promise<Se
     padded.set(json);
     sealed = await encryptMessage(keys.manifestKey, padded, { context: shareContext(id) });
   } else sealed = await sealManifest(keys, id, manifest);
-  await client.finalize(id, ownerToken, b64uEncode(sealed));
+  await whenUp(() => client.finalize(id, ownerToken, b64uEncode(sealed)));
   return { url: `${base}/s/${id}#${secret}`, id, ownerToken, secret };
 }
 
