@@ -10,7 +10,7 @@ import { b64uEncode, ciphertextSize, deriveShareKeys, generateLinkSecret, parseL
 import { SealdropClient } from '@sealdrop/shared';
 import { collect, spawnCli } from '../../../apps/cli/test/helpers/cli.ts';
 import { watchPeakRss } from '../../../apps/cli/test/helpers/rss.ts';
-import { withRetry } from '../../../apps/cli/src/transfer/retry.ts';
+import { withRetry } from '@sealdrop/transfer';
 import { Meter, chromiumSpec, treeSpec, workerdSpec } from './meter.ts';
 
 export interface Measure {
@@ -68,9 +68,9 @@ export async function rawUpload(base: string, size: number): Promise<{ share: Ra
       const body = block.subarray(0, Math.min(partBytes, ct - n * partBytes));
       // The clients' retry policy: a loaded local stack answers an occasional 503.
       await withRetry(() => client.putPart(id, ownerToken, 0, n, body), {
-        onRetry: (e, attempt) => {
+        onRetry: ({ error, attempt }) => {
           retries++;
-          console.error(`  raw upload: part ${n} retry ${attempt} (${(e as Error).message})`);
+          console.error(`  raw upload: part ${n} retry ${attempt} (${(error as Error).message})`);
         },
       });
     }
