@@ -123,6 +123,31 @@ describe('published SHA-256s', () => {
     expect(list.body.shares.find((x: { id: string }) => x.id === plain.id)?.sha256).toBeUndefined();
   });
 
+  it('race: 120 finalizes at once with two sets of hashes publish exactly one set, and only its senders get 200', async () => {
+    const s = await uploaded(true);
+    const sets = [
+      [sha(), sha()],
+      [sha(), sha()],
+    ];
+    const runs = await Promise.all(Array.from({ length: 120 }, (_, i) => finalize(s, { sha256: sets[i % 2] }).then((r) => ({ set: i % 2, r }))));
+    const row = await stored(s.id);
+    expect(row.status).toBe('ready');
+    const won = sets.findIndex((h) => JSON.stringify(h) === row.sha256s);
+    expect(won, `stored ${row.sha256s}`).toBeGreaterThanOrEqual(0);
+    for (const { set, r } of runs) {
+      if (set === won) expect(r.status, JSON.stringify(r.body)).toBe(200);
+      else {
+        expect(r.status, JSON.stringify(r.body)).toBe(409);
+        expect(r.body.error.message).toBe('this share was finalized with other SHA-256s');
+      }
+    }
+    // One finalize happened: one log line, and the published hashes are the winner's in the admin list.
+    const log = await env.DB.prepare(`SELECT COUNT(*) AS n FROM access_log WHERE share_id = ? AND event = 'finalize'`).bind(s.id).first<{ n: number }>();
+    expect(log!.n).toBe(1);
+    const list = await callJson('GET', `/api/admin/shares?limit=100`, { auth, ip: freshIp() });
+    expect(list.body.shares.find((x: { id: string }) => x.id === s.id).sha256).toEqual(sets[won]);
+  });
+
   it('are formatted per endpoint: our JSON and OCSF carry them, a file event only its own', () => {
     const hashes = [sha(), sha()];
     const p = { event: 'file', at: Date.UTC(2026, 0, 2), shareId: 'AbCdEfGhIjKlMnOpQrStUv', detail: 'grant=g file=1', sha256: hashes };
