@@ -25,3 +25,5 @@ export async function fileSource(path: string): Promise<FileSource> {
     close: () => fh.close(),
   };
 }
+
+export { createNodeDecryptStream } from './decryptStream.ts';
