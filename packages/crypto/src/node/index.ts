@@ -27,3 +27,4 @@ export async function fileSource(path: string): Promise<FileSource> {
 }
 
 export { createNodeDecryptStream } from './decryptStream.ts';
+export { installNodeEd25519, nodeEd25519 } from './ed25519.ts';
