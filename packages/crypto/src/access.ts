@@ -2,6 +2,7 @@
 // signature proves S, the access signature proves S and the password.
 
 import { ed25519 } from '@noble/curves/ed25519.js';
+import { edSign } from './ed25519.ts';
 import { b64uEncode, utf8Encode } from './encoding.ts';
 import type { ShareKeys } from './keys.ts';
 
@@ -25,8 +26,8 @@ export interface AccessBody {
 export function signAccess(keys: ShareKeys, action: AccessAction, id: string, challenge: string): AccessBody {
   return {
     challenge,
-    linkSignature: b64uEncode(ed25519.sign(accessMessage('link', action, id, challenge), keys.linkSeed)),
-    signature: b64uEncode(ed25519.sign(accessMessage('access', action, id, challenge), keys.authSeed)),
+    linkSignature: b64uEncode(edSign(accessMessage('link', action, id, challenge), keys.linkSeed)),
+    signature: b64uEncode(edSign(accessMessage('access', action, id, challenge), keys.authSeed)),
   };
 }
 

@@ -195,7 +195,8 @@ export async function importRawKeys(aead: AeadName, aeadKey: Uint8Array, baseNon
 
 // ---------------------------------------------------------------- chunks
 
-function chunkNonce(baseNonce: Uint8Array, index: number): Uint8Array<ArrayBuffer> {
+/** Chunk `index`'s nonce: baseNonce XOR index (big-endian, right-aligned). Throws CobblestoneError('auth') past the spec's cap. */
+export function chunkNonce(baseNonce: Uint8Array, index: number): Uint8Array<ArrayBuffer> {
   if (!Number.isSafeInteger(index) || index < 0 || index >= MAX_CHUNKS) throw new CobblestoneError('auth', `chunk index ${index} out of range`);
   const nonce = new Uint8Array(NONCE_BYTES);
   nonce.set(baseNonce);

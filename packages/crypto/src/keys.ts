@@ -3,10 +3,10 @@
 // HKDF-SHA-256 (link and access Ed25519 seeds, one input key per file, the
 // manifest key). Cobblestone messages of a share use shareContext(id).
 
-import { ed25519 } from '@noble/curves/ed25519.js';
 import { expand, extract } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { argon2id } from 'hash-wasm';
+import { edPublicKey } from './ed25519.ts';
 import { KDF_V1, SHARE_ID_RE, type KdfV1 } from './constants.ts';
 import { b64uDecode, b64uEncode, concatBytes, EncodingError, randomBytes, utf8Encode } from './encoding.ts';
 
@@ -103,9 +103,9 @@ export async function deriveShareKeys(secret: Uint8Array, passwordKey?: Uint8Arr
   const authSeed = hkdfExpand(prk, 'sealdrop/v1 auth');
   return {
     linkSeed,
-    linkPub: ed25519.getPublicKey(linkSeed),
+    linkPub: edPublicKey(linkSeed),
     authSeed,
-    authPub: ed25519.getPublicKey(authSeed),
+    authPub: edPublicKey(authSeed),
     manifestKey: hkdfExpand(prk, 'sealdrop/v1 manifest'),
     async fileKey(index: number) {
       if (!Number.isSafeInteger(index) || index < 0) throw new RangeError('file index must be a non-negative integer');

@@ -14,6 +14,7 @@ import {
   createDecryptStream,
   createSha256,
   derivePasswordKey,
+  type DecryptStreamOptions,
   deriveShareKeys,
   HEADER_BYTES,
   openManifest,
@@ -190,6 +191,12 @@ export interface DownloadFileOptions extends ReceiveContext {
   onCheckpoint?: (c: ReceiveCheckpoint) => void | Promise<void>;
   /** Plaintext bytes between two checkpoints (default 1 MiB; rounded down to whole chunks). */
   checkpointBytes?: number;
+  /**
+   * The Cobblestone decryptor (default: packages/crypto's createDecryptStream on
+   * WebCrypto; the CLI passes the node:crypto one of @sealdrop/crypto/node). It
+   * must release only authenticated plaintext, in order, and error on anything else.
+   */
+  decrypt?: (inputKey: Uint8Array, opts: DecryptStreamOptions) => TransformStream<Uint8Array, Uint8Array>;
 }
 
 /** What downloadFile needs of a share: a worker that holds only the file keys can give this much. */
@@ -311,7 +318,7 @@ export async function downloadFile(s: FileSource, grant: string, index: number, 
         }),
       );
       if (!header) body = body.pipeThrough(headerTap((h) => (header = h)));
-      const plain = body.pipeThrough(createDecryptStream(key, { context, fromChunk, header: header ?? undefined, size: o.size }));
+      const plain = body.pipeThrough((o.decrypt ?? createDecryptStream)(key, { context, fromChunk, header: header ?? undefined, size: o.size }));
       reader = plain.getReader();
       for (;;) {
         const early = () => new TransientError(`the connection closed early (file ${index + 1} at ${written} of ${o.size} bytes)`);

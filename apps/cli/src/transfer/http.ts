@@ -16,7 +16,6 @@
 
 import http from 'node:http';
 import https from 'node:https';
-import { Readable } from 'node:stream';
 import { TransientError } from '@sealdrop/transfer';
 
 /** Seconds without progress before a request is given up (0: never). */
@@ -107,27 +106,7 @@ class NodeResponse {
   }
 
   get body(): ReadableStream<Uint8Array> {
-    if (!this.#body) {
-      // The clock runs only while a read waits for the server.
-      const inner = (Readable.toWeb(this.#res) as unknown as ReadableStream<Uint8Array>).getReader();
-      const stall = this.#stall;
-      this.#body = new ReadableStream<Uint8Array>(
-        {
-          async pull(controller) {
-            stall.arm();
-            try {
-              const { done, value } = await inner.read();
-              if (done) controller.close();
-              else controller.enqueue(value);
-            } finally {
-              stall.pause();
-            }
-          },
-          cancel: (reason) => inner.cancel(reason),
-        },
-        { highWaterMark: 0 },
-      );
-    }
+    this.#body ??= bodyStream(this.#res, this.#stall);
     return this.#body;
   }
 
@@ -153,6 +132,104 @@ class NodeResponse {
   async json(): Promise<unknown> {
     return JSON.parse(await this.text());
   }
+}
+
+/** A body piece is handed on once this much arrived (or the body ended): each piece costs every stage of a receive once. */
+const PIECE_BYTES = 256 * 1024;
+/** Bytes gathered at most before the socket is paused (back-pressure). */
+const GATHER_BYTES = 1024 * 1024;
+/**
+ * A socket read that brought less than this means the CLI reads faster than the
+ * server sends (a local server writes 4 KiB at a time): reading then waits NAP_MS,
+ * so one read takes what arrived meanwhile instead of one wake-up per 4 KiB
+ * (what SO_RCVLOWAT would do; a wake-up and a read cost more CPU than the bytes).
+ * 1 ms at 100 MB/s is 100 KB, within the socket buffers, so the server never waits.
+ */
+const SMALL_READ_BYTES = 16 * 1024;
+const NAP_MS = 1;
+
+/**
+ * A response body as a web ReadableStream, read straight off the message (no
+ * Readable.toWeb layer), in pieces of about PIECE_BYTES: a socket read brings
+ * 4-16 KiB from a local server, and each piece handed on costs the receive
+ * pipeline (Range guard, decryptor, writer, hash) a round of promises, so
+ * gathering them cut the CLI's CPU per GiB (issue 11), and so does reading
+ * less often when the reads are small (NAP_MS). Back-pressure stays:
+ * past GATHER_BYTES not yet pulled the message is paused. The clock runs only
+ * while a pull waits for the server, and every byte that comes in restarts it.
+ */
+function bodyStream(res: http.IncomingMessage, stall: Stall): ReadableStream<Uint8Array> {
+  let queue: Buffer[] = [];
+  let queued = 0;
+  let ended = false;
+  let failed: unknown = null;
+  let wake: (() => void) | null = null;
+  let napping = false;
+  const poke = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  res.on('data', (chunk: Buffer) => {
+    queue.push(chunk);
+    queued += chunk.length;
+    stall.touch();
+    if (queued >= GATHER_BYTES) res.pause();
+    if (queued >= PIECE_BYTES) poke();
+    else if (chunk.length < SMALL_READ_BYTES && !napping) {
+      // Reading faster than the server sends: let the next read bring more.
+      napping = true;
+      res.pause();
+      setTimeout(() => {
+        napping = false;
+        res.resume();
+      }, NAP_MS);
+    }
+  });
+  res.once('end', () => {
+    ended = true;
+    poke();
+  });
+  res.once('error', (e) => {
+    failed ??= e;
+    poke();
+  });
+  res.once('close', () => {
+    // Destroyed without an error and before its end: a body cut short.
+    if (!ended) failed ??= new TransientError('the connection closed before the response ended');
+    poke();
+  });
+  const take = (): Uint8Array => {
+    const piece = queue.length === 1 ? queue[0] : Buffer.concat(queue, queued);
+    queue = [];
+    queued = 0;
+    if (res.isPaused()) res.resume();
+    return new Uint8Array(piece.buffer, piece.byteOffset, piece.byteLength);
+  };
+  res.pause(); // nothing flows before the first pull
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        res.resume();
+        while (queued < PIECE_BYTES && !ended && !failed) {
+          stall.arm();
+          try {
+            await new Promise<void>((r) => (wake = r));
+          } finally {
+            stall.pause();
+          }
+        }
+        // What came in before a failure is handed on first; the failure with the next pull.
+        if (queued > 0) return controller.enqueue(take());
+        if (failed) throw failed;
+        controller.close();
+      },
+      cancel: (reason) => {
+        res.destroy(reason instanceof Error ? reason : undefined);
+      },
+    },
+    { highWaterMark: 0 },
+  );
 }
 
 function headersOf(init: RequestInit | undefined): Record<string, string> {

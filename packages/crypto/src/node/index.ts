@@ -25,3 +25,6 @@ export async function fileSource(path: string): Promise<FileSource> {
     close: () => fh.close(),
   };
 }
+
+export { createNodeDecryptStream } from './decryptStream.ts';
+export { installNodeEd25519, nodeEd25519 } from './ed25519.ts';

@@ -1,0 +1,23 @@
+// Ed25519 of share keys and access signatures (keys.ts, access.ts): @noble/curves
+// everywhere, unless a runtime with a native one installs it (the CLI, node:crypto;
+// issue 11: noble's first use builds its base-point table, ~40 ms of a 1 KiB send).
+// RFC 8032 signing is deterministic, so either gives the same bytes.
+import { ed25519 } from '@noble/curves/ed25519.js';
+
+export interface Ed25519Impl {
+  /** The 32-byte public key of a 32-byte seed. */
+  getPublicKey(seed: Uint8Array): Uint8Array;
+  /** The 64-byte signature of `message` under `seed`. */
+  sign(message: Uint8Array, seed: Uint8Array): Uint8Array;
+}
+
+const noble: Ed25519Impl = { getPublicKey: (seed) => ed25519.getPublicKey(seed), sign: (message, seed) => ed25519.sign(message, seed) };
+let impl = noble;
+
+/** Installs a native Ed25519 (null: back to @noble/curves). */
+export function useEd25519(native: Ed25519Impl | null): void {
+  impl = native ?? noble;
+}
+
+export const edPublicKey = (seed: Uint8Array): Uint8Array => impl.getPublicKey(seed);
+export const edSign = (message: Uint8Array, seed: Uint8Array): Uint8Array => impl.sign(message, seed);
