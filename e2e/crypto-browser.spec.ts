@@ -155,7 +155,7 @@ test('crypto worker pool: the tap gives the whole-file SHA-256 of parts made out
     const ranges = Array.from({ length: Math.ceil(whole.length / P) }, (_, n) => [n * P, Math.min(whole.length, (n + 1) * P)]);
     const make = async (n: number) => {
       const r = await pool.makeTappedPart(0, blob, key, context, salt, ranges[n][0], ranges[n][1]);
-      return { ok: (await hex(r.body)) === (await hex(whole.subarray(ranges[n][0], ranges[n][1]))) && r.sha256 === (await hex(r.body)), tapped: r.tapped };
+      return { ok: (await hex(r.bytes)) === (await hex(whole.subarray(ranges[n][0], ranges[n][1]))) && r.sha256 === (await hex(r.bytes)), tapped: r.tapped };
     };
     const hashing = pool.tapSha256(0, plain.length);
     const made = [await make(3), await make(0), ...(await Promise.all([make(1), make(4), make(2), make(0)]))];

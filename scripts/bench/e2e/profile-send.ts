@@ -19,6 +19,8 @@ const { startStack } = await import('../../../apps/cli/test/helpers/stack.ts');
 const { chromium } = await import('@playwright/test');
 
 type Key = string;
+/** Peak VmRSS per process type (MiB) while a send runs. */
+const peakRss = new Map<string, number>();
 function threads(): Map<string, { key: Key; cpu: number }> {
   const out = new Map<string, { key: Key; cpu: number }>();
   const byParent = childrenByParent();
@@ -27,6 +29,11 @@ function threads(): Map<string, { key: Key; cpu: number }> {
     if (!cmd.includes('chrom')) continue;
     const type = /--type=([\w-]+)/.exec(cmd)?.[1] ?? 'browser';
     const sub = /--utility-sub-type=([\w.]+)/.exec(cmd)?.[1]?.split('.').pop() ?? '';
+    try {
+      const rss = Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+      const k = `${type}${sub ? ':' + sub : ''}`;
+      peakRss.set(k, Math.max(peakRss.get(k) ?? 0, rss));
+    } catch {}
     let tids: string[] = [];
     try {
       tids = readdirSync(`/proc/${pid}/task`);
@@ -148,6 +155,8 @@ try {
     const total = [...by.values()].reduce((a, b) => a + b, 0);
     const perGiB = (x: number) => ((x * 2 ** 30) / size).toFixed(2);
     console.log(`round ${r + 1}: ${(size / 2 ** 20).toFixed(3)} MiB in ${secs.toFixed(2)} s; Chromium ${total.toFixed(2)} CPU-s (${perGiB(total)} per GiB); load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(`  peak RSS (MiB, largest process of each type): ${[...peakRss].map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
+    peakRss.clear();
     for (const [k, v] of [...by].sort((a, b) => b[1] - a[1])) if (v >= 0.02) console.log(`  ${v.toFixed(2).padStart(7)} s  ${perGiB(v).padStart(7)}/GiB  ${k}`);
     await context.close();
   }

@@ -35,7 +35,11 @@ export function createUploadCrypto(): UploadCrypto {
     async makePart(file, blob, inputKey, context, salt, start, end) {
       const r = await pool.makeTappedPart(file, blob, inputKey, context, salt, start, end);
       tapped.set(file, (tapped.get(file) ?? 0) + r.tapped);
-      return { body: r.body, sha256: r.sha256 };
+      // The Blob is made here, from bytes this thread then drops: V8 counts those
+      // bytes, so this thread collects its garbage as parts go, and with it the
+      // Blobs of parts already sent (whose bytes the browser process holds; it
+      // counts them not). Made in the worker, they piled up: +1.1 GB for 1 GiB.
+      return { body: new Blob([r.bytes as Uint8Array<ArrayBuffer>]), sha256: r.sha256 };
     },
     partsDone: (file, blob) => pool.closeTap(file, blob.size, tapped.get(file) ?? 0),
     async fileSha256(file, blob, onProgress) {

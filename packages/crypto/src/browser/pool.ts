@@ -40,11 +40,12 @@ export interface CryptoPool {
    */
   makePart(blob: Blob, inputKey: Uint8Array, context: Uint8Array, salt: Uint8Array, start: number, end: number): Promise<{ body: Blob; sha256: string }>;
   /**
-   * The same, made by one worker, which also passes the plaintext it reads to
-   * the tap worker as file `file`'s bytes: its whole-file SHA-256 then needs no
-   * read of its own (tapSha256). `tapped` counts the batches it passed (for closeTap).
+   * Part [start, end) made by one worker, which also passes the plaintext it
+   * reads to the tap worker as file `file`'s bytes: its whole-file SHA-256 then
+   * needs no read of its own (tapSha256). The part comes as its bytes
+   * (transferred) with their SHA-256; `tapped` counts the batches it passed (for closeTap).
    */
-  makeTappedPart(file: number, blob: Blob, inputKey: Uint8Array, context: Uint8Array, salt: Uint8Array, start: number, end: number): Promise<{ body: Blob; sha256: string; tapped: number }>;
+  makeTappedPart(file: number, blob: Blob, inputKey: Uint8Array, context: Uint8Array, salt: Uint8Array, start: number, end: number): Promise<{ bytes: Uint8Array; sha256: string; tapped: number }>;
   /** Hex SHA-256 of file `file` (of `size` bytes) from the tap, once all of it went through; null when that can no longer happen. */
   tapSha256(file: number, size: number): Promise<string | null>;
   /** No more tapped makes of `file`; `batches` is the sum of their `tapped`. */
@@ -259,7 +260,7 @@ export function createCryptoPool(opts: CryptoPoolOptions = {}): CryptoPool {
       cutsFor(blob, start, end); // checks the range
       startTap();
       const r = await submit(queue, { op: 'part', id: nextId++, blob, inputKey, context, salt, start, end, tap: file });
-      return { body: r.body!, sha256: r.sha256!, tapped: r.tapped ?? 0 };
+      return { bytes: r.bytes!, sha256: r.sha256!, tapped: r.tapped ?? 0 };
     },
     tapSha256(file, size) {
       if (closed) return Promise.reject(new Error('crypto pool terminated'));

@@ -39,10 +39,19 @@ let tapPort: MessagePort | null = null;
 /** Plaintext the tap gets per message: fewer, bigger messages. */
 const TAP_BATCH_BYTES = 2 * 1024 * 1024;
 
-/** Collects a slice's reads and passes them, by transfer, to the tap worker as file `file`'s bytes from `offset`. */
+/**
+ * Tap buffers the tap worker handed back: plaintext is copied into these and
+ * they go back and forth, so memory stays flat. (Passing the stream's own
+ * pieces made them garbage of the tap worker, which allocates too little to
+ * collect it soon: a 1 GiB send grew the renderer by a gigabyte.)
+ */
+const tapBuffers: ArrayBuffer[] = [];
+const MAX_TAP_BUFFERS = 8;
+
+/** Copies a slice's reads into tap buffers and passes them, by transfer, to the tap worker as file `file`'s bytes from `offset`. */
 class TapSender {
-  #chunks: Uint8Array[] = [];
-  #bytes = 0;
+  #buf: Uint8Array | null = null;
+  #fill = 0;
   #offset: number;
   sent = 0;
   constructor(
@@ -53,21 +62,24 @@ class TapSender {
   ) {
     this.#offset = offset;
   }
-  /** `piece` is no longer used here (its chunks are sealed, its tail copied). */
+  /** Plaintext read (copied: `piece` stays the caller's). */
   add(piece: Uint8Array): void {
-    // A view into a bigger buffer would take the rest of that buffer along.
-    const own = piece.byteOffset === 0 && piece.byteLength === piece.buffer.byteLength ? piece : piece.slice();
-    this.#chunks.push(own);
-    this.#bytes += own.length;
-    if (this.#bytes >= TAP_BATCH_BYTES) this.flush();
+    for (let o = 0; o < piece.length; ) {
+      this.#buf ??= new Uint8Array(tapBuffers.pop() ?? new ArrayBuffer(TAP_BATCH_BYTES));
+      const take = Math.min(piece.length - o, this.#buf.length - this.#fill);
+      this.#buf.set(piece.subarray(o, o + take), this.#fill);
+      this.#fill += take;
+      o += take;
+      if (this.#fill === this.#buf.length) this.flush();
+    }
   }
   flush(): void {
-    if (!this.#bytes) return;
-    const chunks = this.#chunks;
-    this.port.postMessage({ file: this.file, size: this.size, offset: this.#offset, chunks } satisfies TapBatch, chunks.map((c) => c.buffer as ArrayBuffer));
-    this.#offset += this.#bytes;
-    this.#chunks = [];
-    this.#bytes = 0;
+    if (!this.#buf || !this.#fill) return;
+    const chunk = this.#buf.subarray(0, this.#fill);
+    this.port.postMessage({ file: this.file, size: this.size, offset: this.#offset, chunks: [chunk] } satisfies TapBatch, [chunk.buffer as ArrayBuffer]);
+    this.#offset += this.#fill;
+    this.#buf = null;
+    this.#fill = 0;
     this.sent++;
   }
 }
@@ -225,6 +237,10 @@ scope.onmessage = async (e) => {
       const made = await encryptSlice(req.blob, keys, req.start, req.end, req.tap);
       const bytes = made.out as Uint8Array<ArrayBuffer>;
       const sha256 = hexEncode(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
+      if (req.tap !== undefined) {
+        scope.postMessage({ id: req.id, ok: true, bytes, sha256, spares: spares.length, reusedOutputs, tapped: made.tapped }, [bytes.buffer]);
+        return;
+      }
       const body = new Blob([bytes]);
       if (bytes.byteLength >= 1024 * 1024 && spares.length < MAX_SPARES) spares.push(bytes.buffer);
       scope.postMessage({ id: req.id, ok: true, body, sha256, spares: spares.length, reusedOutputs, tapped: made.tapped });
@@ -239,6 +255,9 @@ scope.onmessage = async (e) => {
       scope.postMessage({ id: req.id, ok: true, sha256: hex });
     } else if (req.op === 'tapPort') {
       tapPort = req.port;
+      tapPort.onmessage = (m: MessageEvent<ArrayBuffer>) => {
+        if (tapBuffers.length < MAX_TAP_BUFFERS) tapBuffers.push(m.data);
+      };
       return;
     } else if (req.op === 'recycle') {
       if (spares.length < MAX_SPARES) spares.push(req.buffer);

@@ -11,7 +11,7 @@ export type PoolRequest =
       salt: Uint8Array;
       start: number;
       end: number;
-      /** Also pass the plaintext read, by transfer, to the tap worker as file `tap`'s bytes (tap.worker.ts). */
+      /** Also pass the plaintext read to the tap worker as file `tap`'s bytes (tap.worker.ts), and answer with the part's bytes (transferred) instead of a Blob. */
       tap?: number;
     }
   | { op: 'sha256'; id: number; blob?: Blob; bytes?: Uint8Array }

@@ -3,6 +3,8 @@
 // File is read once. Each encryption worker sends its reads here by transfer on
 // a MessagePort of its own (no copy, no trip through the page's thread).
 //
+// The buffers go back to their worker once hashed, so memory stays flat.
+//
 // Parts are made side by side, the hash needs its bytes in order: a batch ahead
 // of the hashed frontier waits here until the bytes before it arrive. Bytes
 // behind the frontier (a part made again: a resume's re-check, the chunk two
@@ -25,7 +27,7 @@ interface FileTap {
   hash: Sha256 | null;
   frontier: number;
   /** Batches ahead of the frontier, by offset. */
-  ahead: Map<number, TapBatch>;
+  ahead: Map<number, Held>;
   received: number;
   /** Set by 'close': batches the page counted; the tap is judged once they are all here. */
   expected: number | null;
@@ -40,6 +42,12 @@ let aheadBytes = 0;
 void createSha256();
 
 const batchBytes = (b: TapBatch) => b.chunks.reduce((n, c) => n + c.length, 0);
+
+/** A batch and the port it came on: its buffers go back there once hashed (or not needed). */
+type Held = TapBatch & { from: MessagePort };
+const giveBack = (b: Held) => {
+  for (const c of b.chunks) b.from.postMessage(c.buffer, [c.buffer as ArrayBuffer]);
+};
 
 function tapOf(file: number, size: number): FileTap {
   let t = files.get(file);
@@ -68,7 +76,10 @@ function take(t: FileTap, b: TapBatch): boolean {
 function settle(_file: number, t: FileTap, state: 'complete' | 'broken'): void {
   t.state = state;
   if (state === 'complete') t.sha256 = t.hash!.digestHex();
-  for (const b of t.ahead.values()) aheadBytes -= batchBytes(b);
+  for (const b of t.ahead.values()) {
+    aheadBytes -= batchBytes(b);
+    giveBack(b);
+  }
   t.ahead.clear();
   t.hash = null;
   for (const id of t.waiting) scope.postMessage({ id, sha256: t.sha256 });
@@ -81,20 +92,27 @@ function judge(file: number, t: FileTap): void {
   if (t.expected !== null && t.received >= t.expected) settle(file, t, 'broken');
 }
 
-async function onBatch(b: TapBatch): Promise<void> {
+async function onBatch(b: Held): Promise<void> {
   const t = tapOf(b.file, b.size);
   if (t.state === 'running' && !t.hash) t.hash = await createSha256();
   t.received++;
-  if (t.state === 'running') {
-    if (!take(t, b)) {
+  if (t.state !== 'running') giveBack(b);
+  else {
+    if (take(t, b)) giveBack(b);
+    else {
       const n = batchBytes(b);
       const same = t.ahead.get(b.offset);
-      if (aheadBytes + n > MAX_AHEAD_BYTES) settle(b.file, t, 'broken');
-      else if (!same || batchBytes(same) < n) {
-        if (same) aheadBytes -= batchBytes(same);
+      if (aheadBytes + n > MAX_AHEAD_BYTES) {
+        giveBack(b);
+        settle(b.file, t, 'broken');
+      } else if (!same || batchBytes(same) < n) {
+        if (same) {
+          aheadBytes -= batchBytes(same);
+          giveBack(same);
+        }
         t.ahead.set(b.offset, b);
         aheadBytes += n;
-      }
+      } else giveBack(b);
     }
     // Batches that the frontier reached.
     for (let moved = true; moved && t.state === 'running'; ) {
@@ -104,6 +122,7 @@ async function onBatch(b: TapBatch): Promise<void> {
         t.ahead.delete(offset);
         aheadBytes -= batchBytes(a);
         take(t, a);
+        giveBack(a);
         moved = true;
       }
     }
@@ -120,7 +139,8 @@ const enqueue = (fn: () => void | Promise<void>) => {
 scope.onmessage = (e) => {
   const req = e.data;
   if (req.op === 'port') {
-    req.port.onmessage = (m: MessageEvent<TapBatch>) => enqueue(() => onBatch(m.data));
+    const from = req.port;
+    from.onmessage = (m: MessageEvent<TapBatch>) => enqueue(() => onBatch({ ...m.data, from }));
   } else if (req.op === 'digest') {
     enqueue(async () => {
       if (req.size === 0) {
