@@ -5,7 +5,7 @@
 // to the pool's tap worker, which takes each file's SHA-256 for the manifest on
 // the way (the File is read once). When the tap cannot see a file whole (a
 // resume that re-made later parts first), the file is hashed by a read of its own.
-import { createCryptoPool } from '@sealdrop/crypto/browser';
+import { createCryptoPool, type CryptoPool } from '@sealdrop/crypto/browser';
 
 export interface UploadCrypto {
   /**
@@ -25,9 +25,23 @@ export interface UploadCrypto {
   terminate(): void;
 }
 
+/** A pool whose workers are loading already, for the next upload. */
+let ready: CryptoPool | null = null;
+
+/**
+ * Files were picked: start the next upload's workers now, so a small file's
+ * send does not wait for them to load (tens of milliseconds, serial after "Send").
+ */
+export function prepareUploadCrypto(): void {
+  if (ready || typeof Worker === 'undefined') return;
+  ready = createCryptoPool();
+  ready.warm();
+}
+
 export function createUploadCrypto(): UploadCrypto {
-  const pool = createCryptoPool();
-  // Made at "Send": the workers load while the share is created, not after.
+  const pool = ready ?? createCryptoPool();
+  ready = null;
+  // Else made at "Send": the workers load while the share is created, not after.
   pool.warm();
   /** Per file: tap batches its parts' makes passed, for closeTap. */
   const tapped = new Map<number, number>();
