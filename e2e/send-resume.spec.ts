@@ -2,7 +2,7 @@
 // again, a changed file restarts, the password is asked again, another tab's
 // running upload is not offered, old journals are forgotten, a finalize whose
 // answer was lost finishes.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { b64uEncode } from '@sealdrop/crypto';
@@ -27,6 +27,8 @@ test('after a reload, re-selecting the same file resumes without re-sending fini
   // Same message as before the reload: the salt recorded in the journal.
   expect(b64uEncode(share.ciphertexts[0].subarray(0, 24))).toBe(before.salts[0]);
   expect(Buffer.compare(Buffer.from(share.files[0]), readFileSync(p))).toBe(0);
+  // The manifest's SHA-256 is of the whole plaintext, though this run read only the parts it re-checked and sent.
+  expect(share.manifest.files[0].sha256).toBe(createHash('sha256').update(readFileSync(p)).digest('hex'));
   expect(await journals(page)).toEqual([]);
 });
 
@@ -50,6 +52,8 @@ test('after a reload, a file that changed (same size and date) restarts from par
   const share = await fetchShareInNode(baseURL(), await link.inputValue());
   expect(b64uEncode(share.ciphertexts[0].subarray(0, 24))).not.toBe(before.salts[0]);
   expect(Buffer.compare(Buffer.from(share.files[0]), readFileSync(p))).toBe(0);
+  // Of the file as it is now (part 0 was read twice: re-checked, then sent again).
+  expect(share.manifest.files[0].sha256).toBe(createHash('sha256').update(readFileSync(p)).digest('hex'));
 });
 
 test('resuming a password-protected upload asks for the password again and checks it', async ({ page }) => {

@@ -25,6 +25,8 @@ test('screenshots of the send page and the link, light and dark', async ({ page 
     await page.screenshot({ path: path.join(dir, `send-${scheme}.png`), fullPage: true });
     await page.locator('.send-button').click();
     await expect(page.locator('#send-link')).toBeVisible({ timeout: 60_000 });
+    // The QR code is drawn just after the link shows.
+    await expect(page.getByRole('img', { name: /QR code of the link/ })).toBeVisible();
     await page.screenshot({ path: path.join(dir, `link-${scheme}.png`), fullPage: true });
   }
 });

@@ -9,6 +9,7 @@ import { listJournals, type SendJournal } from '../transfer/journal.ts';
 import { checkNotifyUrl } from '../transfer/receipts.ts';
 import { cancelSend, checkLimits, checkRules, checkSelection, discardJournal, resetSend, resumeSend, retryNow, retrySend, rulesFromFields, startSend } from '../transfer/upload.ts';
 import { useUploadStore } from '../transfer/uploadStore.ts';
+import { prepareUploadCrypto } from '../transfer/uploadCrypto.ts';
 import { dragHasFiles, fromDataTransfer, fromFileList, type PickedFile } from './collectFiles.ts';
 import { updateMyLink } from '../links/myLinks.ts';
 import { DoneView } from './DoneView.tsx';
@@ -71,6 +72,7 @@ export function SendPage() {
     if (files.length === 0) return;
     setProblems([]);
     setPicked((cur) => merge(cur, files));
+    prepareUploadCrypto();
   }, []);
 
   // Drop files anywhere on the page while choosing. While sending, a drop is

@@ -303,12 +303,13 @@ async function transfer(run: Run, files: SendFileInput[], password: string | nul
         : undefined,
       parts: {
         async make(req) {
-          const { body, sha256 } = await run.crypto.makePart(files[req.file].file, req.inputKey, req.context, req.salt, req.start, req.end);
+          const { body, sha256 } = await run.crypto.makePart(req.file, files[req.file].file, req.inputKey, req.context, req.salt, req.start, req.end);
           return { body, sha256, length: body.size };
         },
+        done: async (i) => run.crypto.partsDone(i, files[i].file),
       },
       sendPart,
-      hasher: { hash: async (i) => ({ sha256: await run.crypto.sha256Blob(files[i].file) }) },
+      hasher: { hash: async (i, onBytes) => ({ sha256: await run.crypto.fileSha256(i, files[i].file, onBytes) }) },
       kdf: (pw, salt) => run.crypto.derivePasswordKey(pw, salt),
       journal: {
         save: async (j) => {

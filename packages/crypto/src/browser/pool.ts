@@ -5,7 +5,7 @@
 // same time.
 import { ciphertextSize, chunkOffset, ciphertextRangeChunks, CobblestoneError, type CobblestoneErrorKind } from '../cobblestone.ts';
 import { hexEncode } from '../encoding.ts';
-import type { PoolRequest, PoolResponse } from './protocol.ts';
+import type { PoolRequest, PoolResponse, TapRequest, TapResponse } from './protocol.ts';
 
 type Job = { msg: PoolRequest; resolve: (r: Extract<PoolResponse, { ok: true }>) => void; reject: (e: Error) => void; onProgress?: (bytes: number) => void };
 
@@ -39,6 +39,19 @@ export interface CryptoPool {
    * A part split across idle workers is joined, hashed and wrapped here.
    */
   makePart(blob: Blob, inputKey: Uint8Array, context: Uint8Array, salt: Uint8Array, start: number, end: number): Promise<{ body: Blob; sha256: string }>;
+  /**
+   * Part [start, end) made by one worker, which also passes the plaintext it
+   * reads to the tap worker as file `file`'s bytes: its whole-file SHA-256 then
+   * needs no read of its own (tapSha256). The part comes as its bytes
+   * (transferred) with their SHA-256; `tapped` counts the batches it passed (for closeTap).
+   */
+  makeTappedPart(file: number, blob: Blob, inputKey: Uint8Array, context: Uint8Array, salt: Uint8Array, start: number, end: number): Promise<{ bytes: Uint8Array; sha256: string; tapped: number }>;
+  /** Hex SHA-256 of file `file` (of `size` bytes) from the tap, once all of it went through; null when that can no longer happen. */
+  tapSha256(file: number, size: number): Promise<string | null>;
+  /** No more tapped makes of `file`; `batches` is the sum of their `tapped`. */
+  closeTap(file: number, size: number, batches: number): void;
+  /** Starts an encryption worker and the tap worker now (they take tens of milliseconds to load), e.g. while a share is created. */
+  warm(): void;
   /** SHA-256 (hex) of a Blob, in the dedicated hashing worker. */
   sha256Blob(blob: Blob, onProgress?: (bytes: number) => void): Promise<string>;
   /** SHA-256 (hex) of bytes (copied), in the hashing worker; e.g. a part's ciphertext for the resume journal. */
@@ -51,6 +64,10 @@ export interface CryptoPool {
 
 function newWorker(): Worker {
   return new Worker(new URL('./pool.worker.ts', import.meta.url), { type: 'module', name: 'sealdrop-crypto' });
+}
+
+function newTapWorker(): Worker {
+  return new Worker(new URL('./tap.worker.ts', import.meta.url), { type: 'module', name: 'sealdrop-tap' });
 }
 
 function toError(r: Extract<PoolResponse, { ok: false }>): Error {
@@ -67,14 +84,22 @@ class Lane {
   /** Recycled buffers the worker holds, and outputs it wrote into one, as it last said. */
   spares = 0;
   reused = 0;
-  constructor(private readonly onIdle: () => void) {}
+  constructor(
+    private readonly onIdle: () => void,
+    private readonly onSpawn: (w: Worker) => void = () => {},
+  ) {}
   run(job: Job): void {
-    this.worker ??= this.spawn();
     this.busy = job;
-    this.worker.postMessage(job.msg);
+    this.start().postMessage(job.msg);
+  }
+  /** The worker, started if it is not yet. */
+  start(): Worker {
+    this.worker ??= this.spawn();
+    return this.worker;
   }
   private spawn(): Worker {
     const w = newWorker();
+    this.onSpawn(w);
     w.onmessage = (e: MessageEvent<PoolResponse>) => {
       const r = e.data;
       const job = this.busy;
@@ -143,7 +168,33 @@ export function createCryptoPool(opts: CryptoPoolOptions = {}): CryptoPool {
     if (!hashLane.busy && hashQueue.length) hashLane.run(hashQueue.shift()!);
     for (const lane of lanes) if (!lane.busy && queue.length && running() < limit()) lane.run(queue.shift()!);
   };
-  const lanes = Array.from({ length: count }, () => new Lane(dispatch));
+  // The tap worker, started with the first tapped part; each encryption worker gets a port to it.
+  let tap: Worker | null = null;
+  const tapWaits = new Map<number, (sha256: string | null) => void>();
+  const connectTap = (w: Worker) => {
+    if (!tap) return;
+    const ch = new MessageChannel();
+    tap.postMessage({ op: 'port', port: ch.port1 } satisfies TapRequest, [ch.port1]);
+    w.postMessage({ op: 'tapPort', id: nextId++, port: ch.port2 } satisfies PoolRequest, [ch.port2]);
+  };
+  const startTap = (): Worker => {
+    if (tap) return tap;
+    tap = newTapWorker();
+    tap.onmessage = (e: MessageEvent<TapResponse>) => {
+      const done = tapWaits.get(e.data.id);
+      tapWaits.delete(e.data.id);
+      done?.(e.data.sha256);
+    };
+    // A tap that fails answers nothing more: the hashes fall back to their own read.
+    tap.onerror = (e) => {
+      e.preventDefault();
+      for (const done of tapWaits.values()) done(null);
+      tapWaits.clear();
+    };
+    for (const lane of lanes) if (lane.worker) connectTap(lane.worker);
+    return tap;
+  };
+  const lanes = Array.from({ length: count }, () => new Lane(dispatch, connectTap));
   const hashLane = new Lane(dispatch);
 
   function submit(q: Job[], msg: PoolRequest, onProgress?: (bytes: number) => void) {
@@ -205,6 +256,28 @@ export function createCryptoPool(opts: CryptoPoolOptions = {}): CryptoPool {
       recycle(bytes); // the Blob holds its own copy
       return { body, sha256 };
     },
+    async makeTappedPart(file, blob, inputKey, context, salt, start, end) {
+      cutsFor(blob, start, end); // checks the range
+      startTap();
+      const r = await submit(queue, { op: 'part', id: nextId++, blob, inputKey, context, salt, start, end, tap: file });
+      return { bytes: r.bytes!, sha256: r.sha256!, tapped: r.tapped ?? 0 };
+    },
+    tapSha256(file, size) {
+      if (closed) return Promise.reject(new Error('crypto pool terminated'));
+      const id = nextId++;
+      return new Promise<string | null>((resolve) => {
+        tapWaits.set(id, resolve);
+        startTap().postMessage({ op: 'digest', id, file, size } satisfies TapRequest);
+      });
+    },
+    closeTap(file, size, batches) {
+      if (!closed) startTap().postMessage({ op: 'close', file, size, batches } satisfies TapRequest);
+    },
+    warm() {
+      if (closed) return;
+      startTap();
+      lanes[0].start();
+    },
     recycle,
     async sha256Blob(blob, onProgress) {
       return (await submit(hashQueue, { op: 'sha256', id: nextId++, blob }, onProgress)).sha256!;
@@ -227,6 +300,10 @@ export function createCryptoPool(opts: CryptoPoolOptions = {}): CryptoPool {
       for (const j of [...queue.splice(0), ...hashQueue.splice(0)]) j.reject(new Error('crypto pool terminated'));
       for (const lane of lanes) lane.terminate();
       hashLane.terminate();
+      tap?.terminate();
+      tap = null;
+      for (const done of tapWaits.values()) done(null);
+      tapWaits.clear();
     },
   };
 }

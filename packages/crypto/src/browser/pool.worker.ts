@@ -3,12 +3,13 @@
 //            plaintext read with blob.slice().stream(), sealed as it arrives;
 //   sha256:  SHA-256 of a Blob (streaming), with progress messages; or of bytes;
 //   argon2:  the v1 password key;
-//   recycle: keep a finished part's buffer for the next encryption output.
+//   recycle: keep a finished part's buffer for the next encryption output;
+//   tapPort: where a part's plaintext reads go when it asks for the tap (tap.worker.ts).
 import { ciphertextRangeChunks, ciphertextSize, CHUNK_BYTES, chunkCount, chunkOffset, deriveMessageKeys, encryptChunk, HEADER_BYTES, type MessageKeys } from '../cobblestone.ts';
 import { hexEncode } from '../encoding.ts';
 import { derivePasswordKey } from '../keys.ts';
 import { createSha256 } from '../sha256.ts';
-import type { PoolRequest, PoolResponse } from './protocol.ts';
+import type { PoolRequest, PoolResponse, TapBatch } from './protocol.ts';
 
 const scope = self as unknown as {
   onmessage: ((e: MessageEvent<PoolRequest>) => void) | null;
@@ -32,6 +33,56 @@ function outputBuffer(n: number): Uint8Array {
   return new Uint8Array(spares.splice(i, 1)[0]!, 0, n);
 }
 let cached: { id: string; keys: MessageKeys } | null = null;
+
+/** The port to the pool's tap worker (tap.worker.ts), once the pool sent it. */
+let tapPort: MessagePort | null = null;
+/** Plaintext the tap gets per message: fewer, bigger messages. */
+const TAP_BATCH_BYTES = 2 * 1024 * 1024;
+
+/**
+ * Tap buffers the tap worker handed back: plaintext is copied into these and
+ * they go back and forth, so memory stays flat. (Passing the stream's own
+ * pieces made them garbage of the tap worker, which allocates too little to
+ * collect it soon: a 1 GiB send grew the renderer by a gigabyte.)
+ */
+const tapBuffers: ArrayBuffer[] = [];
+const MAX_TAP_BUFFERS = 8;
+
+/** Copies a slice's reads into tap buffers and passes them, by transfer, to the tap worker as file `file`'s bytes from `offset`. */
+class TapSender {
+  #buf: Uint8Array | null = null;
+  #fill = 0;
+  #offset: number;
+  sent = 0;
+  constructor(
+    readonly port: MessagePort,
+    readonly file: number,
+    readonly size: number,
+    offset: number,
+  ) {
+    this.#offset = offset;
+  }
+  /** Plaintext read (copied: `piece` stays the caller's). */
+  add(piece: Uint8Array): void {
+    for (let o = 0; o < piece.length; ) {
+      this.#buf ??= new Uint8Array(tapBuffers.pop() ?? new ArrayBuffer(TAP_BATCH_BYTES));
+      const take = Math.min(piece.length - o, this.#buf.length - this.#fill);
+      this.#buf.set(piece.subarray(o, o + take), this.#fill);
+      this.#fill += take;
+      o += take;
+      if (this.#fill === this.#buf.length) this.flush();
+    }
+  }
+  flush(): void {
+    if (!this.#buf || !this.#fill) return;
+    const chunk = this.#buf.subarray(0, this.#fill);
+    this.port.postMessage({ file: this.file, size: this.size, offset: this.#offset, chunks: [chunk] } satisfies TapBatch, [chunk.buffer as ArrayBuffer]);
+    this.#offset += this.#fill;
+    this.#buf = null;
+    this.#fill = 0;
+    this.sent++;
+  }
+}
 
 async function keysFor(inputKey: Uint8Array, salt: Uint8Array, context: Uint8Array): Promise<MessageKeys> {
   const id = `${hexEncode(inputKey)}.${hexEncode(salt)}.${hexEncode(context)}`;
@@ -85,12 +136,13 @@ const carry = new Uint8Array(CHUNK_BYTES);
  * (Reading a whole batch before encrypting it left each worker waiting on
  * reads for half its time.)
  */
-async function encryptSlice(blob: Blob, keys: MessageKeys, start: number, end: number): Promise<Uint8Array> {
+async function encryptSlice(blob: Blob, keys: MessageKeys, start: number, end: number, tapFile?: number): Promise<{ out: Uint8Array; tapped: number }> {
   if (end > ciphertextSize(blob.size) || start > end) throw new RangeError('range outside the message');
   const out = outputBuffer(end - start);
   if (start < HEADER_BYTES) out.set(keys.header.subarray(start, Math.min(end, HEADER_BYTES)), 0);
   const chunks = ciphertextRangeChunks(start, end, blob.size);
-  if (!chunks) return out;
+  if (!chunks) return { out, tapped: 0 };
+  const tap = tapFile !== undefined && tapPort ? new TapSender(tapPort, tapFile, blob.size, chunks.first * CHUNK_BYTES) : null;
   const seal = async (k: number, plain: Uint8Array) => {
     const sealed = await encryptChunk(keys, k, plain);
     const cs = chunkOffset(k);
@@ -127,16 +179,19 @@ async function encryptSlice(blob: Blob, keys: MessageKeys, start: number, end: n
         carry.set(piece.subarray(o), 0);
         held = piece.length - o;
       }
+      tap?.add(piece);
     }
   } catch (e) {
     reader.cancel().catch(() => {});
+    tap?.flush();
     throw e;
   }
+  tap?.flush();
   // The message's final chunk is always shorter than a whole one (possibly empty).
   if (k === chunks.last && k === chunkCount(blob.size) - 1) await seal(k++, carry.subarray(0, held));
   else if (held) throw new Error('the file changed while it was being read');
   if (k !== chunks.last + 1) throw new Error('the file became shorter while it was being read');
-  return out;
+  return { out, tapped: tap?.sent ?? 0 };
 }
 
 async function hashBlob(id: number, blob: Blob): Promise<string> {
@@ -172,18 +227,23 @@ scope.onmessage = async (e) => {
   try {
     if (req.op === 'encrypt') {
       const keys = await keysFor(req.inputKey, req.salt, req.context);
-      const bytes = await encryptSlice(req.blob, keys, req.start, req.end);
+      const { out: bytes } = await encryptSlice(req.blob, keys, req.start, req.end);
       scope.postMessage({ id: req.id, ok: true, bytes, spares: spares.length, reusedOutputs }, [bytes.buffer]);
     } else if (req.op === 'part') {
       // Hashed and wrapped here, by the worker that made it: the page gets a
       // Blob (a handle, not a copy of the bytes) and the part's digest, and the
       // output memory stays in this worker for its next part.
       const keys = await keysFor(req.inputKey, req.salt, req.context);
-      const bytes = (await encryptSlice(req.blob, keys, req.start, req.end)) as Uint8Array<ArrayBuffer>;
+      const made = await encryptSlice(req.blob, keys, req.start, req.end, req.tap);
+      const bytes = made.out as Uint8Array<ArrayBuffer>;
       const sha256 = hexEncode(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
+      if (req.tap !== undefined) {
+        scope.postMessage({ id: req.id, ok: true, bytes, sha256, spares: spares.length, reusedOutputs, tapped: made.tapped }, [bytes.buffer]);
+        return;
+      }
       const body = new Blob([bytes]);
       if (bytes.byteLength >= 1024 * 1024 && spares.length < MAX_SPARES) spares.push(bytes.buffer);
-      scope.postMessage({ id: req.id, ok: true, body, sha256, spares: spares.length, reusedOutputs });
+      scope.postMessage({ id: req.id, ok: true, body, sha256, spares: spares.length, reusedOutputs, tapped: made.tapped });
     } else if (req.op === 'sha256') {
       let hex: string;
       if (req.blob) hex = await hashBlob(req.id, req.blob);
@@ -193,6 +253,12 @@ scope.onmessage = async (e) => {
         hex = h.digestHex();
       }
       scope.postMessage({ id: req.id, ok: true, sha256: hex });
+    } else if (req.op === 'tapPort') {
+      tapPort = req.port;
+      tapPort.onmessage = (m: MessageEvent<ArrayBuffer>) => {
+        if (tapBuffers.length < MAX_TAP_BUFFERS) tapBuffers.push(m.data);
+      };
+      return;
     } else if (req.op === 'recycle') {
       if (spares.length < MAX_SPARES) spares.push(req.buffer);
       return;

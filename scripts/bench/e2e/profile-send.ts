@@ -1,0 +1,167 @@
+// A profiling aid for the browser send (issue 11), not a benchmark: sends one
+// file from Chromium through a stack of its own and prints the CPU seconds of
+// every Chromium thread that used any, grouped by process type and thread name
+// (/proc/<pid>/task/<tid>/stat), so the work can be charged to the renderer's
+// main thread, its workers, the browser process's blob/file threads or the
+// network service. Run: node --import tsx scripts/bench/e2e/profile-send.ts --size 256MiB --port P [--tiny]
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { loadavg } from 'node:os';
+import { tempDir, writeRandomFile } from '../../../apps/cli/test/helpers/files.ts';
+import { childrenByParent, cmdline, processTree } from '../proc.mjs';
+
+const { values } = parseArgs({ options: { size: { type: 'string', default: '256' }, port: { type: 'string', default: '9780' }, rounds: { type: 'string', default: '1' }, cpuprofile: { type: 'boolean', default: false } } });
+const size = Math.round(Number(values.size!.replace(/MiB$/i, '')) * 2 ** 20) || 1024;
+process.env.CLI_TEST_PORT_BASE = values.port;
+const { startStack } = await import('../../../apps/cli/test/helpers/stack.ts');
+const { chromium } = await import('@playwright/test');
+
+type Key = string;
+/** Peak VmRSS per process type (MiB) while a send runs. */
+const peakRss = new Map<string, number>();
+function threads(): Map<string, { key: Key; cpu: number }> {
+  const out = new Map<string, { key: Key; cpu: number }>();
+  const byParent = childrenByParent();
+  for (const pid of processTree(process.pid, byParent)) {
+    const cmd = cmdline(pid);
+    if (!cmd.includes('chrom')) continue;
+    const type = /--type=([\w-]+)/.exec(cmd)?.[1] ?? 'browser';
+    const sub = /--utility-sub-type=([\w.]+)/.exec(cmd)?.[1]?.split('.').pop() ?? '';
+    try {
+      const rss = Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+      const k = `${type}${sub ? ':' + sub : ''}`;
+      peakRss.set(k, Math.max(peakRss.get(k) ?? 0, rss));
+    } catch {}
+    let tids: string[] = [];
+    try {
+      tids = readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      try {
+        const st = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        const comm = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')')).replace(/\d+$/, '#');
+        const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+        out.set(`${pid}/${tid}`, { key: `${type}${sub ? ':' + sub : ''} ${comm}`, cpu: (Number(f[11]) + Number(f[12])) / 100 });
+      } catch {}
+    }
+  }
+  return out;
+}
+
+type Prof = { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[]; timeDeltas: number[] };
+function printProfile(name: string, profile: Prof) {
+  const self = new Map<number, number>();
+  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
+  const byFn = new Map<string, number>();
+  for (const n of profile.nodes) {
+    const k = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}`;
+    byFn.set(k, (byFn.get(k) ?? 0) + (self.get(n.id) ?? 0));
+  }
+  console.log(`${name} self time (ms):`);
+  for (const [k, v] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`  ${(v / 1000).toFixed(0).padStart(7)}  ${k}`);
+}
+
+const work = await tempDir('prof-send');
+const stack = await startStack({ timeoutMs: 180_000 });
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-gpu'] });
+try {
+  const file = path.join(work.dir, 'in', 'bench.bin');
+  await mkdir(path.dirname(file), { recursive: true });
+  if (size > 4096) await writeRandomFile(file, size);
+  else await writeFile(file, Buffer.alloc(size, 'x'));
+  for (let r = 0; r < Number(values.rounds); r++) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${stack.url}/`);
+    await page.getByTestId('send-files-input').setInputFiles(file);
+    await page.locator('.send-file-list li').first().waitFor();
+    await new Promise((r) => setTimeout(r, 500));
+    const before = threads();
+    // Threads that end during the send (the pool's workers) keep their last sample.
+    const after = new Map(before);
+    const sample = () => {
+      for (const [id, t] of threads()) after.set(id, t);
+    };
+    const timer = setInterval(sample, 50);
+    const cdp = values.cpuprofile ? await context.newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+      await cdp.send('Profiler.start');
+    }
+    const t0 = performance.now();
+    // Each request's start and end after the click (the serial round-trips of a small send).
+    const log: string[] = [];
+    const at = () => `${(performance.now() - t0).toFixed(0).padStart(5)} ms`;
+    page.on('request', (q) => log.push(`${at()} > ${q.method()} ${q.url().replace(stack.url, '')}`));
+    page.on('requestfinished', (q) => log.push(`${at()} < ${q.method()} ${q.url().replace(stack.url, '')}`));
+    page.on('worker', (w) => log.push(`${at()} worker ${w.url().split('/').pop()}`));
+    await page.locator('.send-button').click();
+    log.push(`${at()} clicked`);
+    // --cpuprofile: the workers too (attached through the browser's CDP session, messages wrapped per target).
+    const bcdp = values.cpuprofile ? await browser.newBrowserCDPSession() : null;
+    const workerProfiles: Promise<unknown>[] = [];
+    const sessions: string[] = [];
+    let msgId = 1;
+    const replies = new Map<number, (r: unknown) => void>();
+    if (bcdp) {
+      bcdp.on('Target.receivedMessageFromTarget', (e: { message: string }) => {
+        const m = JSON.parse(e.message);
+        if (m.id && replies.has(m.id)) replies.get(m.id)!(m.result);
+      });
+      const toTarget = (sessionId: string, method: string, params: object = {}) => {
+        const id = msgId++;
+        const p = new Promise((r) => replies.set(id, r));
+        void bcdp.send('Target.sendMessageToTarget', { sessionId, message: JSON.stringify({ id, method, params }) });
+        return p;
+      };
+      await new Promise((r) => setTimeout(r, 150));
+      const { targetInfos } = (await bcdp.send('Target.getTargets')) as { targetInfos: { targetId: string; type: string; url: string }[] };
+      for (const t of targetInfos.filter((t) => t.type === 'worker')) {
+        const { sessionId } = (await bcdp.send('Target.attachToTarget', { targetId: t.targetId, flatten: false })) as { sessionId: string };
+        sessions.push(sessionId);
+        await toTarget(sessionId, 'Profiler.enable');
+        await toTarget(sessionId, 'Profiler.setSamplingInterval', { interval: 500 });
+        await toTarget(sessionId, 'Profiler.start');
+        log.push(`${at()} profiling worker ${t.url.split('/').pop()}`);
+      }
+      (globalThis as { stopWorkers?: () => Promise<unknown[]> }).stopWorkers = () => Promise.all(sessions.map((sid) => toTarget(sid, 'Profiler.stop')));
+    }
+    const stopWorkers = (globalThis as { stopWorkers?: () => Promise<unknown[]> }).stopWorkers;
+    if (stopWorkers) {
+      // Before the link: the workers end with the run.
+      await page.waitForFunction(() => (document.querySelector('.send-progress, body')?.textContent ?? '').length > 0);
+      await new Promise((r) => setTimeout(r, Math.max(1000, (size / 30e6) * 1000 * 0.8)));
+      const profiles = (await stopWorkers()) as { profile: Prof }[];
+      profiles.forEach((p, i) => printProfile(`worker ${i}`, p.profile));
+    }
+    await page.locator('#send-link').waitFor({ state: 'visible', timeout: 600_000 });
+    const secs = (performance.now() - t0) / 1000;
+    log.push(`${at()} link shown`);
+    if (size < 2 ** 20) console.log(log.join('\n'));
+    clearInterval(timer);
+    sample();
+    if (cdp) {
+      const { profile } = (await cdp.send('Profiler.stop')) as { profile: Prof };
+      printProfile('main thread', profile);
+    }
+    const by = new Map<Key, number>();
+    for (const [id, t] of after) if (t.key.includes('DedicatedWorker')) console.log(`    worker ${id}: ${(t.cpu - (before.get(id)?.cpu ?? 0)).toFixed(2)} s`);
+    for (const [id, t] of after) by.set(t.key, (by.get(t.key) ?? 0) + t.cpu - (before.get(id)?.cpu ?? 0));
+    const total = [...by.values()].reduce((a, b) => a + b, 0);
+    const perGiB = (x: number) => ((x * 2 ** 30) / size).toFixed(2);
+    console.log(`round ${r + 1}: ${(size / 2 ** 20).toFixed(3)} MiB in ${secs.toFixed(2)} s; Chromium ${total.toFixed(2)} CPU-s (${perGiB(total)} per GiB); load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(`  peak RSS (MiB, largest process of each type): ${[...peakRss].map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
+    peakRss.clear();
+    for (const [k, v] of [...by].sort((a, b) => b[1] - a[1])) if (v >= 0.02) console.log(`  ${v.toFixed(2).padStart(7)} s  ${perGiB(v).padStart(7)}/GiB  ${k}`);
+    await context.close();
+  }
+} finally {
+  await browser.close();
+  await stack.stop();
+  await work.cleanup();
+}
