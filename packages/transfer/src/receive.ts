@@ -25,6 +25,7 @@ import {
   type ShareKeys,
 } from '@sealdrop/crypto';
 import type { DownloadResponse, SealdropClient, ShareInfoResponse } from '@sealdrop/shared';
+import { ApiError } from '@sealdrop/shared/errors';
 import { classify, isAbort, TransferError, TransientError } from './errors.ts';
 import type { EventSink, TransferEvent } from './events.ts';
 import type { IncrementalHash, PasswordKdf, PlaintextSink } from './ports.ts';
@@ -128,13 +129,23 @@ export async function readManifest(s: ReceiveShare, ctx: ReceiveContext = {}): P
 
 /**
  * POST /download with a fresh challenge: takes one download and returns the
- * grant. Not retried: a lost answer may have spent the download. With `shown`
- * (the raw manifest readManifest returned), a grant that comes with another
- * manifest is refused: one manifest per share (`integrity` / `manifest_changed`).
+ * grant. Not retried: a lost answer may have spent the download. With
+ * `challenge` (one not yet spent, e.g. from the GET that opened the share), no
+ * GET comes first. With `shown` (the raw manifest readManifest returned), a
+ * grant that comes with another manifest is refused: one manifest per share (`integrity` / `manifest_changed`).
  */
-export async function takeDownload(s: ReceiveShare, ctx: ReceiveContext & { shown?: string } = {}): Promise<DownloadResponse & { manifestParsed: Manifest }> {
-  const info = await withRetry(() => s.client.shareInfo(s.id), retryCtx(ctx, 'info'));
-  const res = await s.client.download(s.id, signAccess(s.keys, 'download', s.id, info.challenge), s.partnerToken);
+export async function takeDownload(s: ReceiveShare, ctx: ReceiveContext & { shown?: string; challenge?: string } = {}): Promise<DownloadResponse & { manifestParsed: Manifest }> {
+  const fresh = async () => (await withRetry(() => s.client.shareInfo(s.id), retryCtx(ctx, 'info'))).challenge;
+  const take = async (challenge: string) => s.client.download(s.id, signAccess(s.keys, 'download', s.id, challenge), s.partnerToken);
+  let res: DownloadResponse;
+  if (ctx.challenge !== undefined) {
+    // A challenge the caller already holds (/manifest spends none) saves a round trip
+    // before the first byte. A 401 (expired or used) spent nothing: once with a fresh one.
+    res = await take(ctx.challenge).catch(async (e: unknown) => {
+      if (!(e instanceof ApiError) || e.code !== 'unauthorized') throw e;
+      return take(await fresh());
+    });
+  } else res = await take(await fresh());
   if (ctx.shown !== undefined && res.manifest !== ctx.shown) throw new TransferError('integrity', 'manifest_changed', 'The server answered the download with a different manifest than it showed before.');
   return { ...res, manifestParsed: await openManifest(s.keys, s.id, b64uDecode(res.manifest)) };
 }
@@ -190,6 +201,8 @@ export interface DownloadFileOptions extends ReceiveContext {
   onCheckpoint?: (c: ReceiveCheckpoint) => void | Promise<void>;
   /** Plaintext bytes between two checkpoints (default 1 MiB; rounded down to whole chunks). */
   checkpointBytes?: number;
+  /** Hand the sink several authenticated chunks at once where the body brought them (createDecryptStream's joinChunks). */
+  joinChunks?: boolean;
 }
 
 /** What downloadFile needs of a share: a worker that holds only the file keys can give this much. */
@@ -311,7 +324,7 @@ export async function downloadFile(s: FileSource, grant: string, index: number, 
         }),
       );
       if (!header) body = body.pipeThrough(headerTap((h) => (header = h)));
-      const plain = body.pipeThrough(createDecryptStream(key, { context, fromChunk, header: header ?? undefined, size: o.size }));
+      const plain = body.pipeThrough(createDecryptStream(key, { context, fromChunk, header: header ?? undefined, size: o.size, joinChunks: o.joinChunks }));
       reader = plain.getReader();
       for (;;) {
         const early = () => new TransientError(`the connection closed early (file ${index + 1} at ${written} of ${o.size} bytes)`);
