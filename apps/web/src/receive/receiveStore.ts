@@ -139,7 +139,6 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
         zip: { status: 'idle', bytes: 0 },
       });
       announce(`${manifest.files.length} ${manifest.files.length === 1 ? 'file' : 'files'} ready to download.`);
-      void prepareServiceWorker(); // ready before the first click
     }
 
     /** A failure of the first GET or of /manifest, as the page should show it. */
@@ -251,6 +250,9 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
 
       async load() {
         set({ phase: { kind: 'loading' } });
+        // Registering the /dl/ worker (fetch, install, activate) runs alongside the
+        // share's GET and /manifest, so a first click does not wait for it.
+        void prepareServiceWorker();
         try {
           const info = await api.shareInfo(id);
           requiresToken = info.requiresToken === true;
