@@ -175,6 +175,23 @@ describe.each(SIZES)('round trips at %i bytes', (n) => {
   });
 });
 
+test('joinChunks hands on the chunks of one input piece as one piece, and the same plaintext', async () => {
+  const n = 40 * 16384 + 77; // more than one batch of 32
+  const pt = randomBytes(n);
+  const ct = await encryptMessage(key, pt, { context });
+  const pieces: Uint8Array[] = [];
+  const input = new ReadableStream<Uint8Array>({
+    start(c) {
+      c.enqueue(ct.slice(0, chunkOffset(3) + 5)); // header, chunks 0-2 and 5 bytes of chunk 3
+      c.enqueue(ct.slice(chunkOffset(3) + 5));
+      c.close();
+    },
+  });
+  await input.pipeThrough(createDecryptStream(key, { context, joinChunks: true })).pipeTo(new WritableStream({ write: (c) => void pieces.push(c) }));
+  expect(pieces.map((p) => p.length)).toEqual([3 * 16384, 32 * 16384, 5 * 16384, 77]);
+  expectBytes(concatBytes(...pieces), pt);
+});
+
 test('the source is read in bounded pieces, not all at once', async () => {
   const pt = randomBytes(5 * 2 ** 20);
   const keys = await deriveMessageKeys(key, randomBytes(24), context);
@@ -215,7 +232,7 @@ describe('tampering in every region fails, and nothing unauthenticated is releas
   const pt = randomBytes(n);
   const ctP = encryptMessage(key, pt, { context });
 
-  async function streamResult(ct: Uint8Array, opts: { size?: number } = {}) {
+  async function streamResult(ct: Uint8Array, opts: { size?: number; joinChunks?: boolean } = {}) {
     const chunks: Uint8Array[] = [];
     const ts = createDecryptStream(key, { context, ...opts });
     const done = ts.readable.pipeTo(new WritableStream({ write: (c) => void chunks.push(c) })).then(() => null, (e) => e);
@@ -251,6 +268,15 @@ describe('tampering in every region fails, and nothing unauthenticated is releas
     expect(error.kind).toBe(kind);
     // Only verified chunks before the damage come out.
     expectBytes(out, pt.subarray(0, prefix));
+  });
+
+  test.each(regions)('%s, with joinChunks: only whole authenticated chunks of the prefix come out', async (_name, tamper, kind, prefix) => {
+    const ct = tamper(await ctP);
+    const { error, out } = await streamResult(ct, { joinChunks: true });
+    expect(error.kind).toBe(kind);
+    expect(out.length % 16384).toBe(0);
+    expect(out.length).toBeLessThanOrEqual(prefix);
+    expectBytes(out, pt.subarray(0, out.length));
   });
 
   test('with the expected size, trailing data and truncation are named as such', async () => {

@@ -26,6 +26,7 @@ import {
   type ShareKeys,
 } from '@sealdrop/crypto';
 import type { DownloadResponse, SealdropClient, ShareInfoResponse } from '@sealdrop/shared';
+import { ApiError } from '@sealdrop/shared/errors';
 import { classify, isAbort, TransferError, TransientError } from './errors.ts';
 import type { EventSink, TransferEvent } from './events.ts';
 import type { IncrementalHash, PasswordKdf, PlaintextSink } from './ports.ts';
@@ -129,13 +130,23 @@ export async function readManifest(s: ReceiveShare, ctx: ReceiveContext = {}): P
 
 /**
  * POST /download with a fresh challenge: takes one download and returns the
- * grant. Not retried: a lost answer may have spent the download. With `shown`
- * (the raw manifest readManifest returned), a grant that comes with another
- * manifest is refused: one manifest per share (`integrity` / `manifest_changed`).
+ * grant. Not retried: a lost answer may have spent the download. With
+ * `challenge` (one not yet spent, e.g. from the GET that opened the share), no
+ * GET comes first. With `shown` (the raw manifest readManifest returned), a
+ * grant that comes with another manifest is refused: one manifest per share (`integrity` / `manifest_changed`).
  */
-export async function takeDownload(s: ReceiveShare, ctx: ReceiveContext & { shown?: string } = {}): Promise<DownloadResponse & { manifestParsed: Manifest }> {
-  const info = await withRetry(() => s.client.shareInfo(s.id), retryCtx(ctx, 'info'));
-  const res = await s.client.download(s.id, signAccess(s.keys, 'download', s.id, info.challenge), s.partnerToken);
+export async function takeDownload(s: ReceiveShare, ctx: ReceiveContext & { shown?: string; challenge?: string } = {}): Promise<DownloadResponse & { manifestParsed: Manifest }> {
+  const fresh = async () => (await withRetry(() => s.client.shareInfo(s.id), retryCtx(ctx, 'info'))).challenge;
+  const take = async (challenge: string) => s.client.download(s.id, signAccess(s.keys, 'download', s.id, challenge), s.partnerToken);
+  let res: DownloadResponse;
+  if (ctx.challenge !== undefined) {
+    // A challenge the caller already holds (/manifest spends none) saves a round trip
+    // before the first byte. A 401 (expired or used) spent nothing: once with a fresh one.
+    res = await take(ctx.challenge).catch(async (e: unknown) => {
+      if (!(e instanceof ApiError) || e.code !== 'unauthorized') throw e;
+      return take(await fresh());
+    });
+  } else res = await take(await fresh());
   if (ctx.shown !== undefined && res.manifest !== ctx.shown) throw new TransferError('integrity', 'manifest_changed', 'The server answered the download with a different manifest than it showed before.');
   return { ...res, manifestParsed: await openManifest(s.keys, s.id, b64uDecode(res.manifest)) };
 }
@@ -197,6 +208,8 @@ export interface DownloadFileOptions extends ReceiveContext {
    * must release only authenticated plaintext, in order, and error on anything else.
    */
   decrypt?: (inputKey: Uint8Array, opts: DecryptStreamOptions) => TransformStream<Uint8Array, Uint8Array>;
+  /** Hand the sink several authenticated chunks at once where the body brought them (createDecryptStream's joinChunks; the node decryptor always does). */
+  joinChunks?: boolean;
 }
 
 /** What downloadFile needs of a share: a worker that holds only the file keys can give this much. */
@@ -318,7 +331,7 @@ export async function downloadFile(s: FileSource, grant: string, index: number, 
         }),
       );
       if (!header) body = body.pipeThrough(headerTap((h) => (header = h)));
-      const plain = body.pipeThrough((o.decrypt ?? createDecryptStream)(key, { context, fromChunk, header: header ?? undefined, size: o.size }));
+      const plain = body.pipeThrough((o.decrypt ?? createDecryptStream)(key, { context, fromChunk, header: header ?? undefined, size: o.size, joinChunks: o.joinChunks }));
       reader = plain.getReader();
       for (;;) {
         const early = () => new TransientError(`the connection closed early (file ${index + 1} at ${written} of ${o.size} bytes)`);

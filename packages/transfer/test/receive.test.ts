@@ -149,6 +149,23 @@ describe('receive', () => {
     }
   });
 
+  it('a held challenge (from the GET that opened the share) takes the download with no GET first; a spent one is replaced once', async () => {
+    const faulty = faultyClient(stack.url, () => ({ action: 'pass' }));
+    const s = await openShare(faulty.client, share, async () => 'pw');
+    const { manifest, raw } = await readManifest(s);
+    const since = faulty.seen.length;
+    const dl = await takeDownload(s, { shown: raw, challenge: s.info.challenge });
+    expect(faulty.seen.slice(since).map((r) => `${r.method} ${r.path.split('/').pop()}`)).toEqual(['POST download']);
+    const mem = memorySink(bytes.length);
+    await downloadFile(s, dl.grant, 0, { ...manifest.files[0], sink: mem.sink });
+    expect(sha256(mem.buf)).toBe(sha256(bytes));
+    // The same challenge again: the server refuses it (401, nothing spent) and a fresh one takes the download.
+    const again = faulty.seen.length;
+    const dl2 = await takeDownload(s, { shown: raw, challenge: s.info.challenge });
+    expect(dl2.grant).not.toBe(dl.grant);
+    expect(faulty.seen.slice(again).map((r) => `${r.method} ${r.path.split('/').pop()}`)).toEqual(['POST download', `GET ${share.id}`, 'POST download']);
+  });
+
   it('a grant with another manifest than the one shown is refused; the file list must match the manifest', async () => {
     const s = await openShare(client, share, async () => 'pw');
     const { manifest } = await readManifest(s);

@@ -99,6 +99,8 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
   let manifestB64: string | null = null;
   let grant: DownloadResponse | null = null;
   let grantPending: Promise<DownloadResponse> | null = null;
+  /** The challenge of the GET that opened the share: /manifest spends none, so the first /download can (one round trip less). */
+  let openChallenge: { challenge: string; at: number } | null = null;
   let requiresToken = false;
   let partnerToken: string | null = null;
   const running = new Map<string, AbortController>();
@@ -112,6 +114,7 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
     /** The engine's access protocol: keys from S (and the password), then POST /manifest, decrypted and checked. */
     async function openShare(info: ShareInfoResponse, password?: string): Promise<void> {
       const link = { id, secret };
+      const fetchedAt = performance.now();
       const s = await unlockShare(api, link, info, async () => password ?? '', { kdf: (p, salt) => passwordKey(p, salt, info.password?.kdf), partnerToken: partnerToken ?? undefined });
       let res: Awaited<ReturnType<typeof readManifest>>;
       try {
@@ -126,6 +129,7 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
       const manifest = res.manifest;
       share = s;
       manifestB64 = res.raw;
+      openChallenge = { challenge: info.challenge, at: fetchedAt };
       set({
         phase: { kind: 'ready' },
         manifest,
@@ -135,7 +139,6 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
         zip: { status: 'idle', bytes: 0 },
       });
       announce(`${manifest.files.length} ${manifest.files.length === 1 ? 'file' : 'files'} ready to download.`);
-      void prepareServiceWorker(); // ready before the first click
     }
 
     /** A failure of the first GET or of /manifest, as the page should show it. */
@@ -174,7 +177,10 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
       if (grant && Date.parse(grant.grantExpiresAt) - Date.now() > 60_000) return grant;
       grantPending ??= (async () => {
         try {
-          const res = await takeDownload(share!, { ...AT_ONCE, shown: manifestB64! }).catch((e: unknown) => {
+          // Well inside the challenge's lifetime (CHALLENGE_TTL_SECONDS, 5 min), and used once.
+          const held = openChallenge && performance.now() - openChallenge.at < 4 * 60_000 ? openChallenge.challenge : undefined;
+          openChallenge = null;
+          const res = await takeDownload(share!, { ...AT_ONCE, shown: manifestB64!, challenge: held }).catch((e: unknown) => {
             if (e instanceof TransferError && e.reason === 'manifest_changed') {
               throw new DownloadRunError({ kind: 'integrity', message: 'The server sent a different file list than the one shown here. Nothing was downloaded.' });
             }
@@ -244,6 +250,9 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
 
       async load() {
         set({ phase: { kind: 'loading' } });
+        // Registering the /dl/ worker (fetch, install, activate) runs alongside the
+        // share's GET and /manifest, so a first click does not wait for it.
+        void prepareServiceWorker();
         try {
           const info = await api.shareInfo(id);
           requiresToken = info.requiresToken === true;

@@ -58,6 +58,8 @@ export function eventReporter(job: DownloadJob, post: (ev: DownloadEvent) => voi
 
 /** Plaintext is handed on in pieces of about this size (fewer, larger writes to disk). */
 const OUT_BYTES = 256 * 1024;
+/** A piece at least this large is handed on as it is (a copy costs more than the hop it saves). */
+const PASS_BYTES = 64 * 1024;
 
 /** Turns anything thrown on the way into the failure the page shows. */
 export function toFailure(e: unknown, file?: number): DownloadFailure {
@@ -108,31 +110,48 @@ function fileFailure(e: unknown, file: number): DownloadFailure {
 }
 
 /**
- * The engine's sink as a stream: authenticated plaintext in OUT_BYTES pieces,
- * with backpressure (a write waits for the reader). The last piece is kept
- * until `release` (the file verified).
+ * The engine's sink as a stream: authenticated plaintext with backpressure (a
+ * write waits for the reader). Small pieces are gathered into OUT_BYTES; large
+ * ones (the engine hands on a body read's chunks at once) go on as they are,
+ * with no copy. The newest piece is always held back until a later write or
+ * `release` (the file verified), so the end of a file never leaves unverified.
  */
 function streamSink(writer: WritableStreamDefaultWriter<Uint8Array>): PlaintextSink & { release(): Promise<void> } {
   let buf = new Uint8Array(OUT_BYTES);
   let len = 0;
+  let held: Uint8Array | null = null;
+  const pass = async (piece: Uint8Array) => {
+    const out = held;
+    held = piece;
+    if (out) await writer.write(out);
+  };
+  const gathered = async () => {
+    if (len === 0) return;
+    const full = buf.subarray(0, len);
+    buf = new Uint8Array(OUT_BYTES);
+    len = 0;
+    await pass(full);
+  };
   return {
     async write(chunk) {
+      if (chunk.length >= PASS_BYTES) {
+        await gathered();
+        await pass(chunk);
+        return;
+      }
       for (let off = 0; off < chunk.length; ) {
         const take = Math.min(OUT_BYTES - len, chunk.length - off);
         buf.set(chunk.subarray(off, off + take), len);
         len += take;
         off += take;
-        if (len === OUT_BYTES) {
-          const full = buf;
-          buf = new Uint8Array(OUT_BYTES);
-          len = 0;
-          await writer.write(full);
-        }
+        if (len === OUT_BYTES) await gathered();
       }
     },
     async release() {
-      if (len > 0) await writer.write(buf.subarray(0, len));
-      len = 0;
+      await gathered();
+      const out = held;
+      held = null;
+      if (out) await writer.write(out);
     },
   };
 }
@@ -158,6 +177,8 @@ export function decryptedFile(client: SealdropClient, job: DownloadJob, f: Downl
         sha256: f.sha256,
         sink,
         signal: abort,
+        // Per-piece stream and hash calls are most of the worker's CPU: take the chunks a body read brought at once.
+        joinChunks: true,
         onEvent: (ev) => {
           if (ev.type === 'received') hooks.progress?.(f.index, (bytes += ev.bytes));
           else if (ev.type === 'retry') hooks.retry?.(f.index, ev.attempt);
