@@ -16,7 +16,7 @@ export interface FileSendProgress {
   sha256?: string;
 }
 
-/** Speed is measured over the samples of this window. */
+/** Speed is measured over the samples of the last WINDOW_MS. */
 const WINDOW_MS = 8000;
 /** A speed from less than this is noise: 0 until then. */
 const MIN_SPAN_MS = 400;
