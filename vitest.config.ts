@@ -28,6 +28,15 @@ export default defineConfig({
         },
       },
       {
+        // The web adapter's pure functions (no DOM: wording, limits, journal matching).
+        test: {
+          name: 'web',
+          root: 'apps/web',
+          include: ['test/**/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
         test: {
           name: 'cli',
           root: 'apps/cli',

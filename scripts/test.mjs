@@ -19,7 +19,7 @@ const suites = [
   ['CLI bundle', process.execPath, ['apps/cli/bin/sealdrop.mjs', '--version']],
   // npm run deploy:check on wrangler.toml, and that it fails on each unsafe setting.
   ['deploy check (wrangler dry run)', process.execPath, ['--test', 'scripts/test/']],
-  ['unit (crypto, transfer, cli)', bin('vitest'), ['run', '--project', 'crypto', '--project', 'transfer', '--project', 'cli']],
+  ['unit (crypto, transfer, web, cli)', bin('vitest'), ['run', '--project', 'crypto', '--project', 'transfer', '--project', 'web', '--project', 'cli']],
   ['interop (independent client)', process.execPath, ['--test', 'interop/']],
   ['worker (workerd, local D1/R2)', bin('vitest'), ['run', '--config', 'apps/worker/vitest.config.ts']],
   ['end-to-end (Chromium)', bin('playwright'), ['test', ...process.argv.slice(2)]],

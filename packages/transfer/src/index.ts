@@ -11,3 +11,5 @@ export * from './plaintextTap.ts';
 export * from './receive.ts';
 export * from './recipients.ts';
 export * from './requests.ts';
+export * from './outcome.ts';
+export * from './progress.ts';

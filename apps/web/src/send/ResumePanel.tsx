@@ -2,7 +2,7 @@
 // same files again (and the password, which is never stored), then resumes.
 import { useId, useState } from 'react';
 import type { SendJournal } from '../transfer/journal.ts';
-import { matchJournalFiles } from '../transfer/upload.ts';
+import { matchJournalFiles } from '../transfer/journalMatch.ts';
 import type { PickedFile } from './collectFiles.ts';
 import { formatBytes } from '@sealdrop/shared';
 import { formatDate } from './format.ts';

@@ -1,5 +1,5 @@
 // "/": pick or drop files, choose options, send; then progress, then the link.
-// This component renders state; the protocol lives in src/transfer/upload.ts.
+// This component renders state; the protocol lives in @sealdrop/transfer, its browser adapter in src/transfer/upload.ts.
 import { useQuery } from '@tanstack/react-query';
 import { FreezeBanner } from './FreezeBanner.tsx';
 import { useCallback, useEffect, useRef, useState } from 'react';
@@ -7,7 +7,8 @@ import { checkFileName } from '@sealdrop/crypto';
 import { api } from '../app/api.ts';
 import { listJournals, type SendJournal } from '../transfer/journal.ts';
 import { checkNotifyUrl } from '../transfer/receipts.ts';
-import { cancelSend, checkLimits, checkRules, checkSelection, discardJournal, resetSend, resumeSend, retryNow, retrySend, rulesFromFields, startSend } from '../transfer/upload.ts';
+import { cancelSend, discardJournal, resetSend, resumeSend, retryNow, retrySend, startSend } from '../transfer/upload.ts';
+import { checkLimits, checkRules, checkSelection, rulesFromFields } from '../transfer/uploadWords.ts';
 import { useUploadStore } from '../transfer/uploadStore.ts';
 import { prepareUploadCrypto } from '../transfer/uploadCrypto.ts';
 import { dragHasFiles, fromDataTransfer, fromFileList, type PickedFile } from './collectFiles.ts';

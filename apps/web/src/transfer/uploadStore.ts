@@ -1,5 +1,5 @@
 // Transfer state of the one upload this page runs, for the components to render.
-// Only src/transfer/upload.ts writes it.
+// Only src/transfer/upload.ts and uploadRun.ts (its events) write it.
 import { create } from 'zustand';
 import type { ReceiptOutcome } from './receipts.ts';
 
