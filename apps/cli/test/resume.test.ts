@@ -67,7 +67,10 @@ async function sendAndKill(args: string[]): Promise<{ journal: Journal; partsOnS
   });
   const child = spawnCli(['send', ...args, '--server', proxy.url, '--json', '--parallel', '1'], { env: env() });
   const done = collect(child, 110_000);
-  const client = new SealdropClient(stack.url);
+  // Each poll gives up after 5 s and the loop asks again: one request the local
+  // runtime never answered (seen once in CI on a loaded machine) held this loop
+  // past the CLI's own timeout.
+  const client = new SealdropClient(stack.url, { fetch: (input, init) => fetch(input, { ...init, signal: AbortSignal.timeout(5_000) }) });
   const deadline = Date.now() + 100_000;
   let killed = false;
   while (Date.now() < deadline && child.exitCode === null) {
