@@ -23,31 +23,13 @@ import {
   SEALED_CHUNK_BYTES,
   type PlaintextSource,
 } from '../src/index.ts';
-import { expectBytes } from './helpers.ts';
+import { cut, expectBytes, randInt, randomBytes } from './helpers.ts';
 
 const key = new Uint8Array(32).map((_, i) => i);
 const context = 'sealdrop/v1 AAECAwQFBgcICQoLDA0ODw';
 
-function randomBytes(n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  for (let o = 0; o < n; o += 65536) crypto.getRandomValues(out.subarray(o, Math.min(n, o + 65536)));
-  return out;
-}
 
-function randInt(lo: number, hi: number): number {
-  return lo + Math.floor(Math.random() * (hi - lo + 1));
-}
 
-/** Cuts bytes into random-sized pieces (copies, like a real stream). */
-function cut(data: Uint8Array, max: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (let o = 0; o < data.length; ) {
-    const n = randInt(1, max);
-    out.push(data.slice(o, o + n));
-    o += n;
-  }
-  return out;
-}
 
 async function pipe(ts: TransformStream<Uint8Array, Uint8Array>, parts: Uint8Array[]): Promise<Uint8Array> {
   const input = new ReadableStream<Uint8Array>({

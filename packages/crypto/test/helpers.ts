@@ -7,3 +7,24 @@ export function expectBytes(actual: Uint8Array, expected: Uint8Array, what = 'by
   while (i < Math.min(actual.length, expected.length) && actual[i] === expected[i]) i++;
   expect.fail(`${what} differ: lengths ${actual.length} vs ${expected.length}, first difference at ${i}`);
 }
+
+export function randomBytes(n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let o = 0; o < n; o += 65536) crypto.getRandomValues(out.subarray(o, Math.min(n, o + 65536)));
+  return out;
+}
+
+export function randInt(lo: number, hi: number): number {
+  return lo + Math.floor(Math.random() * (hi - lo + 1));
+}
+
+/** Cuts bytes into random-sized pieces (copies, like a real stream). */
+export function cut(data: Uint8Array, max: number): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (let o = 0; o < data.length; ) {
+    const n = randInt(1, max);
+    out.push(data.slice(o, o + n));
+    o += n;
+  }
+  return out;
+}

@@ -4,7 +4,7 @@
 import { describe, expect, test } from 'vitest';
 import { chunkCount, chunkOffset, CobblestoneError, concatBytes, createDecryptStream, encryptMessage, SEALED_CHUNK_BYTES } from '../src/index.ts';
 import { createNodeDecryptStream } from '../src/node/index.ts';
-import { expectBytes } from './helpers.ts';
+import { cut, expectBytes, randInt, randomBytes } from './helpers.ts';
 
 const key = new Uint8Array(32).map((_, i) => i);
 const context = 'sealdrop/v1 AAECAwQFBgcICQoLDA0ODw';
@@ -134,22 +134,5 @@ function swap(ct: Uint8Array, a: number, b: number): Uint8Array {
   return out;
 }
 
-function randomBytes(n: number): Uint8Array {
-  const out = new Uint8Array(n);
-  for (let o = 0; o < n; o += 65536) crypto.getRandomValues(out.subarray(o, Math.min(n, o + 65536)));
-  return out;
-}
 
-function randInt(lo: number, hi: number): number {
-  return lo + Math.floor(Math.random() * (hi - lo + 1));
-}
 
-function cut(data: Uint8Array, max: number): Uint8Array[] {
-  const out: Uint8Array[] = [];
-  for (let o = 0; o < data.length; ) {
-    const n = randInt(1, max);
-    out.push(data.slice(o, o + n));
-    o += n;
-  }
-  return out;
-}
