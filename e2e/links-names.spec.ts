@@ -9,10 +9,12 @@ const expect = baseExpect.configure({ timeout: 20_000 });
 test('names and labels are shown and searchable in My links, and never reach the server', async ({ page }) => {
   const requests: Request[] = [];
   page.on('request', (r) => requests.push(r));
-  const NAME_A = 'quarterly-figures-zq7.xlsx';
-  const NAME_B = 'holiday-photo-kx3.jpg';
-  const NAME_C = 'second-photo-kx3.jpg';
-  const LABEL = 'Contract for Alex wq9';
+  // Six-character markers: a shorter one turns up by chance in ciphertext bodies
+  // (a 3-character one did, in CI, in a finalize's sealed manifest).
+  const NAME_A = 'quarterly-figures-zq7mv4.xlsx';
+  const NAME_B = 'holiday-photo-kx3pj8.jpg';
+  const NAME_C = 'second-photo-kx3pj8.jpg';
+  const LABEL = 'Contract for Alex wq9tb2';
 
   const a = await sendViaUi(page, [{ name: NAME_A, bytes: new TextEncoder().encode('figures') }]);
   await page.getByLabel(/^Label/).fill(LABEL);
@@ -37,7 +39,7 @@ test('names and labels are shown and searchable in My links, and never reach the
   await search.fill('alex');
   await expect(cardA).toBeVisible();
   await expect(cardB).toHaveCount(0);
-  await search.fill('kx3 second');
+  await search.fill('kx3pj8 second');
   await expect(cardB).toBeVisible();
   await expect(cardA).toHaveCount(0);
   await search.fill('nothing like this');
@@ -46,15 +48,15 @@ test('names and labels are shown and searchable in My links, and never reach the
 
   // A label added later, from the card; it survives a reload.
   await cardB.getByRole('button', { name: /^Add a label/ }).click();
-  await cardB.getByLabel(/^Label/).fill('Photos for Mum kx3');
+  await cardB.getByLabel(/^Label/).fill('Photos for Mum kx3pj8');
   await cardB.getByRole('button', { name: 'Done' }).click();
-  await expect(cardB.getByRole('heading', { level: 2 })).toHaveText('Photos for Mum kx3');
+  await expect(cardB.getByRole('heading', { level: 2 })).toHaveText('Photos for Mum kx3pj8');
   await page.reload();
-  await expect(cardB.getByRole('heading', { level: 2 })).toHaveText('Photos for Mum kx3');
+  await expect(cardB.getByRole('heading', { level: 2 })).toHaveText('Photos for Mum kx3pj8');
   await expect(cardA.getByRole('heading', { level: 2 })).toHaveText(LABEL);
 
   // Nothing of it left the browser: not in a URL, a header or a body (parts included).
-  const secrets = [NAME_A, NAME_B, NAME_C, LABEL, 'Photos for Mum', 'zq7', 'wq9'];
+  const secrets = [NAME_A, NAME_B, NAME_C, LABEL, 'Photos for Mum', 'zq7mv4', 'wq9tb2'];
   expect(requests.filter((r) => r.url().includes('/api/shares')).length).toBeGreaterThan(6);
   for (const r of requests) {
     const headers = JSON.stringify(await r.allHeaders());
