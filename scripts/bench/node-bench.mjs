@@ -1,6 +1,6 @@
 // One Node benchmark run (spawned by scripts/bench.mjs so each size gets a fresh
 // process and its own peak RSS): node node-bench.mjs <plain> <ciphertext out> <keyHex> <context>
-// Prints one JSON line: encrypt, decrypt and encrypt+SHA-256 MB/s, peak RSS per phase.
+// Prints one JSON line: encrypt, decrypt (WebCrypto and node:crypto) and encrypt+SHA-256 MB/s, peak RSS per phase.
 import { createReadStream, createWriteStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { Readable, Writable } from 'node:stream';
@@ -8,6 +8,7 @@ import { register } from 'tsx/esm/api';
 
 register();
 const { createEncryptStream, createDecryptStream, createSha256, hexDecode } = await import('../../packages/crypto/src/index.ts');
+const { createNodeDecryptStream } = await import('../../packages/crypto/src/node/index.ts');
 
 const [plainPath, ctPath, keyHex, context] = process.argv.slice(2);
 const key = hexDecode(keyHex);
@@ -41,6 +42,11 @@ const decrypt = await phase(async () => {
   await src(ctPath).pipeThrough(createDecryptStream(key, { context })).pipeTo(sink());
   return size;
 });
+// The CLI's decryptor (node:crypto), over the same ciphertext.
+const decryptNode = await phase(async () => {
+  await src(ctPath).pipeThrough(createNodeDecryptStream(key, { context })).pipeTo(sink());
+  return size;
+});
 const encryptSha256 = await phase(async () => {
   const h = await createSha256();
   const hashing = new TransformStream({ transform(c, ctl) { h.update(c); ctl.enqueue(c); } });
@@ -49,4 +55,4 @@ const encryptSha256 = await phase(async () => {
   return size;
 });
 clearInterval(timer);
-console.log(JSON.stringify({ size, encrypt, decrypt, encryptSha256 }));
+console.log(JSON.stringify({ size, encrypt, decrypt, decryptNode, encryptSha256 }));
