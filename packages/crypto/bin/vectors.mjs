@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm run vectors -w packages/crypto -- <file.json>
 // Runs a Wycheproof Cobblestone vector file (AEAD from each group's "aead") and
-// ends with "N passed, M failed"; exits 1 on any failure.
+// ends with "N passed, M failed" per streaming decryptor; exits 1 on any failure.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { register } from 'tsx/esm/api';
@@ -23,8 +23,14 @@ try {
   console.error(`cannot read ${file}: ${e.message}`);
   process.exit(2);
 }
-const { passed, failed } = await runVectorFile(json, (v, problems) => {
-  for (const p of problems) console.log(`FAIL tcId ${v.tcId} (${v.comment}): ${p}`);
-});
-console.log(`${passed} passed, ${failed} failed`);
-process.exit(failed === 0 && passed > 0 ? 0 : 1);
+// Streaming on both decryptors: the universal WebCrypto one and the CLI's node:crypto one.
+const { createNodeDecryptStream } = await import('../src/node/decryptStream.ts');
+let ok = true;
+for (const [name, make] of [['WebCrypto', undefined], ['node:crypto', createNodeDecryptStream]]) {
+  const { passed, failed } = await runVectorFile(json, (v, problems) => {
+    for (const p of problems) console.log(`FAIL ${name} tcId ${v.tcId} (${v.comment}): ${p}`);
+  }, make);
+  console.log(`${name}: ${passed} passed, ${failed} failed`);
+  ok &&= failed === 0 && passed > 0;
+}
+process.exit(ok ? 0 : 1);

@@ -1,7 +1,9 @@
 // Runs Wycheproof ChunkedEncryption (Cobblestone) vectors against this package:
 // whole-message and streaming decryption (with the PartialPlaintext rules), the
 // error kinds of header failures, and raw-mode checks (re-encryption equality,
-// the valid prefix, ValidFinalChunk). Shared by `npm run vectors` and the tests.
+// the valid prefix, ValidFinalChunk). Shared by `npm run vectors` and the tests;
+// the streaming checks run on either decryptor (WebCrypto by default, or the
+// CLI's node:crypto one).
 
 import {
   bytesSource,
@@ -9,7 +11,6 @@ import {
   chunkOffset,
   ciphertextSize,
   CobblestoneError,
-  createDecryptStream,
   decryptChunk,
   decryptMessage,
   encryptRange,
@@ -18,7 +19,9 @@ import {
   isCiphertextSize,
   plaintextSize,
   type AeadName,
+  type DecryptStreamOptions,
 } from '../src/cobblestone.ts';
+import { createDecryptStream } from '../src/decryptStream.ts';
 import { concatBytes, constantTimeEqual, hexDecode, hexEncode } from '../src/encoding.ts';
 
 export interface Vector {
@@ -41,6 +44,9 @@ export interface VectorGroup {
   sha: string;
   tests: Vector[];
 }
+
+/** A streaming decryptor under test: createDecryptStream or createNodeDecryptStream. */
+export type MakeDecryptStream = (inputKey: Uint8Array, opts: DecryptStreamOptions) => TransformStream<Uint8Array, Uint8Array>;
 
 export interface VectorFile {
   algorithm: string;
@@ -72,8 +78,8 @@ function pieces(data: Uint8Array, seed: number, max: number): Uint8Array[] {
   return out;
 }
 
-async function streamDecrypt(key: Uint8Array, ctx: Uint8Array, aead: AeadName, parts: Uint8Array[]): Promise<{ out: Uint8Array; error: unknown; staysFailed: boolean }> {
-  const ts = createDecryptStream(key, { context: ctx, aead });
+async function streamDecrypt(make: MakeDecryptStream, key: Uint8Array, ctx: Uint8Array, aead: AeadName, parts: Uint8Array[]): Promise<{ out: Uint8Array; error: unknown; staysFailed: boolean }> {
+  const ts = make(key, { context: ctx, aead });
   const chunks: Uint8Array[] = [];
   const reading = (async () => {
     const reader = ts.readable.getReader();
@@ -108,7 +114,7 @@ async function streamDecrypt(key: Uint8Array, ctx: Uint8Array, aead: AeadName, p
 const HEADER_KINDS = new Set(['key_size', 'commitment', 'truncated', 'header']);
 
 /** Checks one vector; returns the list of problems (empty when it passes). */
-export async function checkVector(aead: AeadName, v: Vector): Promise<string[]> {
+export async function checkVector(aead: AeadName, v: Vector, make: MakeDecryptStream = createDecryptStream): Promise<string[]> {
   const problems: string[] = [];
   const key = hexDecode(v.key);
   const ctx = hexDecode(v.ctx);
@@ -140,7 +146,7 @@ export async function checkVector(aead: AeadName, v: Vector): Promise<string[]> 
   const splits = [[ct], pieces(ct, v.tcId, 41), pieces(ct, v.tcId * 7919, 40000)];
   for (const [i, parts] of splits.entries()) {
     const where = `stream split ${i}`;
-    const { out, error, staysFailed } = await streamDecrypt(key, ctx, aead, parts);
+    const { out, error, staysFailed } = await streamDecrypt(make, key, ctx, aead, parts);
     if (valid) {
       if (error) problems.push(`${where}: rejected a valid ciphertext: ${String(error)}`);
       else if (out.length !== v.msgLength || (await sha512Hex(out)) !== v.msgSha512) problems.push(`${where}: wrong plaintext`);
@@ -190,7 +196,7 @@ export async function checkVector(aead: AeadName, v: Vector): Promise<string[]> 
   return problems;
 }
 
-export async function runVectorFile(file: VectorFile, report: (v: Vector, problems: string[]) => void): Promise<{ passed: number; failed: number }> {
+export async function runVectorFile(file: VectorFile, report: (v: Vector, problems: string[]) => void, make: MakeDecryptStream = createDecryptStream): Promise<{ passed: number; failed: number }> {
   let passed = 0;
   let failed = 0;
   for (const group of file.testGroups) {
@@ -198,7 +204,7 @@ export async function runVectorFile(file: VectorFile, report: (v: Vector, proble
     for (const v of group.tests) {
       let problems: string[];
       try {
-        problems = await checkVector(group.aead, v);
+        problems = await checkVector(group.aead, v, make);
       } catch (e) {
         problems = [`crashed: ${String(e)}`];
       }

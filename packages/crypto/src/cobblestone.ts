@@ -12,6 +12,7 @@
 // upload.ts).
 
 import { bufferSource, concatBytes, constantTimeEqual, randomBytes, utf8Encode } from './encoding.ts';
+import { asBytes } from './streamBytes.ts';
 
 export type AeadName = 'AEAD_AES_128_GCM' | 'AEAD_AES_256_GCM';
 
@@ -121,7 +122,8 @@ function toContext(context: Uint8Array | string | undefined): Uint8Array {
   return typeof context === 'string' ? utf8Encode(context) : context;
 }
 
-function resolveAead(inputKey: Uint8Array, aead?: AeadName): AeadName {
+/** The AEAD for an input key (named, or from its length); throws CobblestoneError('key_size') for a key that fits none. */
+export function resolveAead(inputKey: Uint8Array, aead?: AeadName): AeadName {
   if (!(inputKey instanceof Uint8Array)) throw new TypeError('input key must be a Uint8Array');
   if (aead === undefined) {
     if (inputKey.length === 32) return 'AEAD_AES_256_GCM';
@@ -355,116 +357,8 @@ export interface DecryptStreamOptions extends DecryptOptions {
   joinChunks?: boolean;
 }
 
-/** The plaintexts of one batch as one piece (they are copied once). */
-function joined(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-/**
- * Decrypts a message as a stream. The commitment is checked before any chunk;
- * a chunk's plaintext is released only after its tag verifies; truncation,
- * trailing data and reordering error the stream, and an errored stream stays
- * errored (it never just closes).
- */
-export function createDecryptStream(inputKey: Uint8Array, opts: DecryptStreamOptions = {}): TransformStream<Uint8Array, Uint8Array> {
-  const fromChunk = opts.fromChunk ?? 0;
-  assertSize(fromChunk, 'fromChunk');
-  if (fromChunk > 0 && !opts.header) throw new TypeError('fromChunk needs the message header');
-  let keys: MessageKeys | null = null;
-  const headerBuf = new Uint8Array(HEADER_BYTES);
-  let headerLen = 0;
-  const pending = new Uint8Array(SEALED_CHUNK_BYTES);
-  let pendingLen = 0;
-  let index = fromChunk;
-  const expectedEnd = opts.size === undefined ? Infinity : ciphertextSize(opts.size);
-  let position = opts.header ? chunkOffset(fromChunk) : 0;
-  if (position > expectedEnd) throw new RangeError('fromChunk lies past the end of the message');
-  let failure: unknown = null;
-
-  const guard = async (fn: () => Promise<void>): Promise<void> => {
-    if (failure) throw failure;
-    try {
-      await fn();
-    } catch (e) {
-      failure = e;
-      throw e;
-    }
-  };
-
-  return new TransformStream<Uint8Array, Uint8Array>({
-    async start() {
-      await guard(async () => void resolveAead(inputKey, opts.aead));
-      if (opts.header) await guard(async () => void (keys = await openHeader(inputKey, opts.header!, opts.context, opts.aead)));
-    },
-    transform(input, controller) {
-      return guard(async () => {
-        const data = asBytes(input);
-        position += data.length;
-        if (position > expectedEnd) throw new CobblestoneError('trailing');
-        let off = 0;
-        if (!keys) {
-          const take = Math.min(HEADER_BYTES - headerLen, data.length);
-          headerBuf.set(data.subarray(0, take), headerLen);
-          headerLen += take;
-          off = take;
-          if (headerLen < HEADER_BYTES) return;
-          keys = await openHeader(inputKey, headerBuf, opts.context, opts.aead);
-        }
-        const k = keys;
-        while (off < data.length) {
-          const jobs: Promise<Uint8Array>[] = [];
-          if (pendingLen > 0) {
-            const take = Math.min(SEALED_CHUNK_BYTES - pendingLen, data.length - off);
-            pending.set(data.subarray(off, off + take), pendingLen);
-            pendingLen += take;
-            off += take;
-            // A sealed chunk of 16400 bytes is never final, so it can be opened now.
-            if (pendingLen === SEALED_CHUNK_BYTES) {
-              jobs.push(decryptChunk(k, index++, pending));
-              pendingLen = 0;
-            }
-          }
-          while (jobs.length < BATCH && data.length - off >= SEALED_CHUNK_BYTES) {
-            jobs.push(decryptChunk(k, index++, data.subarray(off, off + SEALED_CHUNK_BYTES)));
-            off += SEALED_CHUNK_BYTES;
-          }
-          if (data.length - off < SEALED_CHUNK_BYTES && pendingLen === 0 && off < data.length) {
-            pending.set(data.subarray(off), 0);
-            pendingLen = data.length - off;
-            off = data.length;
-          }
-          if (opts.joinChunks) {
-            const parts: Uint8Array[] = [];
-            await inOrder(jobs, (pt) => void parts.push(pt));
-            if (parts.length) controller.enqueue(joined(parts));
-          } else await inOrder(jobs, (pt) => controller.enqueue(pt));
-        }
-      });
-    },
-    flush(controller) {
-      return guard(async () => {
-        if (!keys) throw new CobblestoneError('truncated', 'shorter than the 56-byte header');
-        if (opts.size !== undefined && position < expectedEnd) throw new CobblestoneError('truncated');
-        if (pendingLen < TAG_BYTES) throw new CobblestoneError('truncated', pendingLen === 0 ? 'the final chunk is missing' : 'the final chunk is cut');
-        controller.enqueue(await decryptChunk(keys, index++, pending.subarray(0, pendingLen)));
-      });
-    },
-  });
-}
-
-function asBytes(input: unknown): Uint8Array {
-  if (input instanceof Uint8Array) return input;
-  if (input instanceof ArrayBuffer) return new Uint8Array(input);
-  if (ArrayBuffer.isView(input)) return new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
-  throw new TypeError('stream chunks must be bytes');
-}
+// createDecryptStream (decryptStream.ts) and createNodeDecryptStream (node/decryptStream.ts)
+// take these options: both are the one state machine of decryptFrames.ts, each with its chunk opener.
 
 // ---------------------------------------------------------------- random access
 

@@ -4,6 +4,7 @@
 export * from './constants.ts';
 export * from './encoding.ts';
 export * from './cobblestone.ts';
+export { createDecryptStream } from './decryptStream.ts';
 export * from './keys.ts';
 export * from './access.ts';
 export { useEd25519, type Ed25519Impl } from './ed25519.ts';
