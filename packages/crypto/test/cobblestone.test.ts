@@ -24,26 +24,11 @@ import {
   SEALED_CHUNK_BYTES,
   type PlaintextSource,
 } from '../src/index.ts';
-import { cut, expectBytes, randInt, randomBytes } from './helpers.ts';
+import { cut, expectBytes, pipe, randInt, randomBytes } from './helpers.ts';
 
 const key = new Uint8Array(32).map((_, i) => i);
 const context = 'sealdrop/v1 AAECAwQFBgcICQoLDA0ODw';
 
-
-
-
-async function pipe(ts: TransformStream<Uint8Array, Uint8Array>, parts: Uint8Array[]): Promise<Uint8Array> {
-  const input = new ReadableStream<Uint8Array>({
-    pull(c) {
-      const p = parts.shift();
-      if (p) c.enqueue(p);
-      else c.close();
-    },
-  });
-  const chunks: Uint8Array[] = [];
-  await input.pipeThrough(ts).pipeTo(new WritableStream({ write: (c) => void chunks.push(c) }));
-  return concatBytes(...chunks);
-}
 
 /** The part boundaries an uploader might pick: random, plus the header edge. */
 function randomBoundaries(total: number): number[] {

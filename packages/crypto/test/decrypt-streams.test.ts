@@ -6,7 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { chunkCount, chunkOffset, CobblestoneError, concatBytes, createDecryptStream, decryptMessage, encryptMessage, SEALED_CHUNK_BYTES } from '../src/index.ts';
 import { createNodeDecryptStream } from '../src/node/index.ts';
-import { cut, expectBytes, randInt, randomBytes } from './helpers.ts';
+import { cut, expectBytes, pieces, pipe, randInt, randomBytes } from './helpers.ts';
 
 const key = new Uint8Array(32).map((_, i) => i);
 const context = 'sealdrop/v1 AAECAwQFBgcICQoLDA0ODw';
@@ -26,10 +26,10 @@ describe.each(DECRYPTORS)('%s', (_name, make, batch) => {
       const ct = await ctP;
       for (const parts of [cut(ct, 40000), [ct.slice()], cut(ct, 3 * 2 ** 20), cut(ct, 100)]) {
         expectBytes(await pipe(make(key, { context }), parts.slice()), pt);
-        const pieces = await pieces_(make(key, { context, size: n, joinChunks: true }), parts);
-        expectBytes(concatBytes(...pieces), pt);
+        const out = await pieces(make(key, { context, size: n, joinChunks: true }), parts);
+        expectBytes(concatBytes(...out), pt);
         // Every piece but the last is a whole number of chunks (a receive checkpoints between them).
-        for (const p of pieces.slice(0, -1)) expect(p.length % 16384).toBe(0);
+        for (const p of out.slice(0, -1)) expect(p.length % 16384).toBe(0);
       }
     });
 
@@ -47,10 +47,10 @@ describe.each(DECRYPTORS)('%s', (_name, make, batch) => {
     const pt = randomBytes(n);
     const ct = await encryptMessage(key, pt, { context });
     // Header, chunks 0-2 and 5 bytes of chunk 3; then the rest (37 full chunks and the final one).
-    const pieces = await pieces_(make(key, { context, joinChunks: true }), [ct.slice(0, chunkOffset(3) + 5), ct.slice(chunkOffset(3) + 5)]);
+    const out = await pieces(make(key, { context, joinChunks: true }), [ct.slice(0, chunkOffset(3) + 5), ct.slice(chunkOffset(3) + 5)]);
     const rest = Math.min(37, batch);
-    expect(pieces.map((p) => p.length)).toEqual([3 * 16384, rest * 16384, ...(rest < 37 ? [(37 - rest) * 16384] : []), 77]);
-    expectBytes(concatBytes(...pieces), pt);
+    expect(out.map((p) => p.length)).toEqual([3 * 16384, rest * 16384, ...(rest < 37 ? [(37 - rest) * 16384] : []), 77]);
+    expectBytes(concatBytes(...out), pt);
   });
 
   describe('damage: the same failure for both, and only the verified chunks before it come out', () => {
@@ -135,23 +135,6 @@ async function streamResult(ts: TransformStream<Uint8Array, Uint8Array>, parts: 
   for (const p of parts) await w.write(p).catch(() => {});
   await w.close().catch(() => {});
   return { error: await done, out: concatBytes(...chunks) };
-}
-
-async function pieces_(ts: TransformStream<Uint8Array, Uint8Array>, parts: Uint8Array[]): Promise<Uint8Array[]> {
-  const input = new ReadableStream<Uint8Array>({
-    pull(c) {
-      const p = parts.shift();
-      if (p) c.enqueue(p);
-      else c.close();
-    },
-  });
-  const out: Uint8Array[] = [];
-  await input.pipeThrough(ts).pipeTo(new WritableStream({ write: (c) => void out.push(c) }));
-  return out;
-}
-
-async function pipe(ts: TransformStream<Uint8Array, Uint8Array>, parts: Uint8Array[]): Promise<Uint8Array> {
-  return concatBytes(...(await pieces_(ts, parts)));
 }
 
 function flip(ct: Uint8Array, i: number): Uint8Array {

@@ -1,4 +1,5 @@
 import { expect } from 'vitest';
+import { concatBytes } from '../src/encoding.ts';
 
 /** Fast byte comparison (vitest's deep equality is very slow on large typed arrays). */
 export function expectBytes(actual: Uint8Array, expected: Uint8Array, what = 'bytes'): void {
@@ -27,4 +28,23 @@ export function cut(data: Uint8Array, max: number): Uint8Array[] {
     o += n;
   }
   return out;
+}
+
+/** The output pieces of `ts` fed `parts` (taken from the array) through a pipe, as a reader sees them. */
+export async function pieces(ts: TransformStream<Uint8Array, Uint8Array>, parts: Uint8Array[]): Promise<Uint8Array[]> {
+  const input = new ReadableStream<Uint8Array>({
+    pull(c) {
+      const p = parts.shift();
+      if (p) c.enqueue(p);
+      else c.close();
+    },
+  });
+  const out: Uint8Array[] = [];
+  await input.pipeThrough(ts).pipeTo(new WritableStream({ write: (c) => void out.push(c) }));
+  return out;
+}
+
+/** All of `ts`'s output for `parts`, as one array. */
+export async function pipe(ts: TransformStream<Uint8Array, Uint8Array>, parts: Uint8Array[]): Promise<Uint8Array> {
+  return concatBytes(...(await pieces(ts, parts)));
 }
