@@ -25,11 +25,12 @@ export interface ChunkOpener {
    * `sealed` is reused once open() returns: read or copy it before.
    */
   open(index: number, isFinal: boolean, sealed: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  /** Joins plaintexts into one piece (joinChunks); by default a copy into a fresh array. */
+  join?(parts: Uint8Array[]): Uint8Array;
 }
 
 /** The plaintexts of one batch as one piece (they are copied once). */
 function joined(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0];
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let o = 0;
   for (const p of parts) {
@@ -41,11 +42,11 @@ function joined(parts: Uint8Array[]): Uint8Array {
 
 /**
  * Hands on the plaintexts of `jobs` in order: one piece each, or one piece for
- * all with `join`. At the first that fails, the ones that authenticated before
+ * all with a `join`. At the first that fails, the ones that authenticated before
  * it still go out, then the failure is thrown; a later job's rejection never
  * goes unhandled.
  */
-async function release(jobs: (Uint8Array | Promise<Uint8Array>)[], join: boolean, enqueue: (piece: Uint8Array) => void): Promise<void> {
+async function release(jobs: (Uint8Array | Promise<Uint8Array>)[], join: ((parts: Uint8Array[]) => Uint8Array) | null, enqueue: (piece: Uint8Array) => void): Promise<void> {
   for (const j of jobs) if (!(j instanceof Uint8Array)) j.catch(() => {});
   const parts: Uint8Array[] = [];
   try {
@@ -55,7 +56,7 @@ async function release(jobs: (Uint8Array | Promise<Uint8Array>)[], join: boolean
       else enqueue(plain);
     }
   } finally {
-    if (parts.length) enqueue(joined(parts));
+    if (parts.length) enqueue(parts.length === 1 ? parts[0] : join!(parts));
   }
 }
 
@@ -70,7 +71,6 @@ export function createFramedDecryptStream(inputKey: Uint8Array, opts: DecryptStr
   const fromChunk = opts.fromChunk ?? 0;
   if (!Number.isSafeInteger(fromChunk) || fromChunk < 0) throw new RangeError('fromChunk must be a non-negative safe integer');
   if (fromChunk > 0 && !opts.header) throw new TypeError('fromChunk needs the message header');
-  const join = opts.joinChunks ?? false;
   let opener: ChunkOpener | null = null;
   const headerBuf = new Uint8Array(HEADER_BYTES);
   let headerLen = 0;
@@ -116,6 +116,7 @@ export function createFramedDecryptStream(inputKey: Uint8Array, opts: DecryptStr
           await openMessage(headerBuf);
         }
         const o: ChunkOpener = opener!;
+        const join = opts.joinChunks ? (o.join ?? joined) : null;
         const enqueue = (piece: Uint8Array) => controller.enqueue(piece);
         while (off < data.length) {
           const jobs: (Uint8Array | Promise<Uint8Array>)[] = [];

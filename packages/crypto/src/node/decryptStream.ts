@@ -30,6 +30,8 @@ export function nodeCryptoOpener(keys: MessageKeys): ChunkOpener {
       }
       return plain;
     },
+    // Buffer.concat skips the zero-filling of a fresh Uint8Array.
+    join: (parts) => Buffer.concat(parts),
   };
 }
 
