@@ -82,10 +82,12 @@ process.on('SIGINT', interrupted(130));
 installNodeEd25519();
 process.on('SIGTERM', interrupted(143));
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (e) {
-  const err = toCliError(e);
-  process.stderr.write(`sealdrop: ${err.message}\n`);
-  process.exitCode = err.code;
-}
+// No top-level await: the launcher runs this bundled as a classic script (bin/sealdrop.mjs, V8 code cache).
+main(process.argv.slice(2)).then(
+  (code) => void (process.exitCode = code),
+  (e: unknown) => {
+    const err = toCliError(e);
+    process.stderr.write(`sealdrop: ${err.message}\n`);
+    process.exitCode = err.code;
+  },
+);
