@@ -9,6 +9,7 @@
 // the 1.5 MB bundle cost ~45 ms of every start, reading the cache a few.
 // Without esbuild, or with SEALDROP_CLI_FROM_SOURCE=1, it runs the source
 // through tsx as before.
+import { isAscii } from 'node:buffer';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -82,7 +83,9 @@ async function buildBundle() {
  * functions this run compiled lazily.
  */
 function runBundle(file) {
-  const source = readFileSync(file, 'utf8');
+  // An ASCII bundle (launcherBundleOptions) decodes as latin1 without a UTF-8 pass.
+  const bytes = readFileSync(file);
+  const source = isAscii(bytes) ? bytes.latin1Slice() : bytes.toString('utf8');
   // One cache per command: each holds what its own command compiles (send, receive, ...).
   const command = /^[a-z][a-z0-9-]{0,19}$/.test(process.argv[2] ?? '') ? process.argv[2] : 'other';
   const cacheFile = `${file}.${command}.v8`;
