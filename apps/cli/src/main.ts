@@ -1,6 +1,7 @@
 // sealdrop: the command-line client. A thin shell: each command lives in
 // src/commands/<name>.ts; the protocol is @sealdrop/crypto, the API @sealdrop/shared.
 
+import './gcFlags.ts'; // first: before anything allocates
 import { installNodeEd25519 } from '@sealdrop/crypto/node';
 import { EXIT, EXIT_CODES_HELP, toCliError } from './exit.ts';
 import { VERSION } from './version.ts';
