@@ -30,3 +30,20 @@ export function cliBundleOptions(root, outfile, version) {
     },
   };
 }
+
+/**
+ * The launcher's cached build (bin/sealdrop.mjs): the same bundle as a classic
+ * script body (CommonJS, no shebang), which node:vm can compile with a V8 code
+ * cache; ES modules get none on Node 20 (module.enableCompileCache is Node 22).
+ */
+export function launcherBundleOptions(root, outfile, version) {
+  return {
+    ...cliBundleOptions(root, outfile, version),
+    format: 'cjs',
+    // No comments (some hold non-ASCII, which would make the source a two-byte string, slower to read and
+    // parse); names stay, so stack traces still name functions.
+    minifyWhitespace: true,
+    legalComments: 'none',
+    banner: { js: `// sealdrop ${version}: the Sealdrop command-line client, bundled for the launcher (bin/sealdrop.mjs).` },
+  };
+}

@@ -1,6 +1,7 @@
 // sealdrop: the command-line client. A thin shell: each command lives in
 // src/commands/<name>.ts; the protocol is @sealdrop/crypto, the API @sealdrop/shared.
 
+import './gcFlags.ts'; // first: before anything allocates
 import { installNodeEd25519 } from '@sealdrop/crypto/node';
 import { EXIT, EXIT_CODES_HELP, toCliError } from './exit.ts';
 import { VERSION } from './version.ts';
@@ -82,10 +83,12 @@ process.on('SIGINT', interrupted(130));
 installNodeEd25519();
 process.on('SIGTERM', interrupted(143));
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (e) {
-  const err = toCliError(e);
-  process.stderr.write(`sealdrop: ${err.message}\n`);
-  process.exitCode = err.code;
-}
+// No top-level await: the launcher runs this bundled as a classic script (bin/sealdrop.mjs, V8 code cache).
+main(process.argv.slice(2)).then(
+  (code) => void (process.exitCode = code),
+  (e: unknown) => {
+    const err = toCliError(e);
+    process.stderr.write(`sealdrop: ${err.message}\n`);
+    process.exitCode = err.code;
+  },
+);

@@ -45,7 +45,7 @@ export const MAX_MINISIG_CHARS = 4096;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const INVISIBLE = /[\u200b-\u200f\u202a-\u202e\u2066-\u2069\u061c\ufeff]/;
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const DEVICE = /^(con|prn|aux|nul|com[1-9¹²³]|lpt[1-9¹²³])$/i;
+const DEVICE = /^(con|prn|aux|nul|com[1-9\u00b9\u00b2\u00b3]|lpt[1-9\u00b9\u00b2\u00b3])$/i; // superscript 1-3 as escapes: the launcher's bundle of the CLI stays ASCII (apps/cli/bin/sealdrop.mjs)
 
 function utf8Length(s: string): number {
   return utf8Encode(s).length;
