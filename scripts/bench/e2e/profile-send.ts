@@ -100,6 +100,15 @@ try {
     page.on('request', (q) => log.push(`${at()} > ${q.method()} ${q.url().replace(stack.url, '')}`));
     page.on('requestfinished', (q) => log.push(`${at()} < ${q.method()} ${q.url().replace(stack.url, '')}`));
     page.on('worker', (w) => log.push(`${at()} worker ${w.url().split('/').pop()}`));
+    // In the page: when the click event came and when the link appeared (without Playwright's own delays).
+    await page.evaluate(() => {
+      const w = window as unknown as { __t: Record<string, number> };
+      w.__t = {};
+      document.addEventListener('click', () => (w.__t.click ??= performance.now()), { capture: true });
+      new MutationObserver(() => {
+        if (document.querySelector('#send-link')) w.__t.link ??= performance.now();
+      }).observe(document.body, { childList: true, subtree: true });
+    });
     await page.locator('.send-button').click();
     log.push(`${at()} clicked`);
     // --cpuprofile: the workers too (attached through the browser's CDP session, messages wrapped per target).
@@ -142,6 +151,8 @@ try {
     await page.locator('#send-link').waitFor({ state: 'visible', timeout: 600_000 });
     const secs = (performance.now() - t0) / 1000;
     log.push(`${at()} link shown`);
+    const inPage = await page.evaluate(() => (window as unknown as { __t: Record<string, number> }).__t);
+    log.push(`in the page: click event → #send-link in the DOM ${(inPage.link - inPage.click).toFixed(0)} ms`);
     if (size < 2 ** 20) console.log(log.join('\n'));
     clearInterval(timer);
     sample();
