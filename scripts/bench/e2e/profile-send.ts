@@ -153,6 +153,9 @@ try {
     log.push(`${at()} link shown`);
     const inPage = await page.evaluate(() => (window as unknown as { __t: Record<string, number> }).__t);
     log.push(`in the page: click event → #send-link in the DOM ${(inPage.link - inPage.click).toFixed(0)} ms`);
+    // Each request's start and answer in the page's own clock, from the click event.
+    const timings = await page.evaluate((click) => performance.getEntriesByType('resource').filter((e) => e.startTime >= click - 5 && /\/api\//.test(e.name)).map((e) => ({ name: e.name.replace(/^.*\/api\//, ''), start: (e as PerformanceResourceTiming).fetchStart - click, end: (e as PerformanceResourceTiming).responseEnd - click })), inPage.click);
+    for (const t of timings) log.push(`  in the page: ${t.start.toFixed(0).padStart(4)} → ${t.end.toFixed(0).padStart(4)} ms  ${t.name}`);
     if (size < 2 ** 20) console.log(log.join('\n'));
     clearInterval(timer);
     sample();
