@@ -4,8 +4,20 @@
 import { chromium } from '@playwright/test';
 import { cmdline, processTree, statusBytes } from './proc.mjs';
 
-/** RSS (bytes) of our Chromium's renderer processes and of all its processes. */
-function chromiumRss() {
+/** Pids of our Chromium's renderer processes now. */
+function rendererPids() {
+  return new Set(processTree(process.pid).slice(1).filter((pid) => cmdline(pid).includes('--type=renderer')));
+}
+
+/**
+ * RSS (bytes) of the renderers in `mine` (the phase's own context) and of all
+ * our Chromium's processes. Only the phase's own renderers count: a context
+ * closed just before takes a while to end its renderer, and summing every
+ * renderer charged that dying one (the calibration page's, ~150-200 MiB) to
+ * whichever phase came next, by chance of timing (the 1 GiB vs 256 MiB check
+ * swung from -1% to +11.5% with no change to what the phases do).
+ */
+function chromiumRss(mine) {
   let renderer = 0;
   let total = 0;
   for (const pid of processTree(process.pid).slice(1)) {
@@ -13,9 +25,15 @@ function chromiumRss() {
     if (!cmd.includes('chromium') && !cmd.includes('chrome')) continue;
     const rss = statusBytes(pid, 'VmRSS');
     total += rss;
-    if (cmd.includes('--type=renderer')) renderer += rss;
+    if (mine.has(pid)) renderer += rss;
   }
   return { renderer, total };
+}
+
+/** Closes a context and waits (up to 10 s) until its renderers have ended. */
+async function closeAndWait(context, pids) {
+  await context.close();
+  for (let i = 0; i < 200 && [...pids].some((pid) => rendererPids().has(pid)); i++) await new Promise((r) => setTimeout(r, 50));
 }
 
 export async function benchChromium({ url, plainPath, ctPath, keyHex, context: contextString, partBytes, repeat = 1 }) {
@@ -24,23 +42,28 @@ export async function benchChromium({ url, plainPath, ctPath, keyHex, context: c
     args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-gpu'],
   });
   let peak = { renderer: 0, total: 0 };
+  /** The renderers of the context now measured. */
+  let mine = new Set();
   const timer = setInterval(() => {
-    const r = chromiumRss();
+    const r = chromiumRss(mine);
     peak = { renderer: Math.max(peak.renderer, r.renderer), total: Math.max(peak.total, r.total) };
   }, 25);
   try {
     // Each phase in a fresh browser context (its own renderer), so a phase's peak
     // is its own and not what the previous phase left in the heap.
     const open = async () => {
+      const before = rendererPids();
       const context = await browser.newContext();
       const page = await context.newPage();
       await page.goto(url);
       await page.waitForFunction(() => document.title === 'ready');
       await page.setInputFiles('#file', [plainPath, ctPath]);
-      return { context, page };
+      const pids = new Set([...rendererPids()].filter((pid) => !before.has(pid)));
+      return { context, page, pids };
     };
     const phase = async (name) => {
-      const { context, page } = await open();
+      const { context, page, pids } = await open();
+      mine = pids;
       try {
         await new Promise((r) => setTimeout(r, 300));
         peak = { renderer: 0, total: 0 };
@@ -52,7 +75,7 @@ export async function benchChromium({ url, plainPath, ctPath, keyHex, context: c
         }
         return { mbps: Math.round(best.bytes / 1e3 / best.ms), seconds: +(best.ms / 1000).toFixed(2), peakRendererMiB: Math.round(peak.renderer / 2 ** 20), peakChromiumMiB: Math.round(peak.total / 2 ** 20), ...(best.extra ?? {}) };
       } finally {
-        await context.close();
+        await closeAndWait(context, pids);
       }
     };
     // Calibration on this (shared, noisy) machine: the raw ceilings in one page thread (best of `repeat`, like the phases).
@@ -62,7 +85,7 @@ export async function benchChromium({ url, plainPath, ctPath, keyHex, context: c
       const c = await cal.page.evaluate(calibrate);
       calibration = calibration ? { aes256gcmOneThreadMBps: Math.max(calibration.aes256gcmOneThreadMBps, c.aes256gcmOneThreadMBps), sha256OneThreadMBps: Math.max(calibration.sha256OneThreadMBps, c.sha256OneThreadMBps) } : c;
     }
-    await cal.context.close();
+    await closeAndWait(cal.context, cal.pids);
     const encrypt = await phase('encrypt');
     const encryptSha256 = await phase('encrypt+sha256');
     const decrypt = await phase('decrypt');

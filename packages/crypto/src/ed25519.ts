@@ -21,3 +21,12 @@ export function useEd25519(native: Ed25519Impl | null): void {
 
 export const edPublicKey = (seed: Uint8Array): Uint8Array => impl.getPublicKey(seed);
 export const edSign = (message: Uint8Array, seed: Uint8Array): Uint8Array => impl.sign(message, seed);
+
+/**
+ * Builds the base-point table of the Ed25519 in use now, so the next key
+ * derivation does not: a page calls it when files are picked, before "Send"
+ * (in Chromium the first derivation costs ~30-40 ms, serial before the create).
+ */
+export function warmEd25519(): void {
+  impl.getPublicKey(new Uint8Array(32));
+}

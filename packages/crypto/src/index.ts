@@ -7,7 +7,7 @@ export * from './cobblestone.ts';
 export { createDecryptStream } from './decryptStream.ts';
 export * from './keys.ts';
 export * from './access.ts';
-export { useEd25519, type Ed25519Impl } from './ed25519.ts';
+export { useEd25519, warmEd25519, type Ed25519Impl } from './ed25519.ts';
 export * from './manifest.ts';
 export * from './sha256.ts';
 export * from './upload.ts';

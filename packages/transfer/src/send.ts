@@ -153,6 +153,8 @@ class SendRun<Body> {
   #passwordKey: Uint8Array | null = null;
   #files: FileState[] = [];
   #chain: Promise<void> = Promise.resolve();
+  /** The journal's first write after create: every part's digest write waits for it, so no part leaves before the share is journalled. */
+  #created: Promise<void> = Promise.resolve();
   #resumedParts = 0;
   #sentParts = 0;
   #sentBytes = 0;
@@ -199,6 +201,7 @@ class SendRun<Body> {
       return await this.#finalize();
     } catch (e) {
       this.#controller.abort();
+      await this.#chain; // journal writes already started end first
       if (!isAbort(e)) this.#emit({ type: 'failure', kind: classify(e), error: e });
       throw e;
     }
@@ -283,7 +286,10 @@ class SendRun<Body> {
       manifest: null,
       ...(o.app ? { app: o.app } : {}),
     };
-    await this.#save();
+    // Not awaited here: the first parts are made meanwhile (issue 11: a small
+    // send's serial steps). Their digest writes come after this one and wait for it.
+    this.#created = this.#save();
+    this.#created.catch(() => {});
   }
 
   // ---- resume ------------------------------------------------------------
@@ -414,7 +420,7 @@ class SendRun<Body> {
           }
           // The digest is in the journal before a byte of this part leaves.
           j.partDigests[i][n] = made.sha256;
-          await this.#save();
+          await Promise.all([this.#created, this.#save()]);
           await withRetry(
             () => send({ id: j.id, ownerToken: j.ownerToken, file: i, part: n, body: made.body, signal: this.#signal, onProgress: (sent) => this.#emit({ type: 'part-progress', file: i, part: n, sent }) }),
             this.#retryCtx('part', i, n),
@@ -446,8 +452,8 @@ class SendRun<Body> {
     } finally {
       for (const i of left.keys()) await done(i).catch(() => {});
     }
-    await hashes;
-    await this.#save();
+    // The hashes reach the journal with the sealed manifest, written next (#seal).
+    await Promise.all([hashes, this.#created]);
   }
 
   async #hashAll(): Promise<void> {

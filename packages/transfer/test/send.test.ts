@@ -90,6 +90,37 @@ describe('send', () => {
     expectSame(await receive(r, 'correct horse'), files);
   });
 
+  it('no part leaves before the journal holds the share and that part\u2019s digest, even with a slow journal (parts are made meanwhile)', async () => {
+    const files = threeParts();
+    const { o, journal, ports } = options(files);
+    // The journal's writes take 150 ms each: the parts are made during the first, and each still waits for it.
+    let firstWritten = 0;
+    const slow = {
+      save: async (j: SendJournal) => {
+        await new Promise((r) => setTimeout(r, 150));
+        firstWritten ||= Date.now();
+        return journal.store.save(j);
+      },
+      remove: journal.store.remove,
+    };
+    const seen: string[] = [];
+    const made: number[] = [];
+    const r = await sendFiles({
+      ...o,
+      journal: slow,
+      parts: { ...ports.parts, make: async (req, signal) => (made.push(Date.now()), ports.parts.make(req, signal)) },
+      sendPart: async (u) => {
+        const j = journal.saved;
+        seen.push(j?.id === u.id && /^[0-9a-f]{64}$/.test(j.partDigests[u.file][u.part] ?? '') ? 'journalled' : 'not journalled');
+        await client.putPart(u.id, u.ownerToken, u.file, u.part, u.body, u.signal);
+      },
+    });
+    expect(seen).toEqual(['journalled', 'journalled', 'journalled', 'journalled']);
+    expect(made.length).toBe(4);
+    expect(made[0]).toBeLessThan(firstWritten); // the first part was made while the share's journal was being written
+    expectSame(await receive(r), files);
+  });
+
   it('resumes after a kill mid-parts without sending the stored part again', async () => {
     const files = threeParts();
     const first = options(files, { concurrency: 1 });

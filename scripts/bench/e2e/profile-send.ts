@@ -100,6 +100,15 @@ try {
     page.on('request', (q) => log.push(`${at()} > ${q.method()} ${q.url().replace(stack.url, '')}`));
     page.on('requestfinished', (q) => log.push(`${at()} < ${q.method()} ${q.url().replace(stack.url, '')}`));
     page.on('worker', (w) => log.push(`${at()} worker ${w.url().split('/').pop()}`));
+    // In the page: when the click event came and when the link appeared (without Playwright's own delays).
+    await page.evaluate(() => {
+      const w = window as unknown as { __t: Record<string, number> };
+      w.__t = {};
+      document.addEventListener('click', () => (w.__t.click ??= performance.now()), { capture: true });
+      new MutationObserver(() => {
+        if (document.querySelector('#send-link')) w.__t.link ??= performance.now();
+      }).observe(document.body, { childList: true, subtree: true });
+    });
     await page.locator('.send-button').click();
     log.push(`${at()} clicked`);
     // --cpuprofile: the workers too (attached through the browser's CDP session, messages wrapped per target).
@@ -142,6 +151,11 @@ try {
     await page.locator('#send-link').waitFor({ state: 'visible', timeout: 600_000 });
     const secs = (performance.now() - t0) / 1000;
     log.push(`${at()} link shown`);
+    const inPage = await page.evaluate(() => (window as unknown as { __t: Record<string, number> }).__t);
+    log.push(`in the page: click event → #send-link in the DOM ${(inPage.link - inPage.click).toFixed(0)} ms`);
+    // Each request's start and answer in the page's own clock, from the click event.
+    const timings = await page.evaluate((click) => performance.getEntriesByType('resource').filter((e) => e.startTime >= click - 5 && /\/api\//.test(e.name)).map((e) => ({ name: e.name.replace(/^.*\/api\//, ''), start: (e as PerformanceResourceTiming).fetchStart - click, end: (e as PerformanceResourceTiming).responseEnd - click })), inPage.click);
+    for (const t of timings) log.push(`  in the page: ${t.start.toFixed(0).padStart(4)} → ${t.end.toFixed(0).padStart(4)} ms  ${t.name}`);
     if (size < 2 ** 20) console.log(log.join('\n'));
     clearInterval(timer);
     sample();

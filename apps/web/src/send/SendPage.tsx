@@ -160,6 +160,7 @@ export function SendPage() {
       uploadToken: config.data?.uploadPolicy === 'token' ? options.uploadToken || undefined : undefined,
       ...(recipients.length ? { recipients } : {}),
       rules,
+      config: config.data,
     });
   };
 

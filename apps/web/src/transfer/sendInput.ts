@@ -1,7 +1,7 @@
 // What a page hands the send adapter: the files with their manifest names, the
 // options of a new share, and the re-selected files of a resume.
 import type { Recipient } from '@sealdrop/crypto';
-import type { ShareRules } from '@sealdrop/shared';
+import type { ConfigResponse, ShareRules } from '@sealdrop/shared';
 import type { SendJournal } from './journal.ts';
 
 export interface SendFileInput {
@@ -28,6 +28,8 @@ export interface SendOptions {
   notifyUrl?: string;
   /** Partner access: labels and the label a recipient's partner token must carry. */
   rules?: ShareRules;
+  /** The server's GET /api/config the page already holds: the send then does not ask again (one round trip less). */
+  config?: ConfigResponse;
 }
 
 export interface ResumeInput {

@@ -43,6 +43,7 @@ async function transfer(run: Run, files: SendFileInput[], password: string | nul
     const s = opts.settings;
     const result = await sendFiles<Blob>({
       client: api,
+      config: s?.config,
       files: files.map((f) => ({ name: f.name, size: f.file.size, type: f.file.type, lastModified: f.file.lastModified ?? null })),
       password,
       passwordKey,

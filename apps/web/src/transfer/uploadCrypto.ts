@@ -5,6 +5,7 @@
 // to the pool's tap worker, which takes each file's SHA-256 for the manifest on
 // the way (the File is read once). When the tap cannot see a file whole (a
 // resume that re-made later parts first), the file is hashed by a read of its own.
+import { warmEd25519 } from '@sealdrop/crypto';
 import { createCryptoPool, type CryptoPool } from '@sealdrop/crypto/browser';
 
 export interface UploadCrypto {
@@ -27,6 +28,8 @@ export interface UploadCrypto {
 
 /** A pool whose workers are loading already, for the next upload. */
 let ready: CryptoPool | null = null;
+/** The share keys' Ed25519 table is built (once per page). */
+let edWarm = false;
 
 /**
  * Files were picked: start the next upload's workers now, so a small file's
@@ -36,6 +39,11 @@ export function prepareUploadCrypto(): void {
   if (ready || typeof Worker === 'undefined') return;
   ready = createCryptoPool();
   ready.warm();
+  // The share keys' Ed25519 too, once the picked files are drawn (issue 11: a small send's click → link).
+  if (!edWarm) {
+    edWarm = true;
+    setTimeout(warmEd25519, 50);
+  }
 }
 
 export function createUploadCrypto(): UploadCrypto {

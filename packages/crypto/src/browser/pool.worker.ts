@@ -40,18 +40,16 @@ let tapPort: MessagePort | null = null;
 const TAP_BATCH_BYTES = 2 * 1024 * 1024;
 
 /**
- * Tap buffers the tap worker handed back: plaintext is copied into these and
- * they go back and forth, so memory stays flat. (Passing the stream's own
- * pieces made them garbage of the tap worker, which allocates too little to
- * collect it soon: a 1 GiB send grew the renderer by a gigabyte.)
+ * Passes a slice's reads, by transfer, to the tap worker as file `file`'s bytes
+ * from `offset`: the stream's own pieces, not copies (copying them into tap
+ * buffers cost ~1.5 CPU-s per GiB). The tap hands each piece back once hashed
+ * and this worker drops it: its garbage is collected here, where reads and
+ * encryption allocate all the time. (Left in the tap worker, which allocates
+ * too little to collect soon, a 1 GiB send grew the renderer by a gigabyte.)
  */
-const tapBuffers: ArrayBuffer[] = [];
-const MAX_TAP_BUFFERS = 8;
-
-/** Copies a slice's reads into tap buffers and passes them, by transfer, to the tap worker as file `file`'s bytes from `offset`. */
 class TapSender {
-  #buf: Uint8Array | null = null;
-  #fill = 0;
+  #chunks: Uint8Array[] = [];
+  #bytes = 0;
   #offset: number;
   sent = 0;
   constructor(
@@ -62,24 +60,21 @@ class TapSender {
   ) {
     this.#offset = offset;
   }
-  /** Plaintext read (copied: `piece` stays the caller's). */
+  /** Plaintext read; `piece` is not used by the caller afterwards (its chunks are sealed, its tail copied). */
   add(piece: Uint8Array): void {
-    for (let o = 0; o < piece.length; ) {
-      this.#buf ??= new Uint8Array(tapBuffers.pop() ?? new ArrayBuffer(TAP_BATCH_BYTES));
-      const take = Math.min(piece.length - o, this.#buf.length - this.#fill);
-      this.#buf.set(piece.subarray(o, o + take), this.#fill);
-      this.#fill += take;
-      o += take;
-      if (this.#fill === this.#buf.length) this.flush();
-    }
+    // A view into a bigger buffer would take the rest of that buffer along.
+    const own = piece.byteOffset === 0 && piece.byteLength === piece.buffer.byteLength ? piece : piece.slice();
+    this.#chunks.push(own);
+    this.#bytes += own.length;
+    if (this.#bytes >= TAP_BATCH_BYTES) this.flush();
   }
   flush(): void {
-    if (!this.#buf || !this.#fill) return;
-    const chunk = this.#buf.subarray(0, this.#fill);
-    this.port.postMessage({ file: this.file, size: this.size, offset: this.#offset, chunks: [chunk] } satisfies TapBatch, [chunk.buffer as ArrayBuffer]);
-    this.#offset += this.#fill;
-    this.#buf = null;
-    this.#fill = 0;
+    if (!this.#bytes) return;
+    const chunks = this.#chunks;
+    this.port.postMessage({ file: this.file, size: this.size, offset: this.#offset, chunks } satisfies TapBatch, chunks.map((c) => c.buffer as ArrayBuffer));
+    this.#offset += this.#bytes;
+    this.#chunks = [];
+    this.#bytes = 0;
     this.sent++;
   }
 }
@@ -255,9 +250,8 @@ scope.onmessage = async (e) => {
       scope.postMessage({ id: req.id, ok: true, sha256: hex });
     } else if (req.op === 'tapPort') {
       tapPort = req.port;
-      tapPort.onmessage = (m: MessageEvent<ArrayBuffer>) => {
-        if (tapBuffers.length < MAX_TAP_BUFFERS) tapBuffers.push(m.data);
-      };
+      // Pieces the tap hashed come back to be dropped here (see TapSender).
+      tapPort.onmessage = () => {};
       return;
     } else if (req.op === 'recycle') {
       if (spares.length < MAX_SPARES) spares.push(req.buffer);

@@ -3,7 +3,8 @@
 // File is read once. Each encryption worker sends its reads here by transfer on
 // a MessagePort of its own (no copy, no trip through the page's thread).
 //
-// The buffers go back to their worker once hashed, so memory stays flat.
+// The pieces go back to their worker once hashed, to be collected there, so
+// memory stays flat.
 //
 // Parts are made side by side, the hash needs its bytes in order: a batch ahead
 // of the hashed frontier waits here until the bytes before it arrive. Bytes
