@@ -2,17 +2,14 @@
 // sees nothing else of the app (no page, no fragment). The page hands it a job
 // over a MessagePort, then navigates to /dl/<token>; this worker answers that
 // navigation with the decrypted stream as an attachment, so the browser saves
-// it as a normal download, straight to disk, with flat memory. Where the page
-// gave it a second port, a Web Worker of the page decrypts and this worker only
-// passes the pieces on (pieceChannel.ts); else it decrypts itself. Progress, the
+// it as a normal download, straight to disk, with flat memory. Progress, the
 // SHA-256 of each file and any failure go back over the port. On a failure the
 // response stream is errored, so the browser marks the download failed.
 //
 // Built as one classic script (vite.config.ts, second build): no imports at run time.
 
-import { contentDisposition, eventReporter, jobLength, jobStream, originClient, saveName, toFailure } from '../transfer/downloadPipeline.ts';
+import { contentDisposition, eventReporter, jobStream, originClient, saveName, toFailure } from '../transfer/downloadPipeline.ts';
 import type { DownloadEvent, SwJobMessage } from '../transfer/downloadTypes.ts';
-import { receivePieces } from '../transfer/pieceChannel.ts';
 
 // Minimal service-worker types (the app's tsconfig has the DOM lib, not WebWorker).
 interface ExtendableEvent extends Event {
@@ -37,7 +34,7 @@ interface SwScope {
 const sw = self as unknown as SwScope;
 
 /** Jobs handed over but not yet fetched; a job is used once and forgotten within a minute. */
-const pending = new Map<string, { msg: SwJobMessage; port: MessagePort; source?: MessagePort; timer: ReturnType<typeof setTimeout> }>();
+const pending = new Map<string, { msg: SwJobMessage; port: MessagePort; timer: ReturnType<typeof setTimeout> }>();
 const TOKEN_RE = /^[A-Za-z0-9_-]{16,64}$/;
 
 sw.addEventListener('install', () => {
@@ -56,7 +53,7 @@ sw.addEventListener('message', (e) => {
     return;
   }
   const timer = setTimeout(() => pending.delete(msg.token!), 60_000);
-  pending.set(msg.token, { msg: msg as SwJobMessage, port, source: msg.source ? e.ports[1] : undefined, timer });
+  pending.set(msg.token, { msg: msg as SwJobMessage, port, timer });
   port.postMessage({ type: 'accepted' } satisfies DownloadEvent);
 });
 
@@ -72,18 +69,17 @@ sw.addEventListener('fetch', (e) => {
   }
   pending.delete(token);
   clearTimeout(entry.timer);
-  e.respondWith(respond(entry.msg, entry.port, entry.source));
+  e.respondWith(respond(entry.msg, entry.port));
 });
 
-function respond(msg: SwJobMessage, port: MessagePort, source: MessagePort | undefined): Response {
+function respond(msg: SwJobMessage, port: MessagePort): Response {
   const post = (ev: DownloadEvent) => port.postMessage(ev);
   const abort = new AbortController();
   let finished = false;
   port.onmessage = (ev) => {
     if ((ev.data as { type?: string })?.type === 'cancel') abort.abort(new DOMException('canceled', 'AbortError'));
   };
-  const stream = source ? receivePieces(source, post, abort.signal) : jobStream(originClient(sw.location.origin), msg.job, eventReporter(msg.job, post), abort.signal).stream;
-  const length = jobLength(msg.job);
+  const { stream, length } = jobStream(originClient(sw.location.origin), msg.job, eventReporter(msg.job, post), abort.signal);
   // Pass the bytes on, and learn how the stream ended (the browser does not tell us).
   const reader = stream.getReader();
   const body = new ReadableStream<Uint8Array>(

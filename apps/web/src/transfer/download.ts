@@ -9,11 +9,6 @@
 //           only for small downloads (< 256 MiB); the UI warns before a larger one.
 //
 // `?via=sw|fsa|blob` on the page's URL forces one method (tests and support).
-//
-// With the service worker, a Web Worker of this page fetches, decrypts and
-// hashes, and hands the plaintext to the service worker (pieceChannel.ts): two
-// threads share the work where a core is spare. `?decrypt=sw` makes the service
-// worker do all of it on its one thread (as it does on a single-core device).
 
 import { b64uEncode } from '@sealdrop/crypto';
 import type { DownloadEvent, DownloadFailure, DownloadJob, SwJobMessage, WorkerJobMessage } from './downloadTypes.ts';
@@ -45,21 +40,6 @@ function forcedMethod(): DownloadMethod | null {
 
 export function hasFileSystemAccess(): boolean {
   return typeof (window as unknown as { showSaveFilePicker?: unknown }).showSaveFilePicker === 'function';
-}
-
-/** The download worker (download.worker.ts); throws where the browser cannot run one. */
-function downloadWorker(): Worker {
-  return new Worker(new URL('./download.worker.ts', import.meta.url), { type: 'module', name: 'sealdrop-download' });
-}
-
-/** A Web Worker to decrypt for the service worker, when a core is spare for it; null to let the service worker decrypt. */
-function decryptWorker(): Worker | null {
-  if (new URLSearchParams(location.search).get('decrypt') === 'sw' || (navigator.hardwareConcurrency ?? 1) < 2) return null;
-  try {
-    return downloadWorker();
-  } catch {
-    return null;
-  }
 }
 
 function hasServiceWorker(): boolean {
@@ -124,8 +104,6 @@ async function runInServiceWorker(job: DownloadJob, onEvent: (ev: DownloadEvent)
   await previous;
   let state: 'handing' | 'accepted' | 'started' | 'over' = 'handing';
   let keepAlive: ReturnType<typeof setInterval> | undefined;
-  const decrypter = decryptWorker();
-  const pieces = decrypter ? new MessageChannel() : null;
   return new Promise<void>((resolve, reject) => {
     const finish = (err?: Error) => {
       if (state === 'over') return;
@@ -134,17 +112,9 @@ async function runInServiceWorker(job: DownloadJob, onEvent: (ev: DownloadEvent)
       clearInterval(keepAlive);
       clearTimeout(timer);
       channel.port1.close();
-      decrypter?.terminate();
       if (err) reject(err);
       else resolve();
     };
-    if (decrypter) {
-      decrypter.onerror = (e) => {
-        // The service worker waits for pieces that will not come: it fails the download.
-        channel.port1.postMessage({ type: 'cancel' });
-        finish(new DownloadRunError({ kind: 'other', message: `The decryption worker failed: ${e.message}` }));
-      };
-    }
     // If the worker does not take the job, or the browser never asks it for the
     // file, nothing was fetched: report the method as unavailable.
     let timer = setTimeout(() => finish(new MethodUnavailableError('The download helper did not answer.')), 5_000);
@@ -173,12 +143,8 @@ async function runInServiceWorker(job: DownloadJob, onEvent: (ev: DownloadEvent)
       if (ev.type === 'done') finish();
       else if (ev.type === 'error') finish(new DownloadRunError(ev.error));
     };
-    const msg: SwJobMessage = { type: 'job', v: 1, token, job, ...(pieces ? { source: true as const } : {}) };
-    worker.postMessage(msg, pieces ? [channel.port2, pieces.port2] : [channel.port2]);
-    if (decrypter && pieces) {
-      const work: WorkerJobMessage = { type: 'job', job, port: pieces.port1 };
-      decrypter.postMessage(work, [pieces.port1]);
-    }
+    const msg: SwJobMessage = { type: 'job', v: 1, token, job };
+    worker.postMessage(msg, [channel.port2]);
   });
 }
 
@@ -188,7 +154,7 @@ function runInWorker(job: DownloadJob, handle: FileSystemFileHandle | undefined,
   return new Promise((resolve, reject) => {
     let worker: Worker;
     try {
-      worker = downloadWorker();
+      worker = new Worker(new URL('./download.worker.ts', import.meta.url), { type: 'module', name: 'sealdrop-download' });
     } catch {
       reject(new MethodUnavailableError('This browser cannot run the decryption worker.'));
       return;

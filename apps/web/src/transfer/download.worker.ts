@@ -1,13 +1,11 @@
-// Download worker: runs the fetch → decrypt → SHA-256 pipeline off the main
-// thread, and sends the plaintext to the /dl/ service worker (pieceChannel.ts),
-// or, without a service worker, writes it into a file the user picked (File
-// System Access API) or, for small downloads, into a Blob for the page.
+// Fallback download worker (no service worker): runs the same fetch → decrypt →
+// SHA-256 pipeline off the main thread and writes into a file the user picked
+// (File System Access API) or, for small downloads, into a Blob for the page.
 // On any failure the file is aborted (and removed where the browser allows), so
 // nothing complete-looking is left behind.
 
 import { eventReporter, jobStream, originClient, toFailure } from './downloadPipeline.ts';
 import type { DownloadEvent, WorkerJobMessage } from './downloadTypes.ts';
-import { eventSender, sendPieces } from './pieceChannel.ts';
 
 const post = (ev: DownloadEvent) => (self as unknown as Worker).postMessage(ev);
 const abort = new AbortController();
@@ -17,14 +15,7 @@ self.onmessage = async (e: MessageEvent<WorkerJobMessage | { type: 'cancel' }>) 
     abort.abort(new DOMException('canceled', 'AbortError'));
     return;
   }
-  const { job, handle, port } = e.data;
-  if (port) {
-    // For the /dl/ service worker: it asks for the pieces once the browser asks it for the file.
-    const open = () => jobStream(originClient(self.location.origin), job, eventReporter(job, eventSender(port)), abort.signal).stream;
-    await sendPieces(port, open, (err) => toFailure(err), () => abort.abort(new DOMException('canceled', 'AbortError')));
-    for (const f of job.files) f.key.fill(0);
-    return;
-  }
+  const { job, handle } = e.data;
   const { stream } = jobStream(originClient(self.location.origin), job, eventReporter(job, post), abort.signal);
   post({ type: 'started' });
   try {

@@ -246,15 +246,11 @@ export function decryptedZip(client: SealdropClient, job: DownloadJob, hooks: Do
   return makeZip(entries(), { buffersAreUTF8: true });
 }
 
-/** The bytes a job saves: the file's size, or the whole ZIP's. */
-export function jobLength(job: DownloadJob): number {
-  return job.zipName ? zipLength(job) : job.files[0].size;
-}
-
 /** The stream for a job: one file as it is, several as a ZIP. */
 export function jobStream(client: SealdropClient, job: DownloadJob, hooks: DownloadHooks, signal?: AbortSignal): { stream: ReadableStream<Uint8Array>; length: number } {
-  const stream = job.zipName ? decryptedZip(client, job, hooks, signal) : decryptedFile(client, job, job.files[0], hooks, signal);
-  return { stream, length: jobLength(job) };
+  if (job.zipName) return { stream: decryptedZip(client, job, hooks, signal), length: zipLength(job) };
+  const f = job.files[0];
+  return { stream: decryptedFile(client, job, f, hooks, signal), length: f.size };
 }
 
 /** The file name a browser download gets: the last path segment for one file, the archive name for a ZIP. */

@@ -70,20 +70,12 @@ export interface SwJobMessage {
   v: 1;
   token: string;
   job: DownloadJob;
-  /**
-   * A second MessagePort carries the decrypted pieces from a Web Worker
-   * (pieceChannel.ts); the service worker then only hands them to the browser.
-   * A service worker from before this ignores it and decrypts the job itself.
-   */
-  source?: true;
 }
 
-/** Page → Web Worker. */
+/** Page → fallback Web Worker. */
 export interface WorkerJobMessage {
   type: 'job';
   job: DownloadJob;
-  /** Write here (File System Access API); without it (and without `port`) the worker answers with a Blob. */
+  /** Write here (File System Access API); without it the worker answers with a Blob. */
   handle?: FileSystemFileHandle;
-  /** Send the decrypted pieces to the /dl/ service worker over this port (pieceChannel.ts). */
-  port?: MessagePort;
 }
