@@ -10,7 +10,6 @@
 //   floor-js     the same, but the worker reads each chunk and enqueues it into
 //                its own response stream (the hops our service worker cannot avoid)
 // Run: node --import tsx scripts/bench/e2e/profile-receive.ts --size 256 --port P --mode app [--cpuprofile]
-import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -18,7 +17,7 @@ import { loadavg } from 'node:os';
 import { deriveShareKeys, parseLinkSecret, signAccess } from '@sealdrop/crypto';
 import { SealdropClient } from '@sealdrop/shared';
 import { tempDir, writeRandomFile } from '../../../apps/cli/test/helpers/files.ts';
-import { childrenByParent, cmdline, processTree } from '../proc.mjs';
+import { peakRss, printProfile, threads, type Key, type Prof } from './chromium-threads.ts';
 import { collect, spawnCli } from '../../../apps/cli/test/helpers/cli.ts';
 
 const { values } = parseArgs({
@@ -63,55 +62,6 @@ async function cliSendMany(base: string, file: string, env: Record<string, strin
   const res = await collect(spawnCli(['send', file, '--server', base, '--downloads', '50', '--json', '--quiet'], { env }), 600_000);
   if (res.code !== 0) throw new Error(`sealdrop send failed: ${res.stderr}`);
   return { url: JSON.parse(res.stdout).url as string };
-}
-
-type Key = string;
-const peakRss = new Map<string, number>();
-function threads(): Map<string, { key: Key; cpu: number }> {
-  const out = new Map<string, { key: Key; cpu: number }>();
-  const byParent = childrenByParent();
-  for (const pid of processTree(process.pid, byParent)) {
-    const cmd = cmdline(pid);
-    if (!cmd.includes('chrom')) continue;
-    const type = /--type=([\w-]+)/.exec(cmd)?.[1] ?? 'browser';
-    const sub = /--utility-sub-type=([\w.]+)/.exec(cmd)?.[1]?.split('.').pop() ?? '';
-    try {
-      const rss = Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-      const k = `${type}${sub ? ':' + sub : ''}`;
-      peakRss.set(k, Math.max(peakRss.get(k) ?? 0, rss));
-    } catch {}
-    let tids: string[] = [];
-    try {
-      tids = readdirSync(`/proc/${pid}/task`);
-    } catch {
-      continue;
-    }
-    for (const tid of tids) {
-      try {
-        const st = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-        const comm = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')')).replace(/\d+$/, '#');
-        const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-        out.set(`${pid}/${tid}`, { key: `${type}${sub ? ':' + sub : ''} ${comm}`, cpu: (Number(f[11]) + Number(f[12])) / 100 });
-      } catch {}
-    }
-  }
-  return out;
-}
-
-type Prof = { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[]; timeDeltas: number[] };
-function printProfile(name: string, profile: Prof) {
-  const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
-  const byFn = new Map<string, number>();
-  let total = 0;
-  for (const n of profile.nodes) {
-    const k = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}`;
-    const v = self.get(n.id) ?? 0;
-    total += v;
-    byFn.set(k, (byFn.get(k) ?? 0) + v);
-  }
-  console.log(`${name} self time (ms), total ${(total / 1000).toFixed(0)}:`);
-  for (const [k, v] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, 25)) console.log(`  ${(v / 1000).toFixed(0).padStart(7)}  ${k}`);
 }
 
 const work = await tempDir('prof-recv');
@@ -195,7 +145,7 @@ try {
       const secs = (performance.now() - t0) / 1000;
       clearInterval(timer);
       sample();
-      for (const sid of sessions) printProfile(`worker ${sid.slice(0, 6)}`, ((await toTarget(sid, 'Profiler.stop')) as { profile: Prof }).profile);
+      for (const sid of sessions) printProfile(`worker ${sid.slice(0, 6)}`, ((await toTarget(sid, 'Profiler.stop')) as { profile: Prof }).profile, 25);
       const by = new Map<Key, number>();
       for (const [tid, t] of after) by.set(t.key, (by.get(t.key) ?? 0) + t.cpu - (before.get(tid)?.cpu ?? 0));
       const total = [...by.values()].reduce((a, b) => a + b, 0);
