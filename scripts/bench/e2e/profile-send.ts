@@ -4,66 +4,18 @@
 // (/proc/<pid>/task/<tid>/stat), so the work can be charged to the renderer's
 // main thread, its workers, the browser process's blob/file threads or the
 // network service. Run: node --import tsx scripts/bench/e2e/profile-send.ts --size 256MiB --port P [--tiny]
-import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
 import { tempDir, writeRandomFile } from '../../../apps/cli/test/helpers/files.ts';
-import { childrenByParent, cmdline, processTree } from '../proc.mjs';
+import { peakRss, printProfile, threads, type Key, type Prof } from './chromium-threads.ts';
 
 const { values } = parseArgs({ options: { size: { type: 'string', default: '256' }, port: { type: 'string', default: '9780' }, rounds: { type: 'string', default: '1' }, cpuprofile: { type: 'boolean', default: false } } });
 const size = Math.round(Number(values.size!.replace(/MiB$/i, '')) * 2 ** 20) || 1024;
 process.env.CLI_TEST_PORT_BASE = values.port;
 const { startStack } = await import('../../../apps/cli/test/helpers/stack.ts');
 const { chromium } = await import('@playwright/test');
-
-type Key = string;
-/** Peak VmRSS per process type (MiB) while a send runs. */
-const peakRss = new Map<string, number>();
-function threads(): Map<string, { key: Key; cpu: number }> {
-  const out = new Map<string, { key: Key; cpu: number }>();
-  const byParent = childrenByParent();
-  for (const pid of processTree(process.pid, byParent)) {
-    const cmd = cmdline(pid);
-    if (!cmd.includes('chrom')) continue;
-    const type = /--type=([\w-]+)/.exec(cmd)?.[1] ?? 'browser';
-    const sub = /--utility-sub-type=([\w.]+)/.exec(cmd)?.[1]?.split('.').pop() ?? '';
-    try {
-      const rss = Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
-      const k = `${type}${sub ? ':' + sub : ''}`;
-      peakRss.set(k, Math.max(peakRss.get(k) ?? 0, rss));
-    } catch {}
-    let tids: string[] = [];
-    try {
-      tids = readdirSync(`/proc/${pid}/task`);
-    } catch {
-      continue;
-    }
-    for (const tid of tids) {
-      try {
-        const st = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-        const comm = st.slice(st.indexOf('(') + 1, st.lastIndexOf(')')).replace(/\d+$/, '#');
-        const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
-        out.set(`${pid}/${tid}`, { key: `${type}${sub ? ':' + sub : ''} ${comm}`, cpu: (Number(f[11]) + Number(f[12])) / 100 });
-      } catch {}
-    }
-  }
-  return out;
-}
-
-type Prof = { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[]; timeDeltas: number[] };
-function printProfile(name: string, profile: Prof) {
-  const self = new Map<number, number>();
-  profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
-  const byFn = new Map<string, number>();
-  for (const n of profile.nodes) {
-    const k = `${n.callFrame.functionName || '(anon)'} ${n.callFrame.url.split('/').pop()}:${n.callFrame.lineNumber}`;
-    byFn.set(k, (byFn.get(k) ?? 0) + (self.get(n.id) ?? 0));
-  }
-  console.log(`${name} self time (ms):`);
-  for (const [k, v] of [...byFn].sort((a, b) => b[1] - a[1]).slice(0, 12)) console.log(`  ${(v / 1000).toFixed(0).padStart(7)}  ${k}`);
-}
 
 const work = await tempDir('prof-send');
 const stack = await startStack({ timeoutMs: 180_000 });
