@@ -22,11 +22,17 @@ export function useEd25519(native: Ed25519Impl | null): void {
 export const edPublicKey = (seed: Uint8Array): Uint8Array => impl.getPublicKey(seed);
 export const edSign = (message: Uint8Array, seed: Uint8Array): Uint8Array => impl.sign(message, seed);
 
+/** The implementation whose table warmEd25519 built already. */
+let warmed: Ed25519Impl | null = null;
+
 /**
- * Builds the base-point table of the Ed25519 in use now, so the next key
- * derivation does not: a page calls it when files are picked, before "Send"
- * (in Chromium the first derivation costs ~30-40 ms, serial before the create).
+ * Builds the base-point table of the Ed25519 in use now (once per
+ * implementation), so the next key derivation does not: a page calls it when
+ * files are picked, before "Send" (in Chromium the first derivation costs
+ * ~30-40 ms, serial before the create).
  */
 export function warmEd25519(): void {
+  if (warmed === impl) return;
+  warmed = impl;
   impl.getPublicKey(new Uint8Array(32));
 }

@@ -54,8 +54,8 @@ export async function withIdbStore<T>(s: IdbStore, mode: IDBTransactionMode, fn:
     tx = db.transaction(s.store, mode);
   } catch (e) {
     // Closed meanwhile (another tab's upgrade, the browser): once more on a fresh connection.
-    open.delete(s.db);
     if (!(e instanceof DOMException && e.name === 'InvalidStateError')) throw e;
+    open.delete(s.db);
     tx = (await openDb(s)).transaction(s.store, mode);
   }
   return new Promise<T | undefined>((resolve, reject) => {

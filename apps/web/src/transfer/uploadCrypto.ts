@@ -28,8 +28,6 @@ export interface UploadCrypto {
 
 /** A pool whose workers are loading already, for the next upload. */
 let ready: CryptoPool | null = null;
-/** The share keys' Ed25519 table is built (once per page). */
-let edWarm = false;
 
 /**
  * Files were picked: start the next upload's workers now, so a small file's
@@ -40,10 +38,7 @@ export function prepareUploadCrypto(): void {
   ready = createCryptoPool();
   ready.warm();
   // The share keys' Ed25519 too, once the picked files are drawn (issue 11: a small send's click → link).
-  if (!edWarm) {
-    edWarm = true;
-    setTimeout(warmEd25519, 50);
-  }
+  setTimeout(warmEd25519, 50);
 }
 
 export function createUploadCrypto(): UploadCrypto {
