@@ -3,7 +3,7 @@
 // that does not fit (damaged, another node) must only cost a compile, never a run.
 
 import { isAscii } from 'node:buffer';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './helpers/cli.ts';
@@ -26,6 +26,31 @@ describe('launcher code cache', () => {
     expect(statSync(`${bundle}.other.v8`).size).toBeGreaterThan(10_000);
     // ASCII, so it loads as a one-byte string: a non-ASCII character in a regex literal (esbuild leaves those) needs a \u escape.
     expect(isAscii(readFileSync(bundle))).toBe(true);
+  });
+
+  it('100 CLIs starting at once without a cache all run, and leave one whole cache behind', async () => {
+    // A word no other test runs, so its cache (<bundle>.launcher-probe.v8) is this test's alone: the CLI
+    // answers it with its usage error, which is output enough to compare.
+    const args = ['launcher-probe'];
+    const first = await runCli(args);
+    expect(first.code).toBe(1);
+    expect(first.stderr).toMatch(/^sealdrop: unknown command "launcher-probe"/);
+    const cache = `${currentBundle()}.launcher-probe.v8`;
+    rmSync(cache, { force: true });
+    const runs = await Promise.all(Array.from({ length: 100 }, () => runCli(args)));
+    for (const r of runs) {
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(first.stderr);
+    }
+    // Each wrote its cache to a file of its own and renamed it into place: no half-written leftovers.
+    expect(readdirSync(CACHE).filter((f) => f.startsWith(path.basename(cache)) && f.endsWith('.tmp'))).toEqual([]);
+    const left = statSync(cache);
+    expect(left.size).toBeGreaterThan(10_000);
+    // V8 takes the cache as it is: the launcher rewrites one only when V8 rejected it (or there was none).
+    const after = await runCli(args);
+    expect(after.code).toBe(1);
+    expect(after.stderr).toBe(first.stderr);
+    expect(statSync(cache).mtimeMs).toBe(left.mtimeMs);
   });
 
   it('runs the same with a damaged code cache, and writes a good one again', async () => {
