@@ -1,6 +1,7 @@
 // Streaming SHA-256 of plaintext: the unrolled WebAssembly compression of
-// sha256-wasm.ts (the same code and speed in browsers and Node), or
-// @noble/hashes where a runtime forbids compiling WebAssembly (workerd).
+// sha256-wasm.ts (its SIMD variant where the runtime validates WASM SIMD, else
+// the scalar one; the same code in browsers and Node), or @noble/hashes where a
+// runtime forbids compiling WebAssembly (workerd).
 
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
 import { hexEncode } from './encoding.ts';
@@ -18,8 +19,18 @@ const IV = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b0568
 let compiled: Promise<WebAssembly.Module | null> | null = null;
 
 function wasmModule(): Promise<WebAssembly.Module | null> {
-  compiled ??= WebAssembly.compile(sha256ModuleBytes()).catch(() => null);
+  compiled ??= WebAssembly.compile(fastestModuleBytes()).catch(() => null);
   return compiled;
+}
+
+function fastestModuleBytes(): Uint8Array<ArrayBuffer> {
+  const simd = sha256ModuleBytes('simd');
+  try {
+    if (WebAssembly.validate(simd)) return simd;
+  } catch {
+    // A runtime without validate compiles nothing either; the scalar bytes then fail the same way.
+  }
+  return sha256ModuleBytes('scalar');
 }
 
 class WasmSha256 implements Sha256 {
