@@ -12,6 +12,9 @@
 //                   file system (createSyncAccessHandle, <KiB> writes), then the
 //                   page saves the finished File through a blob: URL and <a download>
 //   opfswrite-<KiB> only the OPFS write (no download): its share of opfs-<KiB>
+//   writable-<KiB>  a dedicated worker writes through createWritable() (the
+//                   FileSystemWritableFileStream that showSaveFilePicker's handle
+//                   gives, here on an OPFS handle: the picker cannot run headless)
 // Run: node --import tsx scripts/bench/e2e/save-paths.ts --size 512 --port P --variants sw-64,sw-1024,opfs-1024
 import { createServer } from 'node:http';
 import { parseArgs } from 'node:util';
@@ -54,9 +57,16 @@ self.addEventListener('fetch', (e) => {
 `;
 const OPFS_WORKER = `
 onmessage = async (e) => {
-  const { piece, size } = e.data;
+  const { piece, size, writable } = e.data;
   const dir = await navigator.storage.getDirectory();
   const fh = await dir.getFileHandle('save.bin', { create: true });
+  if (writable) {
+    const w = await fh.createWritable();
+    for (let at = 0; at < size; at += piece) await w.write(new Uint8Array(Math.min(piece, size - at)));
+    await w.close();
+    postMessage('written');
+    return;
+  }
   const h = await fh.createSyncAccessHandle();
   h.truncate(0);
   const buf = new Uint8Array(piece);
@@ -67,7 +77,7 @@ onmessage = async (e) => {
 };
 `;
 const PAGE = `<!doctype html><title>save</title><script>
-window.opfs = (piece, size, save) => new Promise((resolve) => {
+window.opfs = (piece, size, save, writable) => new Promise((resolve) => {
   const w = new Worker('/opfs-worker.js');
   w.onmessage = async () => {
     w.terminate();
@@ -81,7 +91,7 @@ window.opfs = (piece, size, save) => new Promise((resolve) => {
     }
     resolve(file.size);
   };
-  w.postMessage({ piece, size });
+  w.postMessage({ piece, size, writable });
 });
 </script>`;
 
@@ -118,8 +128,9 @@ try {
       };
       const timer = setInterval(sample, 100);
       const t0 = performance.now();
-      if (kind === 'opfswrite') {
-        await page.evaluate(([p, s]) => (window as unknown as { opfs: (p: number, s: number, save: boolean) => Promise<number> }).opfs(p, s, false), [piece, size]);
+      if (kind === 'opfswrite' || kind === 'writable') {
+        const writable = kind === 'writable';
+        await page.evaluate(([p, s, w]) => (window as unknown as { opfs: (p: number, s: number, save: boolean, w: boolean) => Promise<number> }).opfs(p as number, s as number, false, w as boolean), [piece, size, writable]);
       } else {
         const go = kind.startsWith('sw')
           ? () => page.evaluate((t) => void location.assign(t), `/dl/go?piece=${piece}&size=${size}&bytes=${kind === 'swbytes' ? 1 : 0}&hops=${kind === 'swhops' ? 1 : 0}`)
