@@ -8,6 +8,7 @@
 import { ciphertextRangeChunks, ciphertextSize, CHUNK_BYTES, chunkCount, chunkOffset, deriveMessageKeys, encryptChunk, HEADER_BYTES, type MessageKeys } from '../cobblestone.ts';
 import { hexEncode } from '../encoding.ts';
 import { derivePasswordKey } from '../keys.ts';
+import { PartDigest } from '../partDigest.ts';
 import { createSha256 } from '../sha256.ts';
 import type { PoolRequest, PoolResponse, TapBatch } from './protocol.ts';
 
@@ -131,15 +132,17 @@ const carry = new Uint8Array(CHUNK_BYTES);
  * (Reading a whole batch before encrypting it left each worker waiting on
  * reads for half its time.)
  */
-async function encryptSlice(blob: Blob, keys: MessageKeys, start: number, end: number, tapFile?: number): Promise<{ out: Uint8Array; tapped: number }> {
+async function encryptSlice(blob: Blob, keys: MessageKeys, start: number, end: number, tapFile?: number): Promise<{ out: Uint8Array; tapped: number; digest: PartDigest }> {
   if (end > ciphertextSize(blob.size) || start > end) throw new RangeError('range outside the message');
   const out = outputBuffer(end - start);
   if (start < HEADER_BYTES) out.set(keys.header.subarray(start, Math.min(end, HEADER_BYTES)), 0);
+  const digest = new PartDigest(blob.size, start, end, keys.header);
   const chunks = ciphertextRangeChunks(start, end, blob.size);
-  if (!chunks) return { out, tapped: 0 };
+  if (!chunks) return { out, tapped: 0, digest };
   const tap = tapFile !== undefined && tapPort ? new TapSender(tapPort, tapFile, blob.size, chunks.first * CHUNK_BYTES) : null;
   const seal = async (k: number, plain: Uint8Array) => {
     const sealed = await encryptChunk(keys, k, plain);
+    digest.add(k, sealed);
     const cs = chunkOffset(k);
     const a = Math.max(start, cs);
     const b = Math.min(end, cs + sealed.length);
@@ -186,7 +189,7 @@ async function encryptSlice(blob: Blob, keys: MessageKeys, start: number, end: n
   if (k === chunks.last && k === chunkCount(blob.size) - 1) await seal(k++, carry.subarray(0, held));
   else if (held) throw new Error('the file changed while it was being read');
   if (k !== chunks.last + 1) throw new Error('the file became shorter while it was being read');
-  return { out, tapped: tap?.sent ?? 0 };
+  return { out, tapped: tap?.sent ?? 0, digest };
 }
 
 async function hashBlob(id: number, blob: Blob): Promise<string> {
@@ -231,7 +234,7 @@ scope.onmessage = async (e) => {
       const keys = await keysFor(req.inputKey, req.salt, req.context);
       const made = await encryptSlice(req.blob, keys, req.start, req.end, req.tap);
       const bytes = made.out as Uint8Array<ArrayBuffer>;
-      const sha256 = hexEncode(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
+      const sha256 = await made.digest.hex();
       if (req.tap !== undefined) {
         scope.postMessage({ id: req.id, ok: true, bytes, sha256, spares: spares.length, reusedOutputs, tapped: made.tapped }, [bytes.buffer]);
         return;
