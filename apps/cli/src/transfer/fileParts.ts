@@ -67,12 +67,11 @@ interface FileHashes {
 /**
  * Parts and whole-file hashes from file handles, in one read and one
  * encryption per part: the part is made into a pooled buffer (one per lane in
- * flight, so memory does not grow with the file) and its digest taken from the
- * chunks' tags on the way (partDigest.ts), so the bytes sent are the bytes the
- * digest stands for. The whole-file
- * plaintext SHA-256 (and BLAKE2b for --sign) comes from the same reads through
- * a PlaintextTap; only when a resume makes parts out of order does the hasher
- * read the file again.
+ * flight, so memory does not grow with the file) and its digest is taken from
+ * the tags of the very chunks it holds as they are sealed (partDigest.ts). The
+ * whole-file plaintext SHA-256 (and BLAKE2b for --sign) comes from the same
+ * reads through a PlaintextTap; only when a resume makes parts out of order
+ * does the hasher read the file again.
  */
 export function fileParts(files: InputFile[], signer: SecretKey | null, lanes: number): { parts: PartMaker<SizedBody>; hasher: PlaintextHasher } {
   const readers = new Map<number, Promise<FileReader>>();

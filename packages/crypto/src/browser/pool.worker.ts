@@ -130,19 +130,18 @@ const carry = new Uint8Array(CHUNK_BYTES);
  * chunk is sealed straight from the piece it arrived in: the browser fills the
  * stream's pipe while this worker encrypts, so reading and encrypting overlap.
  * (Reading a whole batch before encrypting it left each worker waiting on
- * reads for half its time.)
+ * reads for half its time.) `digest` takes each chunk as it is sealed.
  */
-async function encryptSlice(blob: Blob, keys: MessageKeys, start: number, end: number, tapFile?: number): Promise<{ out: Uint8Array; tapped: number; digest: PartDigest }> {
+async function encryptSlice(blob: Blob, keys: MessageKeys, start: number, end: number, tapFile?: number, digest?: PartDigest): Promise<{ out: Uint8Array; tapped: number }> {
   if (end > ciphertextSize(blob.size) || start > end) throw new RangeError('range outside the message');
   const out = outputBuffer(end - start);
   if (start < HEADER_BYTES) out.set(keys.header.subarray(start, Math.min(end, HEADER_BYTES)), 0);
-  const digest = new PartDigest(blob.size, start, end, keys.header);
   const chunks = ciphertextRangeChunks(start, end, blob.size);
-  if (!chunks) return { out, tapped: 0, digest };
+  if (!chunks) return { out, tapped: 0 };
   const tap = tapFile !== undefined && tapPort ? new TapSender(tapPort, tapFile, blob.size, chunks.first * CHUNK_BYTES) : null;
   const seal = async (k: number, plain: Uint8Array) => {
     const sealed = await encryptChunk(keys, k, plain);
-    digest.add(k, sealed);
+    digest?.add(k, sealed);
     const cs = chunkOffset(k);
     const a = Math.max(start, cs);
     const b = Math.min(end, cs + sealed.length);
@@ -189,7 +188,7 @@ async function encryptSlice(blob: Blob, keys: MessageKeys, start: number, end: n
   if (k === chunks.last && k === chunkCount(blob.size) - 1) await seal(k++, carry.subarray(0, held));
   else if (held) throw new Error('the file changed while it was being read');
   if (k !== chunks.last + 1) throw new Error('the file became shorter while it was being read');
-  return { out, tapped: tap?.sent ?? 0, digest };
+  return { out, tapped: tap?.sent ?? 0 };
 }
 
 async function hashBlob(id: number, blob: Blob): Promise<string> {
@@ -232,9 +231,10 @@ scope.onmessage = async (e) => {
       // Blob (a handle, not a copy of the bytes) and the part's digest, and the
       // output memory stays in this worker for its next part.
       const keys = await keysFor(req.inputKey, req.salt, req.context);
-      const made = await encryptSlice(req.blob, keys, req.start, req.end, req.tap);
+      const digest = new PartDigest(req.blob.size, req.start, req.end, keys.header);
+      const made = await encryptSlice(req.blob, keys, req.start, req.end, req.tap, digest);
       const bytes = made.out as Uint8Array<ArrayBuffer>;
-      const sha256 = await made.digest.hex();
+      const sha256 = await digest.hex();
       if (req.tap !== undefined) {
         scope.postMessage({ id: req.id, ok: true, bytes, sha256, spares: spares.length, reusedOutputs, tapped: made.tapped }, [bytes.buffer]);
         return;
