@@ -1,11 +1,11 @@
 // Resuming an interrupted upload after a reload: finished parts are not sent
 // again, a changed file restarts, the password is asked again, another tab's
-// running upload is not offered, old journals are forgotten, a finalize whose
-// answer was lost finishes.
+// running upload is not offered, old journals are forgotten, one an older version
+// wrote restarts its file, a finalize whose answer was lost finishes.
 import { createHash, randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, statSync, utimesSync, writeSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { b64uEncode } from '@sealdrop/crypto';
+import { b64uDecode, b64uEncode, bytesSource, ciphertextSize, deriveMessageKeys, deriveShareKeys, encryptRange, parseLinkSecret, shareContext } from '@sealdrop/crypto';
 import { fetchShareInNode } from './helpers/send-ui.ts';
 import { MiB, LINK_RE, useTempDir, randomFile, baseURL, recordPuts, journals, startUploadStuckAfterPart0, interruptAfterFirstPart } from './helpers/send-page.ts';
 
@@ -119,6 +119,44 @@ test('a journal older than the server keeps unfinished shares (24 h) is forgotte
   await expect(page.getByRole('button', { name: 'Choose files' })).toBeVisible();
   await expect.poll(() => journals(page)).toEqual([]);
   await expect(page.getByRole('heading', { name: 'An upload was interrupted' })).toHaveCount(0);
+});
+
+test('a journal an older version wrote (whole-part SHA-256s, no digest mark) restarts its file from part 0 with a fresh salt', async ({ page }) => {
+  const p = randomFile('older.bin', 40 * MiB);
+  const before = await interruptAfterFirstPart(page, p);
+  // The same journal as the previous version kept it.
+  const [j] = (await journals(page)) as unknown as (Record<string, unknown> & { id: string; secret: string; partBytes: number; salts: string[]; partDigests: (string | null)[][] })[];
+  expect(j.partDigest).toBe('sealdrop/part-digest/v2');
+  delete j.partDigest;
+  const plain = readFileSync(p);
+  const keys = await deriveMessageKeys(await (await deriveShareKeys(parseLinkSecret(j.secret), null)).fileKey(0), b64uDecode(j.salts[0], 24), shareContext(j.id));
+  const total = ciphertextSize(plain.length);
+  j.partDigests[0][0] = createHash('sha256').update(await encryptRange(bytesSource(plain), keys, 0, Math.min(total, j.partBytes))).digest('hex');
+  await page.evaluate(
+    (old) =>
+      new Promise<void>((resolve, reject) => {
+        const req = indexedDB.open('sealdrop-send');
+        req.onsuccess = () => {
+          const tx = req.result.transaction('journals', 'readwrite');
+          tx.objectStore('journals').put(old);
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    j,
+  );
+  await page.reload();
+  await expect(page.getByRole('heading', { name: 'An upload was interrupted' })).toBeVisible();
+  const puts = recordPuts(page);
+  await page.getByTestId('send-files-input').setInputFiles(p);
+  await page.getByRole('button', { name: 'Resume the interrupted upload' }).click();
+  const link = page.locator('#send-link');
+  await expect(link).toBeVisible({ timeout: 120_000 });
+  expect(LINK_RE.exec(await link.inputValue())![1]).toBe(before.id);
+  expect(puts.sort()).toEqual(['0:0', '0:1', '0:2']);
+  const share = await fetchShareInNode(baseURL(), await link.inputValue());
+  expect(b64uEncode(share.ciphertexts[0].subarray(0, 24))).not.toBe(before.salts[0]);
+  expect(Buffer.compare(Buffer.from(share.files[0]), plain)).toBe(0);
 });
 
 test('a file whose size changed cannot join the interrupted share: it is cancelled, with a reason', async ({ page }) => {

@@ -1,13 +1,14 @@
 // Interrupted transfers against the real local stack: an upload killed halfway
 // resumes without re-sending finished parts; a file changed in between restarts
-// with a fresh salt; a dropped download resumes with Range from the last whole
-// chunk; a failing part upload is retried; weakened password parameters from a
-// hostile server are refused.
+// with a fresh salt, as does one whose journal an older version wrote; a dropped
+// download resumes with Range from the last whole chunk; a failing part upload is
+// retried; weakened password parameters from a hostile server are refused.
 
+import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { open, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { b64uDecode, deriveShareKeys, parseLinkSecret, signAccess } from '@sealdrop/crypto';
+import { b64uDecode, bytesSource, ciphertextSize, deriveMessageKeys, deriveShareKeys, encryptRange, parseLinkSecret, shareContext, signAccess } from '@sealdrop/crypto';
 import { SealdropClient } from '@sealdrop/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, runCli, spawnCli, type CliResult } from './helpers/cli.ts';
@@ -160,6 +161,37 @@ describe('interrupted upload', () => {
     const rec = await runCli(['receive', out.url, '-o', w('out2')], { env: env() });
     expectOk(rec);
     expect(await sha256File(w('out2', 'changing.bin'))).toBe(newHash);
+  });
+
+  it('a journal of the previous version (whole-part SHA-256s) restarts its file, saying why, and the share arrives whole', async () => {
+    const hash = await writeRandomFile(w('older.bin'), 20 * MIB, 55);
+    const { journal, server, close } = await sendAndKill([w('older.bin'), '--downloads', '2']);
+    // Rewritten as the previous version kept it: no digest mark, SHA-256s of whole parts.
+    const dir = w('state', 'sealdrop');
+    const file = path.join(dir, readdirSync(dir).find((f) => f.startsWith('send-') && f.endsWith('.json'))!);
+    const j = JSON.parse(readFileSync(file, 'utf8'));
+    expect(j.partDigest).toBe('sealdrop/part-digest/v2');
+    delete j.partDigest;
+    const plain = new Uint8Array(await readFile(w('older.bin')));
+    const keys = await deriveMessageKeys(await (await deriveShareKeys(parseLinkSecret(j.secret), null)).fileKey(0), b64uDecode(j.salts[0], 24), shareContext(j.id));
+    const total = ciphertextSize(plain.length);
+    j.partDigests[0] = await Promise.all(
+      j.partDigests[0].map(async (d: string | null, n: number) =>
+        d === null ? null : createHash('sha256').update(await encryptRange(bytesSource(plain), keys, n * j.partBytes, Math.min(total, (n + 1) * j.partBytes))).digest('hex'),
+      ),
+    );
+    await writeFile(file, JSON.stringify(j));
+
+    const r = await runCli(['send', w('older.bin'), '--downloads', '2', '--server', server, '--json'], { env: env() }).finally(close);
+    expectOk(r);
+    expect(r.stderr).toMatch(/older\.bin was journalled by an older version of sealdrop, whose part checks this one cannot repeat: uploading it again from the start with a fresh salt/);
+    const out = JSON.parse(r.stdout);
+    out.url = out.url.replace(server, stack.url);
+    expect(out.id).toBe(journal.id);
+    expect(out.resumedParts).toBe(0);
+    const rec = await runCli(['receive', out.url, '-o', w('out3')], { env: env() });
+    expectOk(rec);
+    expect(await sha256File(w('out3', 'older.bin'))).toBe(hash);
   });
 });
 

@@ -389,8 +389,16 @@ const READ_CHUNKS = 64;
  * `keys`. Chunks straddling the range's ends are re-encrypted from the same
  * source, which gives the same bytes; so parts made independently, retried or
  * resumed (with the same salt and an unchanged source) fit together.
+ * `onSealed` sees each overlapping chunk whole, in order, straddling ones included.
  */
-export async function encryptRange(source: PlaintextSource, keys: MessageKeys, start: number, end: number, into?: Uint8Array): Promise<Uint8Array> {
+export async function encryptRange(
+  source: PlaintextSource,
+  keys: MessageKeys,
+  start: number,
+  end: number,
+  into?: Uint8Array,
+  onSealed?: (index: number, sealed: Uint8Array) => void,
+): Promise<Uint8Array> {
   const total = ciphertextSize(source.size);
   assertSize(start, 'start');
   assertSize(end, 'end');
@@ -414,6 +422,7 @@ export async function encryptRange(source: PlaintextSource, keys: MessageKeys, s
     }
     let k = k0;
     await inOrder(jobs, (sealed) => {
+      onSealed?.(k, sealed);
       const cs = chunkOffset(k++);
       const a = Math.max(start, cs);
       const b = Math.min(end, cs + sealed.length);

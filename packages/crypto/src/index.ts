@@ -11,6 +11,7 @@ export { useEd25519, warmEd25519, type Ed25519Impl } from './ed25519.ts';
 export * from './manifest.ts';
 export * from './sha256.ts';
 export * from './upload.ts';
+export * from './partDigest.ts';
 export * from './logchain.ts';
 export * from './logexport.ts';
 export * from './recipient-keys.ts';

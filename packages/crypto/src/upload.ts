@@ -2,10 +2,10 @@
 // salt is drawn here, once, and never taken from outside, except through the
 // resume path, which re-checks the digest recorded for every part it remakes.
 
-import { ciphertextSize, deriveMessageKeys, encryptRange, SALT_BYTES, type MessageKeys, type PlaintextSource } from './cobblestone.ts';
+import { ciphertextSize, deriveMessageKeys, SALT_BYTES, type MessageKeys, type PlaintextSource } from './cobblestone.ts';
 import { partCount } from './constants.ts';
 import { randomBytes } from './encoding.ts';
-import { sha256Hex } from './sha256.ts';
+import { encryptPartWithDigest } from './partDigest.ts';
 
 /** The client-only resume journal (IndexedDB in the browser, a 0600 file for the CLI). Deleted after finalize: it holds S. */
 export interface ResumeJournal {
@@ -19,8 +19,13 @@ export interface ResumeJournal {
   /** Per file: plaintext size. */
   sizes: number[];
   lastModified: (number | null)[];
-  /** Per file, per part: hex SHA-256 of the part's ciphertext, once made. */
+  /** Per file, per part: the part digest (partDigest.ts), once made. */
   partDigests: (string | null)[][];
+  /**
+   * PART_DIGEST: what partDigests hold. Journals written before it hold SHA-256s of
+   * whole parts, which no part made now can match: a resume restarts their files.
+   */
+  partDigest?: string;
 }
 
 export class SourceChangedError extends Error {
@@ -83,11 +88,10 @@ export class FileEncryptor {
     return { start: n * this.partBytes, end: Math.min(this.ciphertextSize, (n + 1) * this.partBytes) };
   }
 
-  /** Ciphertext of part n and its SHA-256; throws SourceChangedError when it differs from a recorded digest. */
+  /** Ciphertext of part n and its part digest; throws SourceChangedError when it differs from a recorded digest. */
   async makePart(n: number): Promise<{ bytes: Uint8Array; sha256: string }> {
     const { start, end } = this.partRange(n);
-    const bytes = await encryptRange(this.source, this.keys, start, end);
-    const sha256 = await sha256Hex(bytes);
+    const { bytes, sha256 } = await encryptPartWithDigest(this.source, this.keys, start, end);
     const recorded = this.#digests[n];
     if (recorded !== null && recorded !== sha256) throw new SourceChangedError(n);
     this.#digests[n] = sha256;

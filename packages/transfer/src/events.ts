@@ -9,8 +9,8 @@ export type TransferEvent =
   | { type: 'phase'; phase: SendPhase }
   | { type: 'created'; id: string }
   | { type: 'resumed'; id: string; partsOnServer: number; totalParts: number }
-  /** A file starts again from its first part with a fresh salt. */
-  | { type: 'file-restarted'; file: number; reason: 'changed' | 'date' | 'unknown-parts' }
+  /** A file starts again from its first part with a fresh salt; `old-journal`: its part digests are of an older version's kind, which no part made now can match. */
+  | { type: 'file-restarted'; file: number; reason: 'changed' | 'date' | 'unknown-parts' | 'old-journal' }
   /** Ciphertext bytes checked on resume (re-made and compared with the journal). */
   | { type: 'checked'; file: number; bytes: number }
   /** Bytes of part `part` sent so far in this attempt (it restarts at 0 on a retry). */

@@ -55,6 +55,7 @@ export function parseJournal(x: unknown): SendJournal | null {
     Array.isArray(j.partDigests) && j.partDigests.length === n &&
     j.partDigests.every((d) => Array.isArray(d) && d.every((x) => x === null || HEX64.test(x))) &&
     typeof j.authPub === 'string' &&
+    (j.partDigest === undefined || typeof j.partDigest === 'string') &&
     (j.passwordSalt === null || typeof j.passwordSalt === 'string');
   return ok ? j : null;
 }

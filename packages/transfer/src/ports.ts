@@ -22,7 +22,7 @@ export interface PartRequest {
 export interface MadePart<Body> {
   /** A request body the sender port can send (a Blob, a streamed body). */
   body: Body;
-  /** Hex SHA-256 of exactly the bytes `body` will send. */
+  /** The part digest of exactly the bytes `body` will send (@sealdrop/crypto encryptPartWithDigest, PartDigest: from the chunks' tags). */
   sha256: string;
   length: number;
   /** The engine is done with `body` (sent, or given up): a maker that reuses its buffers takes it back. */

@@ -17,6 +17,7 @@ import {
   generateLinkSecret,
   KDF_V1,
   newPasswordSalt,
+  PART_DIGEST,
   parseLinkSecret,
   sealManifest,
   shareContext,
@@ -125,6 +126,8 @@ function definedRules(r: ShareRules | undefined): ShareRules {
     ...(r.publishSha256 ? { publishSha256: true as const } : {}),
   };
 }
+
+type RestartReason = Extract<TransferEvent, { type: 'file-restarted' }>['reason'];
 
 /** A geometry-only source: the engine never reads plaintext, the part maker does. */
 const sizeOnly = (size: number): PlaintextSource => ({
@@ -272,6 +275,7 @@ class SendRun<Body> {
       sizes: o.files.map((f) => f.size),
       lastModified: o.files.map((f) => f.lastModified),
       partDigests: this.#files.map((f) => new Array<string | null>(f.enc.partCount).fill(null)),
+      partDigest: PART_DIGEST,
       createdAt: new Date().toISOString(),
       names: o.files.map((f) => f.name),
       types: o.files.map((f) => f.type),
@@ -324,13 +328,16 @@ class SendRun<Body> {
     const onServer = new Map(uploads.files.map((f) => [f.index, new Set(f.parts)]));
     this.#emit({ type: 'phase', phase: 'checking' });
     const context = shareContext(j.id);
+    // Digests of another kind (a journal of an older version) can never match a part made now.
+    const foreignDigests = j.partDigest !== PART_DIGEST;
     for (const [i, f] of o.files.entries()) {
       const inputKey = await this.#keys.fileKey(i);
       const stored = onServer.get(i) ?? new Set<number>();
       let state: FileState | null = null;
-      let why: 'changed' | 'date' | 'unknown-parts' | null = null;
+      let why: RestartReason | null = null;
       if (!j.salts[i]) why = 'changed';
       else if ((j.lastModified[i] ?? null) !== (f.lastModified ?? null)) why = 'date';
+      else if (foreignDigests && j.partDigests[i].some((d) => d != null)) why = 'old-journal';
       else {
         const enc = await FileEncryptor.resume(sizeOnly(f.size), inputKey, context, j.partBytes, b64uDecode(j.salts[i], 24), j.partDigests[i]).catch(() => null);
         if (!enc) why = 'changed';
@@ -345,6 +352,8 @@ class SendRun<Body> {
       }
       this.#files.push(state!);
     }
+    // Only now: until here the journal may still hold digests of the old kind.
+    j.partDigest = PART_DIGEST;
     await this.#save();
     this.#resumedParts = this.#files.reduce((n, s) => n + s.done.size, 0);
     const totalParts = this.#files.reduce((n, s) => n + s.enc.partCount, 0);
@@ -369,7 +378,7 @@ class SendRun<Body> {
   }
 
   /** The file changed: a fresh salt (a new message), every part sent again. */
-  async #restart(i: number, inputKey: Uint8Array, context: Uint8Array, reason: 'changed' | 'date' | 'unknown-parts'): Promise<FileState> {
+  async #restart(i: number, inputKey: Uint8Array, context: Uint8Array, reason: RestartReason): Promise<FileState> {
     const j = this.#journal;
     const f = this.#o.files[i];
     const enc = await FileEncryptor.create(sizeOnly(f.size), inputKey, context, j.partBytes);

@@ -3,7 +3,7 @@
 // answer, concurrent transfers. Every share is received back and compared byte
 // for byte.
 
-import { b64uEncode, deriveShareKeys, parseLinkSecret, sealManifest } from '@sealdrop/crypto';
+import { b64uDecode, b64uEncode, bytesSource, deriveMessageKeys, deriveShareKeys, encryptRange, PART_DIGEST, parseLinkSecret, sealManifest, shareContext } from '@sealdrop/crypto';
 import { ApiError, SealdropClient } from '@sealdrop/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../../apps/cli/test/helpers/stack.ts';
@@ -188,6 +188,54 @@ describe('send', () => {
     expect(r.journal.salts[0]).not.toBe(oldSalt);
     expect(r.journal.salts[1]).toBe(j.salts[1]);
     expect(r.sentParts).toBe(4);
+    expectSame(await receive(r), files);
+  });
+
+  /** `j` as the previous version wrote it: no digest mark, each recorded digest the SHA-256 of the whole part's ciphertext. */
+  async function asPreviousVersion(j: SendJournal, files: MemFile[], mark: boolean): Promise<SendJournal> {
+    const old = structuredClone(j);
+    if (!mark) delete old.partDigest;
+    const keys = await deriveShareKeys(parseLinkSecret(j.secret), null);
+    for (const [i, digests] of old.partDigests.entries()) {
+      const msg = await deriveMessageKeys(await keys.fileKey(i), b64uDecode(j.salts[i], 24), shareContext(j.id));
+      for (const [n, d] of digests.entries()) {
+        if (d == null) continue;
+        const start = n * j.partBytes;
+        const end = Math.min(start + j.partBytes, 56 + files[i].bytes.length + 16 * (Math.floor(files[i].bytes.length / 16384) + 1));
+        digests[n] = sha256(await encryptRange(bytesSource(files[i].bytes), msg, start, end));
+      }
+    }
+    return old;
+  }
+
+  it('a journal of the previous version (whole-part SHA-256s) restarts its files with recorded digests, saying why, without reading them', async () => {
+    const files = threeParts();
+    const first = options(files, { concurrency: 1 });
+    await killedAt(first.o, (e) => e.type === 'part-done');
+    const j = first.journal.saved!;
+    expect(j.partDigest).toBe(PART_DIGEST);
+    const old = await asPreviousVersion(j, files, false);
+    expect(old.partDigests[0][0]).not.toBe(j.partDigests[0][0]);
+    const again = options(files, { resume: old, settings: undefined });
+    const r = await sendFiles(again.o);
+    expect(again.events.filter((e) => e.type === 'file-restarted')).toEqual([{ type: 'file-restarted', file: 0, reason: 'old-journal' }]);
+    expect(again.events.filter((e) => e.type === 'checked')).toHaveLength(0);
+    expect(r.journal.salts[0]).not.toBe(j.salts[0]);
+    expect(r.journal.salts[1]).toBe(j.salts[1]); // nothing of it was made: nothing to compare
+    expect(r.journal.partDigest).toBe(PART_DIGEST);
+    expect(r.sentParts).toBe(4);
+    expectSame(await receive(r), files);
+  });
+
+  it('whole-part digests under the current mark never pass for a match: the file restarts as changed', async () => {
+    const files = threeParts();
+    const first = options(files, { concurrency: 1 });
+    await killedAt(first.o, (e) => e.type === 'part-done');
+    const j = first.journal.saved!;
+    const again = options(files, { resume: await asPreviousVersion(j, files, true), settings: undefined });
+    const r = await sendFiles(again.o);
+    expect(again.events.filter((e) => e.type === 'file-restarted')).toEqual([{ type: 'file-restarted', file: 0, reason: 'changed' }]);
+    expect(r.resumedParts).toBe(0);
     expectSame(await receive(r), files);
   });
 

@@ -4,7 +4,7 @@
 
 import { createHash, type Hash } from 'node:crypto';
 import { open } from 'node:fs/promises';
-import { CHUNK_BYTES, ciphertextRangeChunks, encryptRange, type PlaintextSource } from '@sealdrop/crypto';
+import { CHUNK_BYTES, ciphertextRangeChunks, encryptPartWithDigest, type PlaintextSource } from '@sealdrop/crypto';
 import { PlaintextTap, type PartMaker, type PlaintextHasher } from '@sealdrop/transfer';
 import { CliError, EXIT } from '../exit.ts';
 import type { InputFile } from '../files.ts';
@@ -67,11 +67,11 @@ interface FileHashes {
 /**
  * Parts and whole-file hashes from file handles, in one read and one
  * encryption per part: the part is made into a pooled buffer (one per lane in
- * flight, so memory does not grow with the file), its SHA-256 taken from that
- * very buffer, and the bytes sent are the bytes hashed. The whole-file
- * plaintext SHA-256 (and BLAKE2b for --sign) comes from the same reads through
- * a PlaintextTap; only when a resume makes parts out of order does the hasher
- * read the file again.
+ * flight, so memory does not grow with the file) and its digest is taken from
+ * the tags of the very chunks it holds as they are sealed (partDigest.ts). The
+ * whole-file plaintext SHA-256 (and BLAKE2b for --sign) comes from the same
+ * reads through a PlaintextTap; only when a resume makes parts out of order
+ * does the hasher read the file again.
  */
 export function fileParts(files: InputFile[], signer: SecretKey | null, lanes: number): { parts: PartMaker<SizedBody>; hasher: PlaintextHasher } {
   const readers = new Map<number, Promise<FileReader>>();
@@ -122,8 +122,9 @@ export function fileParts(files: InputFile[], signer: SecretKey | null, lanes: n
       const first = ciphertextRangeChunks(req.start, req.end, r.size)?.first ?? 0;
       const tapped = tap.open(r.source(readBuf), first * CHUNK_BYTES);
       let bytes: Uint8Array;
+      let sha256: string;
       try {
-        bytes = await encryptRange(tapped.source, req.keys, req.start, req.end, out);
+        ({ bytes, sha256 } = await encryptPartWithDigest(tapped.source, req.keys, req.start, req.end, out));
       } catch (e) {
         pool.give(out);
         throw e;
@@ -131,7 +132,6 @@ export function fileParts(files: InputFile[], signer: SecretKey | null, lanes: n
         tapped.end();
         reads.give(readBuf);
       }
-      const sha256 = createHash('sha256').update(bytes).digest('hex');
       let released = false;
       const body = new SizedBody(length, async function* () {
         for (let off = 0; off < length && !released; off += PIECE_BYTES) yield bytes.subarray(off, Math.min(length, off + PIECE_BYTES));

@@ -12,6 +12,14 @@ export interface UploadReport {
   end(ok: boolean): void;
 }
 
+/** Why a file starts over, as the log says it. */
+const RESTARTED: Record<Extract<TransferEvent, { type: 'file-restarted' }>['reason'], string> = {
+  changed: 'changed since the interrupted upload',
+  date: 'changed since the interrupted upload',
+  'unknown-parts': 'has parts the journal does not know',
+  'old-journal': 'was journalled by an older version of sealdrop, whose part checks this one cannot repeat',
+};
+
 export function uploadReport(files: InputFile[], o: { quiet?: boolean; log: (msg: string) => void }): UploadReport {
   const progress = new SendProgress(files.map((f) => f.size));
   let bar: Progress | null = null;
@@ -33,7 +41,7 @@ export function uploadReport(files: InputFile[], o: { quiet?: boolean; log: (msg
           if (e.phase === 'finalizing') bar?.finish();
           break;
         case 'file-restarted':
-          o.log(`${files[e.file].name} ${e.reason === 'unknown-parts' ? 'has parts the journal does not know' : 'changed since the interrupted upload'}: uploading it again from the start with a fresh salt.`);
+          o.log(`${files[e.file].name} ${RESTARTED[e.reason]}: uploading it again from the start with a fresh salt.`);
           break;
         case 'retry':
           if (e.step === 'part') o.log(`Part ${e.part! + 1} of ${files[e.file!].name}: ${(e.error as Error).message}; retry ${e.attempt} in ${(e.delayMs / 1000).toFixed(1)} s.`);

@@ -4,7 +4,6 @@
 // parts to keep them busy), while a separate worker hashes the plaintext at the
 // same time.
 import { ciphertextSize, chunkOffset, ciphertextRangeChunks, CobblestoneError, type CobblestoneErrorKind } from '../cobblestone.ts';
-import { hexEncode } from '../encoding.ts';
 import type { PoolRequest, PoolResponse, TapRequest, TapResponse } from './protocol.ts';
 
 type Job = { msg: PoolRequest; resolve: (r: Extract<PoolResponse, { ok: true }>) => void; reject: (e: Error) => void; onProgress?: (bytes: number) => void };
@@ -34,16 +33,16 @@ export interface CryptoPool {
    */
   recycle(bytes: Uint8Array): void;
   /**
-   * Part [start, end) as a request body and its SHA-256 (hex), both made by
-   * the worker that encrypted it (no copy of the bytes on the page's thread).
-   * A part split across idle workers is joined, hashed and wrapped here.
+   * Part [start, end) as a request body and its part digest (partDigest.ts),
+   * both made by the one worker that encrypted it (no copy of the bytes on the
+   * page's thread; the digest comes from the tags that worker sealed).
    */
   makePart(blob: Blob, inputKey: Uint8Array, context: Uint8Array, salt: Uint8Array, start: number, end: number): Promise<{ body: Blob; sha256: string }>;
   /**
    * Part [start, end) made by one worker, which also passes the plaintext it
    * reads to the tap worker as file `file`'s bytes: its whole-file SHA-256 then
    * needs no read of its own (tapSha256). The part comes as its bytes
-   * (transferred) with their SHA-256; `tapped` counts the batches it passed (for closeTap).
+   * (transferred) with their part digest; `tapped` counts the batches it passed (for closeTap).
    */
   makeTappedPart(file: number, blob: Blob, inputKey: Uint8Array, context: Uint8Array, salt: Uint8Array, start: number, end: number): Promise<{ bytes: Uint8Array; sha256: string; tapped: number }>;
   /** Hex SHA-256 of file `file` (of `size` bytes) from the tap, once all of it went through; null when that can no longer happen. */
@@ -245,16 +244,9 @@ export function createCryptoPool(opts: CryptoPoolOptions = {}): CryptoPool {
   return {
     encryptPart: (blob, inputKey, context, salt, start, end) => encryptCuts(blob, inputKey, context, salt, cutsFor(blob, start, end)),
     async makePart(blob, inputKey, context, salt, start, end) {
-      const cuts = cutsFor(blob, start, end);
-      if (cuts.length === 2) {
-        const r = await submit(queue, { op: 'part', id: nextId++, blob, inputKey, context, salt, start, end });
-        return { body: r.body!, sha256: r.sha256! };
-      }
-      const bytes = (await encryptCuts(blob, inputKey, context, salt, cuts)) as Uint8Array<ArrayBuffer>;
-      const sha256 = hexEncode(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
-      const body = new Blob([bytes]);
-      recycle(bytes); // the Blob holds its own copy
-      return { body, sha256 };
+      cutsFor(blob, start, end); // checks the range
+      const r = await submit(queue, { op: 'part', id: nextId++, blob, inputKey, context, salt, start, end });
+      return { body: r.body!, sha256: r.sha256! };
     },
     async makeTappedPart(file, blob, inputKey, context, salt, start, end) {
       cutsFor(blob, start, end); // checks the range

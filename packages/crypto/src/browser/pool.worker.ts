@@ -8,6 +8,7 @@
 import { ciphertextRangeChunks, ciphertextSize, CHUNK_BYTES, chunkCount, chunkOffset, deriveMessageKeys, encryptChunk, HEADER_BYTES, type MessageKeys } from '../cobblestone.ts';
 import { hexEncode } from '../encoding.ts';
 import { derivePasswordKey } from '../keys.ts';
+import { PartDigest } from '../partDigest.ts';
 import { createSha256 } from '../sha256.ts';
 import type { PoolRequest, PoolResponse, TapBatch } from './protocol.ts';
 
@@ -129,9 +130,9 @@ const carry = new Uint8Array(CHUNK_BYTES);
  * chunk is sealed straight from the piece it arrived in: the browser fills the
  * stream's pipe while this worker encrypts, so reading and encrypting overlap.
  * (Reading a whole batch before encrypting it left each worker waiting on
- * reads for half its time.)
+ * reads for half its time.) `digest` takes each chunk as it is sealed.
  */
-async function encryptSlice(blob: Blob, keys: MessageKeys, start: number, end: number, tapFile?: number): Promise<{ out: Uint8Array; tapped: number }> {
+async function encryptSlice(blob: Blob, keys: MessageKeys, start: number, end: number, tapFile?: number, digest?: PartDigest): Promise<{ out: Uint8Array; tapped: number }> {
   if (end > ciphertextSize(blob.size) || start > end) throw new RangeError('range outside the message');
   const out = outputBuffer(end - start);
   if (start < HEADER_BYTES) out.set(keys.header.subarray(start, Math.min(end, HEADER_BYTES)), 0);
@@ -140,6 +141,7 @@ async function encryptSlice(blob: Blob, keys: MessageKeys, start: number, end: n
   const tap = tapFile !== undefined && tapPort ? new TapSender(tapPort, tapFile, blob.size, chunks.first * CHUNK_BYTES) : null;
   const seal = async (k: number, plain: Uint8Array) => {
     const sealed = await encryptChunk(keys, k, plain);
+    digest?.add(k, sealed);
     const cs = chunkOffset(k);
     const a = Math.max(start, cs);
     const b = Math.min(end, cs + sealed.length);
@@ -229,9 +231,10 @@ scope.onmessage = async (e) => {
       // Blob (a handle, not a copy of the bytes) and the part's digest, and the
       // output memory stays in this worker for its next part.
       const keys = await keysFor(req.inputKey, req.salt, req.context);
-      const made = await encryptSlice(req.blob, keys, req.start, req.end, req.tap);
+      const digest = new PartDigest(req.blob.size, req.start, req.end, keys.header);
+      const made = await encryptSlice(req.blob, keys, req.start, req.end, req.tap, digest);
       const bytes = made.out as Uint8Array<ArrayBuffer>;
-      const sha256 = hexEncode(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)));
+      const sha256 = await digest.hex();
       if (req.tap !== undefined) {
         scope.postMessage({ id: req.id, ok: true, bytes, sha256, spares: spares.length, reusedOutputs, tapped: made.tapped }, [bytes.buffer]);
         return;

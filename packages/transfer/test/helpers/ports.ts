@@ -3,7 +3,7 @@
 // in front of the real local stack.
 
 import { createHash } from 'node:crypto';
-import { bytesSource, encryptRange } from '@sealdrop/crypto';
+import { bytesSource, encryptPartWithDigest } from '@sealdrop/crypto';
 import { SealdropClient } from '@sealdrop/shared';
 import type { JournalStore, PartMaker, PlaintextHasher, PlaintextSink, SendFile, SendJournal } from '../../src/index.ts';
 
@@ -44,9 +44,9 @@ export function memoryPorts(files: MemFile[]) {
   const made: string[] = [];
   const parts: PartMaker<Uint8Array> = {
     async make(req) {
-      const body = await encryptRange(bytesSource(files[req.file].bytes), req.keys, req.start, req.end);
+      const { bytes: body, sha256 } = await encryptPartWithDigest(bytesSource(files[req.file].bytes), req.keys, req.start, req.end);
       made.push(`${req.file}/${req.part}`);
-      return { body, sha256: sha256(body), length: body.length };
+      return { body, sha256, length: body.length };
     },
   };
   const hasher: PlaintextHasher = { async hash(i) { return { sha256: sha256(files[i].bytes) }; } };
