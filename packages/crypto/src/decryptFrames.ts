@@ -46,28 +46,48 @@ function joined(parts: Uint8Array[]): Uint8Array {
  * it still go out, then the failure is thrown; a later job's rejection never
  * goes unhandled.
  */
-async function release(jobs: (Uint8Array | Promise<Uint8Array>)[], join: ((parts: Uint8Array[]) => Uint8Array) | null, enqueue: (piece: Uint8Array) => void): Promise<void> {
+async function release(jobs: (Uint8Array | Promise<Uint8Array>)[], join: ((parts: Uint8Array[]) => Uint8Array) | null, out: PieceSink): Promise<void> {
   for (const j of jobs) if (!(j instanceof Uint8Array)) j.catch(() => {});
   const parts: Uint8Array[] = [];
   try {
     for (const j of jobs) {
       const plain = j instanceof Uint8Array ? j : await j;
       if (join) parts.push(plain);
-      else enqueue(plain);
+      else await out(plain);
     }
   } finally {
-    if (parts.length) enqueue(parts.length === 1 ? parts[0] : join!(parts));
+    if (parts.length) await out(parts.length === 1 ? parts[0] : join!(parts));
   }
 }
 
+/** Takes each authenticated piece (awaited before the next one is opened). */
+export type PieceSink = (piece: Uint8Array) => void | Promise<void>;
+
 /**
- * A Cobblestone decryption stream around `makeOpener`: the commitment is
- * checked before any chunk; a chunk's plaintext is released only after its tag
- * verifies; truncation, trailing data and reordering error the stream, and an
- * errored stream stays errored (it never just closes). Output pieces are whole
- * chunks (the last one shorter), or with `joinChunks` whole batches.
+ * A Cobblestone decryptor fed by hand, for a caller that reads its input
+ * itself (no stream hop per piece): the commitment is checked before any
+ * chunk; a chunk's plaintext goes out only after its tag verified; truncation,
+ * trailing data and reordering throw, and after one failure every call throws
+ * it again. Output pieces are whole chunks (the last one shorter), or with
+ * `joinChunks` whole batches. A sealed chunk of 16400 bytes is opened as soon
+ * as it is in, so when an input stops early everything whole it brought is out.
  */
-export function createFramedDecryptStream(inputKey: Uint8Array, opts: DecryptStreamOptions, makeOpener: (keys: MessageKeys) => ChunkOpener): TransformStream<Uint8Array, Uint8Array> {
+export interface FrameDecryptor {
+  /** The next bytes of the input; resolves once every chunk they completed went to `out`. */
+  push(input: Uint8Array, out: PieceSink): Promise<void>;
+  /** The input ended: the final, shorter chunk goes to `out`, or truncation throws. */
+  end(out: PieceSink): Promise<void>;
+}
+
+/** decryptFrames' state machine around `makeOpener` (the key and the header, when given, are checked first). */
+export async function createFrameDecryptor(inputKey: Uint8Array, opts: DecryptStreamOptions, makeOpener: (keys: MessageKeys) => ChunkOpener): Promise<FrameDecryptor> {
+  const f = framer(inputKey, opts, makeOpener);
+  await f.start();
+  return f;
+}
+
+/** The state machine; its arguments are checked at once, the key and the header by start(). */
+function framer(inputKey: Uint8Array, opts: DecryptStreamOptions, makeOpener: (keys: MessageKeys) => ChunkOpener): FrameDecryptor & { start(): Promise<void> } {
   const fromChunk = opts.fromChunk ?? 0;
   if (!Number.isSafeInteger(fromChunk) || fromChunk < 0) throw new RangeError('fromChunk must be a non-negative safe integer');
   if (fromChunk > 0 && !opts.header) throw new TypeError('fromChunk needs the message header');
@@ -95,14 +115,14 @@ export function createFramedDecryptStream(inputKey: Uint8Array, opts: DecryptStr
   const openMessage = async (header: Uint8Array) => {
     opener = makeOpener(await openHeader(inputKey, header, opts.context, opts.aead));
   };
-
-  return new TransformStream<Uint8Array, Uint8Array>({
-    async start() {
-      await guard(() => void resolveAead(inputKey, opts.aead));
-      if (opts.header) await guard(() => openMessage(opts.header!));
-    },
-    transform(input, controller) {
-      return guard(async () => {
+  return {
+    start: () =>
+      guard(async () => {
+        resolveAead(inputKey, opts.aead);
+        if (opts.header) await openMessage(opts.header);
+      }),
+    push: (input, out) =>
+      guard(async () => {
         const data = asBytes(input);
         position += data.length;
         if (position > expectedEnd) throw new CobblestoneError('trailing');
@@ -117,7 +137,6 @@ export function createFramedDecryptStream(inputKey: Uint8Array, opts: DecryptStr
         }
         const o: ChunkOpener = opener!;
         const join = opts.joinChunks ? (o.join ?? joined) : null;
-        const enqueue = (piece: Uint8Array) => controller.enqueue(piece);
         while (off < data.length) {
           const jobs: (Uint8Array | Promise<Uint8Array>)[] = [];
           let thrown: { e: unknown } | null = null;
@@ -146,18 +165,29 @@ export function createFramedDecryptStream(inputKey: Uint8Array, opts: DecryptStr
             // A synchronous opener failed: what opened before it still goes out first.
             thrown = { e };
           }
-          await release(jobs, join, enqueue);
+          await release(jobs, join, out);
           if (thrown) throw thrown.e;
         }
-      });
-    },
-    flush(controller) {
-      return guard(async () => {
+      }),
+    end: (out) =>
+      guard(async () => {
         if (!opener) throw new CobblestoneError('truncated', 'shorter than the 56-byte header');
         if (opts.size !== undefined && position < expectedEnd) throw new CobblestoneError('truncated');
         if (pendingLen < TAG_BYTES) throw new CobblestoneError('truncated', pendingLen === 0 ? 'the final chunk is missing' : 'the final chunk is cut');
-        controller.enqueue(await opener.open(index++, true, pending.subarray(0, pendingLen)));
-      });
-    },
+        await out(await opener.open(index++, true, pending.subarray(0, pendingLen)));
+      }),
+  };
+}
+
+/**
+ * createFrameDecryptor as a stream: an errored stream stays errored (it never
+ * just closes), and the key and header are checked when it starts.
+ */
+export function createFramedDecryptStream(inputKey: Uint8Array, opts: DecryptStreamOptions, makeOpener: (keys: MessageKeys) => ChunkOpener): TransformStream<Uint8Array, Uint8Array> {
+  const dec = framer(inputKey, opts, makeOpener);
+  return new TransformStream<Uint8Array, Uint8Array>({
+    start: () => dec.start(),
+    transform: (input, controller) => dec.push(input, (piece) => controller.enqueue(piece)),
+    flush: (controller) => dec.end((piece) => controller.enqueue(piece)),
   });
 }

@@ -1,8 +1,9 @@
-// The universal Cobblestone decryption stream: decryptFrames.ts's framing with
-// chunks opened by WebCrypto (decryptChunk), a batch of them at once.
+// The universal Cobblestone decryptor: decryptFrames.ts's framing with chunks
+// opened by WebCrypto (decryptChunk), a batch of them at once; as a stream, or
+// fed by hand (createDecryptor, for a reader that wants no stream hops).
 
 import { decryptChunk, type DecryptStreamOptions, type MessageKeys } from './cobblestone.ts';
-import { createFramedDecryptStream, type ChunkOpener } from './decryptFrames.ts';
+import { createFrameDecryptor, createFramedDecryptStream, type ChunkOpener, type FrameDecryptor } from './decryptFrames.ts';
 
 /** Chunks handed to WebCrypto at once, as encryption does (Node runs them on its thread pool). */
 const BATCH = 32;
@@ -20,4 +21,9 @@ export function webCryptoOpener(keys: MessageKeys): ChunkOpener {
  */
 export function createDecryptStream(inputKey: Uint8Array, opts: DecryptStreamOptions = {}): TransformStream<Uint8Array, Uint8Array> {
   return createFramedDecryptStream(inputKey, opts, webCryptoOpener);
+}
+
+/** createDecryptStream's checks and output, fed by hand (FrameDecryptor). */
+export function createDecryptor(inputKey: Uint8Array, opts: DecryptStreamOptions = {}): Promise<FrameDecryptor> {
+  return createFrameDecryptor(inputKey, opts, webCryptoOpener);
 }

@@ -4,7 +4,8 @@
 export * from './constants.ts';
 export * from './encoding.ts';
 export * from './cobblestone.ts';
-export { createDecryptStream } from './decryptStream.ts';
+export { createDecryptor, createDecryptStream } from './decryptStream.ts';
+export type { FrameDecryptor, PieceSink } from './decryptFrames.ts';
 export * from './keys.ts';
 export * from './access.ts';
 export { useEd25519, warmEd25519, type Ed25519Impl } from './ed25519.ts';

@@ -11,14 +11,14 @@ import {
   CHUNK_BYTES,
   chunkOffset,
   ciphertextSize,
-  createDecryptStream,
+  createDecryptor,
   createSha256,
   derivePasswordKey,
   type DecryptStreamOptions,
   deriveShareKeys,
+  type FrameDecryptor,
   HEADER_BYTES,
   openManifest,
-  SEALED_CHUNK_BYTES,
   parseLinkSecret,
   shareContext,
   signAccess,
@@ -203,12 +203,12 @@ export interface DownloadFileOptions extends ReceiveContext {
   /** Plaintext bytes between two checkpoints (default 1 MiB; rounded down to whole chunks). */
   checkpointBytes?: number;
   /**
-   * The Cobblestone decryptor (default: packages/crypto's createDecryptStream on
+   * The Cobblestone decryptor (default: packages/crypto's createDecryptor on
    * WebCrypto; the CLI passes the node:crypto one of @sealdrop/crypto/node). It
-   * must release only authenticated plaintext, in order, and error on anything else.
+   * must release only authenticated plaintext, in order, and throw on anything else.
    */
-  decrypt?: (inputKey: Uint8Array, opts: DecryptStreamOptions) => TransformStream<Uint8Array, Uint8Array>;
-  /** Hand the sink several authenticated chunks at once where the body brought them (createDecryptStream's joinChunks; the node decryptor always does). */
+  decrypt?: (inputKey: Uint8Array, opts: DecryptStreamOptions) => Promise<FrameDecryptor>;
+  /** Hand the sink several authenticated chunks at once where the body brought them (createDecryptor's joinChunks; the node decryptor always does). */
   joinChunks?: boolean;
 }
 
@@ -217,58 +217,6 @@ export interface FileSource {
   client: SealdropClient;
   id: string;
   keys: Pick<ShareKeys, 'fileKey'>;
-}
-
-/** Captures the first 56 bytes (the message header) while passing everything through. */
-export function headerTap(onHeader: (h: Uint8Array) => void): TransformStream<Uint8Array, Uint8Array> {
-  const buf = new Uint8Array(HEADER_BYTES);
-  let got = 0;
-  return new TransformStream({
-    transform(chunk, controller) {
-      if (got < HEADER_BYTES) {
-        const take = Math.min(HEADER_BYTES - got, chunk.length);
-        buf.set(chunk.subarray(0, take), got);
-        got += take;
-        if (got === HEADER_BYTES) onHeader(buf.slice());
-      }
-      controller.enqueue(chunk);
-    },
-  });
-}
-
-/**
- * Watches for a body that ends before byte `end` of the object (it started at
- * `start`): then the stream is held open (the decryptor must not see an end and
- * drop what it already decrypted) and `onShort` is told how far the bytes went.
- */
-export function endsAt(start: number, end: number, onShort: (pos: number) => void): TransformStream<Uint8Array, Uint8Array> {
-  let pos = start;
-  return new TransformStream({
-    transform(chunk, controller) {
-      pos += chunk.length;
-      controller.enqueue(chunk);
-    },
-    flush() {
-      if (pos >= end) return;
-      onShort(pos);
-      return new Promise<void>(() => {}); // never closes; the reader is cancelled once it has the whole chunks
-    },
-  });
-}
-
-/** Drops the first n bytes (a server that answered 200 to a Range request). */
-export function skipBytes(n: number): TransformStream<Uint8Array, Uint8Array> {
-  let left = n;
-  return new TransformStream({
-    transform(chunk, controller) {
-      if (left >= chunk.length) {
-        left -= chunk.length;
-        return;
-      }
-      controller.enqueue(left > 0 ? chunk.subarray(left) : chunk);
-      left = 0;
-    },
-  });
 }
 
 /**
@@ -311,44 +259,58 @@ export async function downloadFile(s: FileSource, grant: string, index: number, 
     if (!header) written = 0;
     const start = header ? chunkOffset(fromChunk) : 0;
     const before = written;
+    // The message header, taken from the first bytes of a download from the start.
+    const headerBuf = new Uint8Array(HEADER_BYTES);
+    let headerLen = 0;
     try {
       const res = await s.client.file(s.id, index, grant, start > 0 ? { start } : undefined, o.signal);
       if (!res.body) throw new TransientError('the server sent an empty answer for a file');
-      let body: ReadableStream<Uint8Array> = res.body;
-      if (start > 0 && res.status === 200) body = body.pipeThrough(skipBytes(start));
-      else if (start > 0 && res.status !== 206) throw new TransferError('input', 'range', `Unexpected answer ${res.status} to a Range request.`);
-      // Content-Range is not trusted: the decryptor is positioned by what was asked for.
-      // A body that ends early (a proxy, a server that stopped) is a cut, resumed like
-      // one, after the whole chunks it brought (a 16400-byte sealed chunk is never the
-      // last, so each is decrypted as soon as it is in) have reached the sink.
-      let shortTarget = Infinity;
-      let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
-      body = body.pipeThrough(
-        endsAt(start, ciphertextSize(o.size), (pos) => {
-          shortTarget = (fromChunk + Math.max(0, Math.floor((pos - chunkOffset(fromChunk)) / SEALED_CHUNK_BYTES))) * CHUNK_BYTES;
-          // Everything that came in is already in the sink: wake the read that waits for more.
-          if (written >= shortTarget) void reader?.cancel().catch(() => {});
-        }),
-      );
-      if (!header) body = body.pipeThrough(headerTap((h) => (header = h)));
-      const plain = body.pipeThrough((o.decrypt ?? createDecryptStream)(key, { context, fromChunk, header: header ?? undefined, size: o.size, joinChunks: o.joinChunks }));
-      reader = plain.getReader();
-      for (;;) {
-        const early = () => new TransientError(`the connection closed early (file ${index + 1} at ${written} of ${o.size} bytes)`);
-        if (written >= shortTarget) {
-          await reader.cancel().catch(() => {});
-          throw early();
-        }
-        const { done, value } = await reader.read();
-        if (done && shortTarget !== Infinity) throw early(); // the read was woken by the cancel above
-        if (done) break;
+      // A server that answered 200 to a Range request: its first `skip` bytes are dropped.
+      let skip = start > 0 && res.status === 200 ? start : 0;
+      if (start > 0 && res.status !== 200 && res.status !== 206) throw new TransferError('input', 'range', `Unexpected answer ${res.status} to a Range request.`);
+      const emit = async (value: Uint8Array) => {
         // Only authenticated chunks arrive here.
         await o.sink.write(value, written);
         hash.update(value);
         written += value.length;
         o.onEvent?.({ type: 'received', file: index, bytes: value.length });
         if (o.onCheckpoint && written - lastCheckpoint >= every && written % CHUNK_BYTES === 0) await checkpoint();
+      };
+      // The body is read here and fed to the decryptor by hand: no stream hop per piece.
+      const reader = res.body.getReader();
+      let pos = start;
+      let dec: FrameDecryptor;
+      try {
+        // Content-Range is not trusted: the decryptor is positioned by what was asked for.
+        dec = await (o.decrypt ?? createDecryptor)(key, { context, fromChunk, header: header ?? undefined, size: o.size, joinChunks: o.joinChunks });
+        for (;;) {
+          const { done, value } = await reader.read();
+          if (done) break;
+          let data = value;
+          if (skip > 0) {
+            const drop = Math.min(skip, data.length);
+            skip -= drop;
+            data = data.subarray(drop);
+            if (data.length === 0) continue;
+          }
+          pos += data.length;
+          if (!header) {
+            const take = Math.min(HEADER_BYTES - headerLen, data.length);
+            headerBuf.set(data.subarray(0, take), headerLen);
+            headerLen += take;
+            if (headerLen === HEADER_BYTES) header = headerBuf.slice();
+          }
+          await dec.push(data, emit);
+        }
+      } catch (e) {
+        await reader.cancel(e).catch(() => {});
+        throw e;
       }
+      // A body that ends early (a proxy, a server that stopped) is a cut, resumed like
+      // one: the whole chunks it brought are in the sink already (a 16400-byte sealed
+      // chunk is never the last, so each is decrypted as soon as it is in).
+      if (pos < ciphertextSize(o.size)) throw new TransientError(`the connection closed early (file ${index + 1} at ${written} of ${o.size} bytes)`);
+      await dec.end(emit);
       await o.sink.flush?.();
       if (written !== o.size) throw new TransferError('integrity', 'size', `File ${index + 1}: the decrypted size (${written}) differs from the manifest (${o.size}).`);
       const sha256 = hash.digestHex();

@@ -6,7 +6,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import type { Manifest } from '@sealdrop/crypto';
-import { createNodeDecryptStream } from '@sealdrop/crypto/node';
+import { createNodeDecryptor } from '@sealdrop/crypto/node';
 import { ApiError } from '@sealdrop/shared/errors';
 import type { SealdropClient, ShareInfoResponse } from '@sealdrop/shared';
 import {
@@ -168,7 +168,7 @@ export async function downloadFile(
       sink: fileSink(fh, blake),
       createHash: () => nodeSha256(),
       // OpenSSL's AES-GCM, one synchronous pass per network read (WebCrypto: a job and a promise per 16 KiB chunk).
-      decrypt: createNodeDecryptStream,
+      decrypt: createNodeDecryptor,
       from: resumed ? { bytes: resumed.bytes, header: resumed.header!, hash: resumed.sha } : undefined,
       retry: retry(),
       onCheckpoint: opts.checkpoint ? (c: ReceiveCheckpoint) => (c.sha256 ? opts.checkpoint!({ bytes: c.bytes, header: c.header, prefixSha256: c.sha256 }) : undefined) : undefined,

@@ -75,41 +75,27 @@ sw.addEventListener('fetch', (e) => {
 function respond(msg: SwJobMessage, port: MessagePort): Response {
   const post = (ev: DownloadEvent) => port.postMessage(ev);
   const abort = new AbortController();
-  let finished = false;
   port.onmessage = (ev) => {
     if ((ev.data as { type?: string })?.type === 'cancel') abort.abort(new DOMException('canceled', 'AbortError'));
   };
-  const { stream, length } = jobStream(originClient(sw.location.origin), msg.job, eventReporter(msg.job, post), abort.signal);
-  // Pass the bytes on, and learn how the stream ended (the browser does not tell us).
-  const reader = stream.getReader();
-  const body = new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        try {
-          const { done, value } = await reader.read();
-          if (done) {
-            finished = true;
-            controller.close();
-            post({ type: 'done' });
-            for (const f of msg.job.files) f.key.fill(0);
-          } else controller.enqueue(value);
-        } catch (err) {
-          finished = true;
-          controller.error(err);
-          post({ type: 'error', error: toFailure(err) });
-          for (const f of msg.job.files) f.key.fill(0);
-        }
-      },
-      cancel(reason) {
-        if (finished) return;
-        finished = true;
-        abort.abort(reason);
-        post({ type: 'error', error: { kind: 'canceled', message: 'The download was canceled in the browser.' } });
-        return reader.cancel(reason);
-      },
+  const forget = () => {
+    for (const f of msg.job.files) f.key.fill(0);
+  };
+  // The response body is the pipeline's own stream (no hop of ours in between); it tells us how it ended.
+  const { stream: body, length } = jobStream(originClient(sw.location.origin), msg.job, eventReporter(msg.job, post), abort.signal, {
+    closed() {
+      post({ type: 'done' });
+      forget();
     },
-    { highWaterMark: 0 },
-  );
+    failed(err) {
+      post({ type: 'error', error: toFailure(err) });
+      forget();
+    },
+    canceled(reason) {
+      abort.abort(reason);
+      post({ type: 'error', error: { kind: 'canceled', message: 'The download was canceled in the browser.' } });
+    },
+  });
   post({ type: 'started' });
   return new Response(body, {
     headers: {

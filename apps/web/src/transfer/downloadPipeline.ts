@@ -116,21 +116,31 @@ function fileFailure(e: unknown, file: number): DownloadFailure {
   return toFailure(e, file);
 }
 
+/** How a job's stream ended, for whoever serves it (the service worker tells the page). */
+export interface StreamEnds {
+  /** Everything went out and verified. */
+  closed(): void;
+  /** The stream errored with `e` (a DownloadError). */
+  failed(e: unknown): void;
+  /** The reader (the browser's download) canceled the stream. */
+  canceled(reason: unknown): void;
+}
+
 /**
- * The engine's sink as a stream: authenticated plaintext with backpressure (a
- * write waits for the reader). Small pieces are gathered into OUT_BYTES; large
- * ones (the engine hands on a body read's chunks at once) go on as they are,
- * with no copy. The newest piece is always held back until a later write or
- * `release` (the file verified), so the end of a file never leaves unverified.
+ * The engine's sink as a pull source: each authenticated piece waits until the
+ * reader asks for more. Small pieces are gathered into OUT_BYTES; large ones
+ * (the engine hands on a body read's chunks at once) go on as they are, with no
+ * copy. The newest piece is always held back until a later write or `release`
+ * (the file verified), so the end of a file never leaves unverified.
  */
-function streamSink(writer: WritableStreamDefaultWriter<Uint8Array>): PlaintextSink & { release(): Promise<void> } {
+function pullSink(put: (piece: Uint8Array) => Promise<void>): PlaintextSink & { release(): Promise<void> } {
   let buf = new Uint8Array(OUT_BYTES);
   let len = 0;
   let held: Uint8Array | null = null;
   const pass = async (piece: Uint8Array) => {
     const out = held;
     held = piece;
-    if (out) await writer.write(out);
+    if (out) await put(out);
   };
   const gathered = async () => {
     if (len === 0) return;
@@ -158,24 +168,35 @@ function streamSink(writer: WritableStreamDefaultWriter<Uint8Array>): PlaintextS
       await gathered();
       const out = held;
       held = null;
-      if (out) await writer.write(out);
+      if (out) await put(out);
     },
   };
 }
 
 /**
- * The decrypted, verified plaintext of one file. Fetching starts now and goes
- * as far as the reader's backpressure lets it (a ZIP creates each file's stream
- * only when the archive reaches it).
+ * The decrypted, verified plaintext of one file, as one stream whose reader
+ * drives the engine: the engine reads the body, decrypts and hashes, and each
+ * piece is enqueued only when the reader asks (no stream hop in between).
+ * Fetching starts now and goes one piece ahead of the reader (a ZIP creates
+ * each file's stream only when the archive reaches it).
  */
-export function decryptedFile(client: SealdropClient, job: DownloadJob, f: DownloadFile, hooks: DownloadHooks, signal?: AbortSignal): ReadableStream<Uint8Array> {
-  const pipe = new TransformStream<Uint8Array, Uint8Array>(undefined, { highWaterMark: 1 }, { highWaterMark: 0 });
-  const writer = pipe.writable.getWriter();
-  const reader = pipe.readable.getReader();
+export function decryptedFile(client: SealdropClient, job: DownloadJob, f: DownloadFile, hooks: DownloadHooks, signal?: AbortSignal, ends?: StreamEnds): ReadableStream<Uint8Array> {
   const stop = new AbortController();
   const abort = AbortSignal.any([stop.signal, ...(signal ? [signal] : [])]);
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let finished = false;
+  // A read waiting for a piece (pull was called), or the engine waiting for a read.
+  let asked = false;
+  let waiting: { resolve(): void; reject(e: unknown): void } | null = null;
+  const canceled = () => new DOMException('canceled', 'AbortError');
+  const put = async (piece: Uint8Array) => {
+    if (stop.signal.aborted) throw canceled();
+    if (!asked) await new Promise<void>((resolve, reject) => (waiting = { resolve, reject }));
+    asked = false;
+    controller.enqueue(piece);
+  };
   const run = async () => {
-    const sink = streamSink(writer);
+    const sink = pullSink(put);
     let bytes = 0;
     const source = { client, id: job.id, keys: { fileKey: async () => f.key } };
     try {
@@ -193,26 +214,68 @@ export function decryptedFile(client: SealdropClient, job: DownloadJob, f: Downl
       });
       await sink.release();
       hooks.fileDone?.(f.index, f.sha256);
-      await writer.close();
+      if (finished) return;
+      finished = true;
+      controller.close();
+      ends?.closed();
     } catch (e) {
-      await writer.abort(new DownloadError(fileFailure(e, f.index))).catch(() => {});
+      if (finished) return;
+      finished = true;
+      const err = new DownloadError(fileFailure(e, f.index));
+      controller.error(err);
+      ends?.failed(err);
     }
   };
-  void run();
+  return new ReadableStream<Uint8Array>(
+    {
+      start(c) {
+        controller = c;
+        void run();
+      },
+      pull() {
+        asked = true;
+        waiting?.resolve();
+        waiting = null;
+      },
+      cancel(reason) {
+        if (finished) return;
+        finished = true;
+        stop.abort(reason);
+        waiting?.reject(canceled());
+        ends?.canceled(reason);
+      },
+    },
+    { highWaterMark: 0 },
+  );
+}
+
+/**
+ * Reports how `stream` ended (the browser does not tell us) by reading it into
+ * a stream of its own: for the ZIP, whose end is client-zip's.
+ */
+function watched(stream: ReadableStream<Uint8Array>, ends: StreamEnds): ReadableStream<Uint8Array> {
+  const reader = stream.getReader();
+  let finished = false;
   return new ReadableStream<Uint8Array>(
     {
       async pull(controller) {
-        let r: ReadableStreamReadResult<Uint8Array>;
         try {
-          r = await reader.read();
-        } catch (e) {
-          throw new DownloadError(toFailure(e, f.index));
+          const { done, value } = await reader.read();
+          if (done) {
+            finished = true;
+            controller.close();
+            ends.closed();
+          } else controller.enqueue(value);
+        } catch (err) {
+          finished = true;
+          controller.error(err);
+          ends.failed(err);
         }
-        if (r.done) controller.close();
-        else controller.enqueue(r.value);
       },
-      cancel: (reason) => {
-        stop.abort(reason);
+      cancel(reason) {
+        if (finished) return;
+        finished = true;
+        ends.canceled(reason);
         return reader.cancel(reason);
       },
     },
@@ -246,11 +309,14 @@ export function decryptedZip(client: SealdropClient, job: DownloadJob, hooks: Do
   return makeZip(entries(), { buffersAreUTF8: true });
 }
 
-/** The stream for a job: one file as it is, several as a ZIP. */
-export function jobStream(client: SealdropClient, job: DownloadJob, hooks: DownloadHooks, signal?: AbortSignal): { stream: ReadableStream<Uint8Array>; length: number } {
-  if (job.zipName) return { stream: decryptedZip(client, job, hooks, signal), length: zipLength(job) };
+/** The stream for a job: one file as it is, several as a ZIP; `ends` is told how it ended. */
+export function jobStream(client: SealdropClient, job: DownloadJob, hooks: DownloadHooks, signal?: AbortSignal, ends?: StreamEnds): { stream: ReadableStream<Uint8Array>; length: number } {
+  if (job.zipName) {
+    const zip = decryptedZip(client, job, hooks, signal);
+    return { stream: ends ? watched(zip, ends) : zip, length: zipLength(job) };
+  }
   const f = job.files[0];
-  return { stream: decryptedFile(client, job, f, hooks, signal), length: f.size };
+  return { stream: decryptedFile(client, job, f, hooks, signal, ends), length: f.size };
 }
 
 /** The file name a browser download gets: the last path segment for one file, the archive name for a ZIP. */

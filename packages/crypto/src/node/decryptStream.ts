@@ -8,7 +8,7 @@
 
 import { createDecipheriv, KeyObject } from 'node:crypto';
 import { chunkNonce, CobblestoneError, TAG_BYTES, type DecryptStreamOptions, type MessageKeys } from '../cobblestone.ts';
-import { createFramedDecryptStream, type ChunkOpener } from '../decryptFrames.ts';
+import { createFrameDecryptor, createFramedDecryptStream, type ChunkOpener, type FrameDecryptor } from '../decryptFrames.ts';
 
 /** Opens chunks synchronously with node:crypto AES-GCM; a plaintext only once its tag verified. */
 export function nodeCryptoOpener(keys: MessageKeys): ChunkOpener {
@@ -44,4 +44,9 @@ export function nodeCryptoOpener(keys: MessageKeys): ChunkOpener {
  */
 export function createNodeDecryptStream(inputKey: Uint8Array, opts: DecryptStreamOptions = {}): TransformStream<Uint8Array, Uint8Array> {
   return createFramedDecryptStream(inputKey, { ...opts, joinChunks: true }, nodeCryptoOpener);
+}
+
+/** createNodeDecryptStream's checks and output, fed by hand (FrameDecryptor). */
+export function createNodeDecryptor(inputKey: Uint8Array, opts: DecryptStreamOptions = {}): Promise<FrameDecryptor> {
+  return createFrameDecryptor(inputKey, { ...opts, joinChunks: true }, nodeCryptoOpener);
 }

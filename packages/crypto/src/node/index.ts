@@ -26,5 +26,5 @@ export async function fileSource(path: string): Promise<FileSource> {
   };
 }
 
-export { createNodeDecryptStream } from './decryptStream.ts';
+export { createNodeDecryptor, createNodeDecryptStream } from './decryptStream.ts';
 export { installNodeEd25519, nodeEd25519 } from './ed25519.ts';
