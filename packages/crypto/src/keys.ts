@@ -6,7 +6,7 @@
 import { expand, extract } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { argon2id } from 'hash-wasm';
-import { edPublicKey } from './ed25519.ts';
+import { edPublicKeyAsync } from './ed25519.ts';
 import { KDF_V1, SHARE_ID_RE, type KdfV1 } from './constants.ts';
 import { b64uEncode, concatBytes, randomBytes, utf8Encode } from './encoding.ts';
 import { LINK_SECRET_BYTES, LinkError } from './linkSecret.ts';
@@ -84,11 +84,12 @@ export async function deriveShareKeys(secret: Uint8Array, passwordKey?: Uint8Arr
   const prk = p.length === 0 ? prkLink : extract(sha256, concatBytes(secret, p), V1);
   const linkSeed = hkdfExpand(prkLink, 'sealdrop/v1 link');
   const authSeed = hkdfExpand(prk, 'sealdrop/v1 auth');
+  const [linkPub, authPub] = await Promise.all([edPublicKeyAsync(linkSeed), edPublicKeyAsync(authSeed)]);
   return {
     linkSeed,
-    linkPub: edPublicKey(linkSeed),
+    linkPub,
     authSeed,
-    authPub: edPublicKey(authSeed),
+    authPub,
     manifestKey: hkdfExpand(prk, 'sealdrop/v1 manifest'),
     async fileKey(index: number) {
       if (!Number.isSafeInteger(index) || index < 0) throw new RangeError('file index must be a non-negative integer');

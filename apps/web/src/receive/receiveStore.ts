@@ -8,7 +8,7 @@
 // The link secret S lives in memory only (see fragment.ts); keys derived from it
 // never leave this tab except to the /dl/ service worker or a download worker.
 
-import { CobblestoneError, ManifestError, warmEd25519, type Manifest } from '@sealdrop/crypto';
+import { CobblestoneError, installWebCryptoEd25519, ManifestError, warmEd25519, type Manifest } from '@sealdrop/crypto';
 import { formatBytes, ApiError, type DownloadResponse, type ShareInfoResponse } from '@sealdrop/shared';
 import { grantFileMismatches, passwordParams, readManifest, takeDownload, TransferError, unlockShare, type ReceiveShare } from '@sealdrop/transfer';
 import { createStore } from 'zustand/vanilla';
@@ -259,8 +259,9 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
         void prepareServiceWorker();
         try {
           const asked = api.shareInfo(id);
-          // Ed25519's table (the key derivation's first ~30-40 ms) is built while the GET is on its way.
-          warmEd25519();
+          // The browser's own Ed25519 for the keys and proofs; without one, @noble/curves
+          // builds its table (the derivation's first ~30-40 ms) while the GET is on its way.
+          if (!(await installWebCryptoEd25519())) warmEd25519();
           const info = await asked;
           requiresToken = info.requiresToken === true;
           if (requiresToken && !partnerToken) partnerToken = storedPartnerToken();
