@@ -13,6 +13,7 @@ import { loadavg } from 'node:os';
 import { tempDir } from '../../../apps/cli/test/helpers/files.ts';
 import { collect, spawnCli } from '../../../apps/cli/test/helpers/cli.ts';
 import { printProfile, type Prof } from './chromium-threads.ts';
+import { Meter, chromiumSpec, workerdSpec } from './meter.ts';
 
 const { values } = parseArgs({ options: { port: { type: 'string', default: '9780' }, rounds: { type: 'string', default: '5' }, cpuprofile: { type: 'boolean', default: false }, trace: { type: 'boolean', default: false } } });
 process.env.CLI_TEST_PORT_BASE = values.port;
@@ -88,6 +89,7 @@ try {
   if (sent.code !== 0) throw new Error(`sealdrop send failed: ${sent.stderr}`);
   const url = JSON.parse(sent.stdout).url as string;
   const totals: number[] = [];
+  const cpus: [number, number][] = [];
   for (let r = 0; r < Number(values.rounds); r++) {
     const context = await browser.newContext({ acceptDownloads: true });
     await context.addInitScript({ content: PAGE_PROBE });
@@ -113,6 +115,8 @@ try {
     const marks: [string, number][] = [];
     // --trace: Chromium's own timeline of the page's main thread (tasks of 2 ms or more).
     if (values.trace) await browser.startTracing(page, { categories: ['devtools.timeline', 'v8.execute', 'blink', 'loading', 'toplevel'] });
+    // CPU seconds of all of Chromium and of the stack's workerd from the goto to the saved file (less noisy than wall time under load).
+    const meters = [new Meter(chromiumSpec).start(), new Meter(workerdSpec).start()];
     const opened = now();
     marks.push(['bench: goto', opened]);
     await page.goto(url);
@@ -124,6 +128,8 @@ try {
     await d.path();
     const saved = now();
     marks.push(['bench: saved (d.path())', saved]);
+    const [browserCpu, serverCpu] = meters.map((m) => m.stop().cpuSeconds);
+    cpus.push([browserCpu, serverCpu]);
     await page.getByText('SHA-256 verified').first().waitFor();
     const inPage = await page.evaluate(() => {
       const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
@@ -142,7 +148,7 @@ try {
     });
     const all = [...marks, ...inPage, ...reqs.map((q) => [`req ${q.sw ? '(sw) ' : ''}${q.url} ${q.end ? `→ ${(q.end - opened).toFixed(0)}` : ''}`, q.start] as [string, number])];
     all.sort((a, b) => a[1] - b[1]);
-    console.log(`\nround ${r + 1}: link open → saved ${((saved - opened) / 1000).toFixed(3)} s (load ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+    console.log(`\nround ${r + 1}: link open → saved ${((saved - opened) / 1000).toFixed(3)} s, Chromium ${browserCpu.toFixed(2)} CPU-s, workerd ${serverCpu.toFixed(2)} CPU-s (load ${loadavg().map((l) => l.toFixed(2)).join(' ')})`);
     for (const [label, at] of all) console.log(`  ${(at - opened).toFixed(0).padStart(5)} ms  ${label}`);
     if (values.trace) printTrace(JSON.parse((await browser.stopTracing()).toString()));
     if (cdp) printProfile('page main thread', (await cdp.send('Profiler.stop')).profile as Prof, 30);
@@ -151,6 +157,8 @@ try {
     await context.close();
   }
   totals.sort((a, b) => a - b);
+  const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+  console.log(`CPU per open (median): Chromium ${med(cpus.map((c) => c[0])).toFixed(2)} s, workerd ${med(cpus.map((c) => c[1])).toFixed(2)} s`);
   console.log(`\nlink open → saved: median ${(totals[totals.length >> 1] / 1000).toFixed(3)} s, range ${(totals[0] / 1000).toFixed(3)}-${(totals.at(-1)! / 1000).toFixed(3)} s`);
 } finally {
   await browser.close();
