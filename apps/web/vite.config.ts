@@ -82,9 +82,33 @@ function downloadServiceWorker(): Plugin {
   };
 }
 
+/**
+ * Small modules most pages use: one chunk for them all. Not the entry's own
+ * (src/main.tsx and what it imports), which must not wait for anything.
+ */
+const COMMON = /[\\/](apps[\\/]web[\\/]src[\\/](app[\\/](Link|router|api|idb)\.tsx?|ui[\\/].*)|packages[\\/]shared[\\/]src[\\/](format|limits|errors|client)\.ts|node_modules[\\/]zustand[\\/].*)$/;
+
 export default defineConfig({
   plugins: [react(), downloadServiceWorker()],
-  build: { outDir: 'dist', emptyOutDir: true, sourcemap: false, target: 'es2022' },
+  build: {
+    outDir: 'dist',
+    emptyOutDir: true,
+    sourcemap: false,
+    target: 'es2022',
+    // Each page is its own chunk (src/app/pages.ts); without groups, the modules
+    // they share come as a score of tiny chunks, each a request a share link's
+    // page makes while its first API call waits at the same server.
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          groups: [
+            { name: 'react', test: /[\\/]node_modules[\\/](react|react-dom|scheduler)[\\/]/, priority: 2 },
+            { name: 'common', test: COMMON, priority: 1, includeDependenciesRecursively: false },
+          ],
+        },
+      },
+    },
+  },
   worker: { format: 'es' },
   server: { proxy: { '/api': `http://127.0.0.1:${process.env.PORT ?? 8787}` } },
 });

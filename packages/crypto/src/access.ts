@@ -2,7 +2,7 @@
 // signature proves S, the access signature proves S and the password.
 
 import { ed25519 } from '@noble/curves/ed25519.js';
-import { edSign } from './ed25519.ts';
+import { edSign, edSignAsync } from './ed25519.ts';
 import { b64uEncode, utf8Encode } from './encoding.ts';
 import type { ShareKeys } from './keys.ts';
 
@@ -29,6 +29,15 @@ export function signAccess(keys: ShareKeys, action: AccessAction, id: string, ch
     linkSignature: b64uEncode(edSign(accessMessage('link', action, id, challenge), keys.linkSeed)),
     signature: b64uEncode(edSign(accessMessage('access', action, id, challenge), keys.authSeed)),
   };
+}
+
+/** signAccess with the asynchronous Ed25519 where one is installed (WebCrypto in a browser): the same bytes. */
+export async function signAccessAsync(keys: ShareKeys, action: AccessAction, id: string, challenge: string): Promise<AccessBody> {
+  const [link, access] = await Promise.all([
+    edSignAsync(accessMessage('link', action, id, challenge), keys.linkSeed),
+    edSignAsync(accessMessage('access', action, id, challenge), keys.authSeed),
+  ]);
+  return { challenge, linkSignature: b64uEncode(link), signature: b64uEncode(access) };
 }
 
 /** Strict RFC 8032 verification (not ZIP-215). Returns false, never throws, on any malformed input. */

@@ -22,6 +22,24 @@ export function useEd25519(native: Ed25519Impl | null): void {
 export const edPublicKey = (seed: Uint8Array): Uint8Array => impl.getPublicKey(seed);
 export const edSign = (message: Uint8Array, seed: Uint8Array): Uint8Array => impl.sign(message, seed);
 
+/** An Ed25519 that answers asynchronously (WebCrypto's, webcryptoEd25519.ts). */
+export interface Ed25519AsyncImpl {
+  getPublicKey(seed: Uint8Array): Promise<Uint8Array>;
+  sign(message: Uint8Array, seed: Uint8Array): Promise<Uint8Array>;
+}
+let asyncImpl: Ed25519AsyncImpl | null = null;
+
+/**
+ * Installs an asynchronous Ed25519 for the paths that can wait (deriveShareKeys,
+ * signAccessAsync); null: those use the synchronous one again.
+ */
+export function useEd25519Async(native: Ed25519AsyncImpl | null): void {
+  asyncImpl = native;
+}
+
+export const edPublicKeyAsync = async (seed: Uint8Array): Promise<Uint8Array> => (asyncImpl ? asyncImpl.getPublicKey(seed) : impl.getPublicKey(seed));
+export const edSignAsync = async (message: Uint8Array, seed: Uint8Array): Promise<Uint8Array> => (asyncImpl ? asyncImpl.sign(message, seed) : impl.sign(message, seed));
+
 /** The implementation whose table warmEd25519 built already. */
 let warmed: Ed25519Impl | null = null;
 

@@ -6,16 +6,13 @@
 import { expand, extract } from '@noble/hashes/hkdf.js';
 import { sha256 } from '@noble/hashes/sha2.js';
 import { argon2id } from 'hash-wasm';
-import { edPublicKey } from './ed25519.ts';
+import { edPublicKeyAsync } from './ed25519.ts';
 import { KDF_V1, SHARE_ID_RE, type KdfV1 } from './constants.ts';
-import { b64uDecode, b64uEncode, concatBytes, EncodingError, randomBytes, utf8Encode } from './encoding.ts';
+import { b64uEncode, concatBytes, randomBytes, utf8Encode } from './encoding.ts';
+import { LINK_SECRET_BYTES, LinkError } from './linkSecret.ts';
 
-export class LinkError extends Error {
-  override name = 'LinkError';
-}
+export { LINK_SECRET_BYTES, LINK_SECRET_CHARS, LinkError, parseLinkSecret } from './linkSecret.ts';
 
-export const LINK_SECRET_BYTES = 32;
-export const LINK_SECRET_CHARS = 43;
 export const PASSWORD_SALT_BYTES = 16;
 
 const V1 = utf8Encode('sealdrop/v1');
@@ -23,20 +20,6 @@ const V1 = utf8Encode('sealdrop/v1');
 /** A fresh link secret S: 32 CSPRNG bytes as 43 base64url characters. Never reuse one. */
 export function generateLinkSecret(): string {
   return b64uEncode(randomBytes(LINK_SECRET_BYTES));
-}
-
-/** Decodes S strictly (exactly 43 base64url characters, canonical). Throws LinkError. */
-export function parseLinkSecret(s: string): Uint8Array {
-  if (typeof s !== 'string' || s.length === 0) throw new LinkError('The link has no key: the part after # is missing. Ask the sender for the full link.');
-  if (s.length !== LINK_SECRET_CHARS) {
-    throw new LinkError(`The link is damaged: its key should be ${LINK_SECRET_CHARS} characters after #, this one has ${s.length}. Copy the whole link again.`);
-  }
-  try {
-    return b64uDecode(s, LINK_SECRET_BYTES);
-  } catch (e) {
-    if (e instanceof EncodingError) throw new LinkError('The link is damaged: its key contains characters a Sealdrop link never has. Copy the whole link again.');
-    throw e;
-  }
 }
 
 export function isShareId(s: unknown): s is string {
@@ -101,11 +84,12 @@ export async function deriveShareKeys(secret: Uint8Array, passwordKey?: Uint8Arr
   const prk = p.length === 0 ? prkLink : extract(sha256, concatBytes(secret, p), V1);
   const linkSeed = hkdfExpand(prkLink, 'sealdrop/v1 link');
   const authSeed = hkdfExpand(prk, 'sealdrop/v1 auth');
+  const [linkPub, authPub] = await Promise.all([edPublicKeyAsync(linkSeed), edPublicKeyAsync(authSeed)]);
   return {
     linkSeed,
-    linkPub: edPublicKey(linkSeed),
+    linkPub,
     authSeed,
-    authPub: edPublicKey(authSeed),
+    authPub,
     manifestKey: hkdfExpand(prk, 'sealdrop/v1 manifest'),
     async fileKey(index: number) {
       if (!Number.isSafeInteger(index) || index < 0) throw new RangeError('file index must be a non-negative integer');

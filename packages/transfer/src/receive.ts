@@ -21,7 +21,7 @@ import {
   openManifest,
   parseLinkSecret,
   shareContext,
-  signAccess,
+  signAccessAsync,
   type Manifest,
   type ShareKeys,
 } from '@sealdrop/crypto';
@@ -122,7 +122,7 @@ export function passwordParams(info: ShareInfoResponse): { salt: Uint8Array; kdf
 export async function readManifest(s: ReceiveShare, ctx: ReceiveContext = {}): Promise<{ manifest: Manifest; raw: string; downloadsLeft: number; expiresAt: string }> {
   const res = await withRetry(async (attempt) => {
     const info = attempt === 1 ? s.info : await s.client.shareInfo(s.id);
-    return s.client.manifest(s.id, signAccess(s.keys, 'manifest', s.id, info.challenge), s.partnerToken);
+    return s.client.manifest(s.id, await signAccessAsync(s.keys, 'manifest', s.id, info.challenge), s.partnerToken);
   }, retryCtx(ctx, 'manifest'));
   const manifest = await openManifest(s.keys, s.id, b64uDecode(res.manifest));
   return { manifest, raw: res.manifest, downloadsLeft: res.downloadsLeft, expiresAt: res.expiresAt };
@@ -137,7 +137,7 @@ export async function readManifest(s: ReceiveShare, ctx: ReceiveContext = {}): P
  */
 export async function takeDownload(s: ReceiveShare, ctx: ReceiveContext & { shown?: string; challenge?: string } = {}): Promise<DownloadResponse & { manifestParsed: Manifest }> {
   const fresh = async () => (await withRetry(() => s.client.shareInfo(s.id), retryCtx(ctx, 'info'))).challenge;
-  const take = async (challenge: string) => s.client.download(s.id, signAccess(s.keys, 'download', s.id, challenge), s.partnerToken);
+  const take = async (challenge: string) => s.client.download(s.id, await signAccessAsync(s.keys, 'download', s.id, challenge), s.partnerToken);
   let res: DownloadResponse;
   if (ctx.challenge !== undefined) {
     // A challenge the caller already holds (/manifest spends none) saves a round trip

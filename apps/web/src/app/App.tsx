@@ -1,14 +1,26 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { useEffect, useRef } from 'react';
+import { lazy, Suspense, useEffect, useRef, type ComponentType } from 'react';
 import { matchRoute, usePath } from './router.ts';
 import { Link } from './Link.tsx';
-import { SendPage } from '../send/SendPage.tsx';
-import { ReceivePage } from '../receive/ReceivePage.tsx';
-import { LinksPage } from '../links/LinksPage.tsx';
-import { AdminPage } from '../admin/AdminPage.tsx';
-import { KeysPage } from '../keys/KeysPage.tsx';
-import { RequestsPage } from '../keys/RequestsPage.tsx';
-import { RequestSendPage } from '../keys/RequestSendPage.tsx';
+import { loadedPages, loadPage, type PageName } from './pages.ts';
+import { OpeningLink } from '../receive/OpeningLink.tsx';
+
+/** A page's component: the loaded module's own once it is there (nothing suspends), lazily before. */
+function page<K extends PageName, P extends object>(name: K): ComponentType<P> {
+  const Lazy = lazy(() => loadPage(name).then((c) => ({ default: c as unknown as ComponentType<P> })));
+  return function Page(props: P) {
+    const C = (loadedPages[name] as unknown as ComponentType<P> | undefined) ?? Lazy;
+    return <C {...props} />;
+  };
+}
+
+const SendPage = page('send');
+const ReceivePage = page<'receive', { id: string }>('receive');
+const LinksPage = page('links');
+const AdminPage = page('admin');
+const KeysPage = page('keys');
+const RequestsPage = page('requests');
+const RequestSendPage = page<'request-send', { id: string }>('request-send');
 
 const queryClient = new QueryClient({
   defaultOptions: { queries: { retry: 1, refetchOnWindowFocus: false } },
@@ -56,21 +68,23 @@ export function App() {
         </nav>
       </header>
       <main id="main" ref={main} tabIndex={-1}>
-        {route.page === 'send' && <SendPage />}
-        {route.page === 'receive' && <ReceivePage id={route.id} />}
-        {route.page === 'links' && <LinksPage />}
-        {route.page === 'admin' && <AdminPage />}
-        {route.page === 'keys' && <KeysPage />}
-        {route.page === 'requests' && <RequestsPage />}
-        {route.page === 'request-send' && <RequestSendPage id={route.id} />}
-        {route.page === 'not-found' && (
-          <section>
-            <h1>Page not found</h1>
-            <p>
-              <Link href="/">Send files</Link>
-            </p>
-          </section>
-        )}
+        <Suspense fallback={route.page === 'receive' ? <OpeningLink /> : null}>
+          {route.page === 'send' && <SendPage />}
+          {route.page === 'receive' && <ReceivePage id={route.id} />}
+          {route.page === 'links' && <LinksPage />}
+          {route.page === 'admin' && <AdminPage />}
+          {route.page === 'keys' && <KeysPage />}
+          {route.page === 'requests' && <RequestsPage />}
+          {route.page === 'request-send' && <RequestSendPage id={route.id} />}
+          {route.page === 'not-found' && (
+            <section>
+              <h1>Page not found</h1>
+              <p>
+                <Link href="/">Send files</Link>
+              </p>
+            </section>
+          )}
+        </Suspense>
       </main>
     </QueryClientProvider>
   );

@@ -7,11 +7,13 @@ import { useStore } from 'zustand';
 import { Link } from '../app/Link.tsx';
 import { createReceiveStore, progressText, type FileState, type ReceiveStore, type Target } from './receiveStore.ts';
 import { onFragment, takeFragment } from './fragment.ts';
+import { takeOpened } from './early.ts';
 import { minisigName, readMinisig, saveMinisig } from './minisig.ts';
 import { ReportLink } from './ReportLink.tsx';
 import { formatBytes } from '@sealdrop/shared';
 import { absoluteTime, percent, relativeTime } from './format.ts';
 import { Advisory } from './Advisory.tsx';
+import { OpeningLink } from './OpeningLink.tsx';
 import { ADVISORY_BODY, BAD_MANIFEST_TITLE, DAMAGED_LINK, MALFORMED_KEY_TITLE, MISSING_KEY, UNAVAILABLE, UNSUPPORTED_KDF, tryAgainIn } from './messages.ts';
 import type { DownloadFailure } from '../transfer/downloadTypes.ts';
 import { SealedPrompt } from '../keys/SealedPrompt.tsx';
@@ -28,7 +30,7 @@ function init(id: string): Init {
   if (!isShareId(id)) return { kind: 'bad-id' };
   if (!raw) return { kind: 'sealed' }; // v1.1: maybe sealed to keys (SealedPrompt says when it is not)
   try {
-    return { kind: 'ok', store: createReceiveStore(id, parseLinkSecret(raw)), key: ++opened };
+    return { kind: 'ok', store: takeOpened(id, raw) ?? createReceiveStore(id, parseLinkSecret(raw)), key: ++opened };
   } catch (e) {
     return { kind: 'no-key', title: MALFORMED_KEY_TITLE, body: (e as Error).message };
   }
@@ -77,7 +79,7 @@ function Receive({ store }: { store: ReceiveStore }) {
   const phase = useStore(store, (s) => s.phase);
   const announcement = useStore(store, (s) => s.announcement);
   useEffect(() => {
-    void store.getState().load();
+    void store.getState().open();
   }, [store]);
   // Tell keyboard and screen-reader users that the page changed: focus its heading.
   const shown = phase.kind;
@@ -90,12 +92,7 @@ function Receive({ store }: { store: ReceiveStore }) {
   let body: React.ReactNode;
   switch (phase.kind) {
     case 'loading':
-      body = (
-        <section className="receive" aria-busy="true">
-          <h1>Opening the link…</h1>
-          <p className="muted">Checking that the files are still there. Opening this page does not use up a download.</p>
-        </section>
-      );
+      body = <OpeningLink />;
       break;
     case 'unavailable': {
       const m = UNAVAILABLE[phase.reason];

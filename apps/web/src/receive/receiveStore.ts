@@ -8,12 +8,13 @@
 // The link secret S lives in memory only (see fragment.ts); keys derived from it
 // never leave this tab except to the /dl/ service worker or a download worker.
 
-import { CobblestoneError, ManifestError, type Manifest } from '@sealdrop/crypto';
+import { CobblestoneError, installWebCryptoEd25519, ManifestError, warmEd25519, type Manifest } from '@sealdrop/crypto';
 import { formatBytes, ApiError, type DownloadResponse, type ShareInfoResponse } from '@sealdrop/shared';
 import { grantFileMismatches, passwordParams, readManifest, takeDownload, TransferError, unlockShare, type ReceiveShare } from '@sealdrop/transfer';
 import { createStore } from 'zustand/vanilla';
 import { api } from '../app/api.ts';
-import { DownloadRunError, planDownload, needsSizeWarning, prepareServiceWorker, runDownload, type DownloadMethod } from '../transfer/download.ts';
+import { DownloadRunError, planDownload, needsSizeWarning, runDownload, type DownloadMethod } from '../transfer/download.ts';
+import { prepareServiceWorker } from '../transfer/swRegister.ts';
 import { saveName, toFailure, zipLength } from '../transfer/downloadPipeline.ts';
 import type { DownloadEvent, DownloadFailure, DownloadJob } from '../transfer/downloadTypes.ts';
 import { percent } from './format.ts';
@@ -72,6 +73,8 @@ export interface ReceiveState {
   noteReveal: { status: 'hidden' | 'busy' | 'shown'; error?: DownloadFailure };
 
   load(): Promise<void>;
+  /** load(), once: what opening the page starts (early.ts may have started it before the page rendered). */
+  open(): Promise<void>;
   submitPassword(password: string): Promise<void>;
   submitToken(token: string): Promise<void>;
   download(target: Target, opts?: { confirmedLarge?: boolean }): Promise<void>;
@@ -103,6 +106,7 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
   let openChallenge: { challenge: string; at: number } | null = null;
   let requiresToken = false;
   let partnerToken: string | null = null;
+  let opening: Promise<void> | null = null;
   const running = new Map<string, AbortController>();
   const lastAnnounced = new Map<string, number>();
 
@@ -254,7 +258,11 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
         // share's GET and /manifest, so a first click does not wait for it.
         void prepareServiceWorker();
         try {
-          const info = await api.shareInfo(id);
+          const asked = api.shareInfo(id);
+          // The browser's own Ed25519 for the keys and proofs; without one, @noble/curves
+          // builds its table (the derivation's first ~30-40 ms) while the GET is on its way.
+          if (!(await installWebCryptoEd25519())) warmEd25519();
+          const info = await asked;
           requiresToken = info.requiresToken === true;
           if (requiresToken && !partnerToken) partnerToken = storedPartnerToken();
           if (requiresToken && !partnerToken) {
@@ -277,6 +285,11 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
         } catch (e) {
           showFailure(e, false);
         }
+      },
+
+      open() {
+        opening ??= get().load();
+        return opening;
       },
 
       async submitToken(token) {

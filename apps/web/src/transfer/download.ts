@@ -13,6 +13,7 @@
 import { b64uEncode } from '@sealdrop/crypto';
 import type { DownloadEvent, DownloadFailure, DownloadJob, SwJobMessage, WorkerJobMessage } from './downloadTypes.ts';
 import { saveBlob } from '../ui/clipboard.ts';
+import { prepareServiceWorker } from './swRegister.ts';
 
 export type DownloadMethod = 'sw' | 'fsa' | 'blob';
 
@@ -42,41 +43,7 @@ export function hasFileSystemAccess(): boolean {
   return typeof (window as unknown as { showSaveFilePicker?: unknown }).showSaveFilePicker === 'function';
 }
 
-function hasServiceWorker(): boolean {
-  return 'serviceWorker' in navigator && window.isSecureContext;
-}
-
 // ---------------------------------------------------------------- service worker
-
-let swReady: Promise<ServiceWorker | null> | null = null;
-
-function activeWorker(reg: ServiceWorkerRegistration, timeoutMs: number): Promise<ServiceWorker | null> {
-  if (reg.active) return Promise.resolve(reg.active);
-  const w = reg.installing ?? reg.waiting;
-  if (!w) return Promise.resolve(null);
-  return new Promise((resolve) => {
-    const t = setTimeout(() => resolve(reg.active), timeoutMs);
-    w.addEventListener('statechange', () => {
-      if (w.state === 'activated') {
-        clearTimeout(t);
-        resolve(reg.active ?? w);
-      } else if (w.state === 'redundant') {
-        clearTimeout(t);
-        resolve(reg.active);
-      }
-    });
-  });
-}
-
-/** Registers /dl/sw.js (scope /dl/) once; null where service workers are unavailable. Safe to call early. */
-export function prepareServiceWorker(): Promise<ServiceWorker | null> {
-  if (!hasServiceWorker()) return Promise.resolve(null);
-  swReady ??= navigator.serviceWorker
-    .register('/dl/sw.js', { scope: '/dl/' })
-    .then((reg) => activeWorker(reg, 10_000))
-    .catch(() => null);
-  return swReady;
-}
 
 function randomToken(): string {
   return b64uEncode(crypto.getRandomValues(new Uint8Array(18)));
