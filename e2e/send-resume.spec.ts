@@ -7,7 +7,7 @@ import { closeSync, openSync, readFileSync, statSync, utimesSync, writeSync } fr
 import { expect, test } from '@playwright/test';
 import { b64uDecode, b64uEncode, bytesSource, ciphertextSize, deriveMessageKeys, deriveShareKeys, encryptRange, parseLinkSecret, shareContext } from '@sealdrop/crypto';
 import { fetchShareInNode } from './helpers/send-ui.ts';
-import { MiB, LINK_RE, useTempDir, randomFile, baseURL, recordPuts, journals, startUploadStuckAfterPart0, interruptAfterFirstPart } from './helpers/send-page.ts';
+import { MiB, LINK_RE, useTempDir, randomFile, baseURL, recordPuts, journals, putJournal, startUploadStuckAfterPart0, interruptAfterFirstPart } from './helpers/send-page.ts';
 
 useTempDir();
 
@@ -102,19 +102,7 @@ test('a journal older than the server keeps unfinished shares (24 h) is forgotte
   const p = randomFile('stale.bin', 20 * MiB);
   const journal = await interruptAfterFirstPart(page, p, { parts: 2 });
   // The same journal, as if the tab had been closed two days ago.
-  await page.evaluate(
-    (old) =>
-      new Promise<void>((resolve, reject) => {
-        const req = indexedDB.open('sealdrop-send');
-        req.onsuccess = () => {
-          const tx = req.result.transaction('journals', 'readwrite');
-          tx.objectStore('journals').put(old);
-          tx.oncomplete = () => resolve();
-          tx.onerror = () => reject(tx.error);
-        };
-      }),
-    { ...journal, createdAt: new Date(Date.now() - 48 * 3600_000).toISOString() },
-  );
+  await putJournal(page, { ...journal, createdAt: new Date(Date.now() - 48 * 3600_000).toISOString() });
   await page.reload();
   await expect(page.getByRole('button', { name: 'Choose files' })).toBeVisible();
   await expect.poll(() => journals(page)).toEqual([]);
@@ -132,19 +120,7 @@ test('a journal an older version wrote (whole-part SHA-256s, no digest mark) res
   const keys = await deriveMessageKeys(await (await deriveShareKeys(parseLinkSecret(j.secret), null)).fileKey(0), b64uDecode(j.salts[0], 24), shareContext(j.id));
   const total = ciphertextSize(plain.length);
   j.partDigests[0][0] = createHash('sha256').update(await encryptRange(bytesSource(plain), keys, 0, Math.min(total, j.partBytes))).digest('hex');
-  await page.evaluate(
-    (old) =>
-      new Promise<void>((resolve, reject) => {
-        const req = indexedDB.open('sealdrop-send');
-        req.onsuccess = () => {
-          const tx = req.result.transaction('journals', 'readwrite');
-          tx.objectStore('journals').put(old);
-          tx.oncomplete = () => resolve();
-          tx.onerror = () => reject(tx.error);
-        };
-      }),
-    j,
-  );
+  await putJournal(page, j);
   await page.reload();
   await expect(page.getByRole('heading', { name: 'An upload was interrupted' })).toBeVisible();
   const puts = recordPuts(page);

@@ -61,6 +61,23 @@ export async function journals(page: Page): Promise<{ id: string; salts: string[
   );
 }
 
+/** Writes `journal` into the page's IndexedDB as the send journal store holds it (a journal as another time or version left it). */
+export async function putJournal(page: Page, journal: object): Promise<void> {
+  await page.evaluate(
+    (j) =>
+      new Promise<void>((resolve, reject) => {
+        const req = indexedDB.open('sealdrop-send');
+        req.onsuccess = () => {
+          const tx = req.result.transaction('journals', 'readwrite');
+          tx.objectStore('journals').put(j);
+          tx.oncomplete = () => resolve();
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+    journal,
+  );
+}
+
 export const myLinks = (page: Page) => page.evaluate(() => JSON.parse(localStorage.getItem('sealdrop.myLinks.v1') ?? '[]') as { id: string; ownerToken: string; url?: string }[]);
 
 /**

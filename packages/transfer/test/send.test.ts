@@ -3,7 +3,7 @@
 // answer, concurrent transfers. Every share is received back and compared byte
 // for byte.
 
-import { b64uDecode, b64uEncode, bytesSource, deriveMessageKeys, deriveShareKeys, encryptRange, PART_DIGEST, parseLinkSecret, sealManifest, shareContext } from '@sealdrop/crypto';
+import { b64uDecode, b64uEncode, bytesSource, ciphertextSize, deriveMessageKeys, deriveShareKeys, encryptRange, PART_DIGEST, parseLinkSecret, sealManifest, shareContext } from '@sealdrop/crypto';
 import { ApiError, SealdropClient } from '@sealdrop/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../../apps/cli/test/helpers/stack.ts';
@@ -201,7 +201,7 @@ describe('send', () => {
       for (const [n, d] of digests.entries()) {
         if (d == null) continue;
         const start = n * j.partBytes;
-        const end = Math.min(start + j.partBytes, 56 + files[i].bytes.length + 16 * (Math.floor(files[i].bytes.length / 16384) + 1));
+        const end = Math.min(start + j.partBytes, ciphertextSize(files[i].bytes.length));
         digests[n] = sha256(await encryptRange(bytesSource(files[i].bytes), msg, start, end));
       }
     }
