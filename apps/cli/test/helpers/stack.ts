@@ -3,8 +3,9 @@
 // state folder, waits for /api/health, and stops the whole process group after.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -36,9 +37,64 @@ function portFree(port: number): Promise<boolean> {
   });
 }
 
-/** A free port of the CLI's range (8850-8859), skipping `taken`. */
+// A stack takes seconds to bind its port, so a port that is free is no claim to it:
+// two test processes starting stacks at once (the cli and transfer projects, two
+// checkouts) could both pick it, share one server, and one's stop() would wipe the
+// other's state mid-test. A lock file per port, machine-wide, holding the claiming
+// process's pid, makes the claim exclusive; one whose process is gone is stale.
+const lockFile = (port: number) => path.join(tmpdir(), `sealdrop-test-port-${port}.lock`);
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Whether another live process has claimed `port` (an unreadable or half-written lock counts as held). */
+function claimedByOther(port: number): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(lockFile(port), 'utf8'));
+  } catch {
+    return false;
+  }
+  return pid !== process.pid && (!pid || alive(pid));
+}
+
+/** Claims `port` for this process, or false when a live process holds it. */
+function claim(port: number): boolean {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(lockFile(port), String(process.pid), { flag: 'wx' });
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || claimedByOther(port)) return false;
+      rmSync(lockFile(port), { force: true }); // stale: its process is gone
+    }
+  }
+  return false;
+}
+
+function release(port: number): void {
+  if (!claimedByOther(port)) rmSync(lockFile(port), { force: true });
+}
+
+/** A free port of the CLI's range (8850-8859) that no stack has claimed, skipping `taken` (for a proxy, which binds at once). */
 export async function freePort(taken: number[] = []): Promise<number> {
-  for (const p of PORTS) if (!taken.includes(p) && (await portFree(p))) return p;
+  for (const p of PORTS) if (!taken.includes(p) && !claimedByOther(p) && (await portFree(p))) return p;
+  throw new Error(`No free port in ${PORT_BASE}-${PORT_BASE + 9} for the test stack.`);
+}
+
+/** A free port of the range, claimed for a stack of this process until its stop(). */
+async function claimFreePort(): Promise<number> {
+  for (const p of PORTS) {
+    if (!claim(p)) continue;
+    if (await portFree(p)) return p;
+    release(p);
+  }
   throw new Error(`No free port in ${PORT_BASE}-${PORT_BASE + 9} for the test stack.`);
 }
 
@@ -61,7 +117,7 @@ export function canMountPrivately(): boolean {
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
-  const port = await freePort();
+  const port = await claimFreePort();
   const persistRel = `.wrangler/cli-test-${port}`;
   const persistDir = path.join(ROOT, persistRel);
   if (!opts.keepState) rmSync(persistDir, { recursive: true, force: true });
@@ -137,6 +193,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     await kill();
     // R2 blobs of big test files add up: leave no state behind.
     if (!opts.keepState) rmSync(persistDir, { recursive: true, force: true });
+    release(port);
   };
 
   const url = `http://127.0.0.1:${port}`;
@@ -158,7 +215,12 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     }
   };
   spawnIt();
-  await ready();
+  try {
+    await ready();
+  } catch (e) {
+    release(port);
+    throw e;
+  }
   const vars = readFileSync(path.join(ROOT, '.dev.vars'), 'utf8');
   const adminToken = /^ADMIN_TOKEN=(.*)$/m.exec(vars)?.[1] ?? '';
   return {
