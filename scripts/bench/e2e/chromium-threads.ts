@@ -1,7 +1,8 @@
-// Shared by the browser profiling aids (profile-send.ts, profile-receive.ts): CPU
-// seconds of every thread of our Chromium, keyed by process type and thread name
-// (/proc/<pid>/task/<tid>/stat), peak RSS per process type, and the self time
-// per function of a CDP CPU profile.
+// Shared by the browser measuring aids (profile-send.ts, profile-receive.ts,
+// upload-paths.ts, save-paths.ts, decrypt-calls.ts): CPU seconds of every thread
+// of our Chromium, keyed by process type and thread name
+// (/proc/<pid>/task/<tid>/stat), sampled over a run, peak RSS per process type,
+// and the self time per function of a CDP CPU profile.
 import { readdirSync, readFileSync } from 'node:fs';
 import { childrenByParent, cmdline, processTree } from '../proc.mjs';
 
@@ -42,6 +43,47 @@ export function threads(): Map<string, { key: Key; cpu: number }> {
   }
   return out;
 }
+
+/** CPU seconds since a trackThreads() began: per thread (pid/tid), per key, and in all. */
+export type ThreadCpu = { perThread: Map<string, { key: Key; cpu: number }>; byKey: Map<Key, number>; total: number };
+
+/**
+ * Samples every thread of our Chromium every `everyMs` from now until stop(),
+ * which takes a last sample. A thread that ends meanwhile (a pool's worker)
+ * keeps its last sample, so its CPU still counts.
+ */
+export function trackThreads(everyMs = 100): { stop(): ThreadCpu } {
+  const before = threads();
+  const after = new Map(before);
+  const sample = () => {
+    for (const [tid, t] of threads()) after.set(tid, t);
+  };
+  const timer = setInterval(sample, everyMs);
+  return {
+    stop() {
+      clearInterval(timer);
+      sample();
+      const perThread = new Map<string, { key: Key; cpu: number }>();
+      const byKey = new Map<Key, number>();
+      for (const [tid, t] of after) {
+        const cpu = t.cpu - (before.get(tid)?.cpu ?? 0);
+        perThread.set(tid, { key: t.key, cpu });
+        byKey.set(t.key, (byKey.get(t.key) ?? 0) + cpu);
+      }
+      return { perThread, byKey, total: [...byKey.values()].reduce((a, b) => a + b, 0) };
+    },
+  };
+}
+
+/** Prints each key's CPU per GiB of `bytes` (and its seconds, with `seconds`), largest first, from `min` CPU-s up. */
+export function printByKey(byKey: Map<Key, number>, bytes: number, min: number, seconds = false) {
+  for (const [k, v] of [...byKey].sort((a, b) => b[1] - a[1])) {
+    if (v >= min) console.log(`  ${seconds ? `${v.toFixed(2).padStart(7)} s  ` : ''}${perGiB(v, bytes).padStart(7)}/GiB  ${k}`);
+  }
+}
+
+/** CPU seconds `cpu` per GiB of `bytes`, two decimals. */
+export const perGiB = (cpu: number, bytes: number) => ((cpu * 2 ** 30) / bytes).toFixed(2);
 
 export type Prof = { nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[]; samples: number[]; timeDeltas: number[] };
 

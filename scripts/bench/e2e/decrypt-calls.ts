@@ -4,23 +4,22 @@
 // opener's batch), on a page with no network and no hashing.
 // Run: node --import tsx scripts/bench/e2e/decrypt-calls.ts --size 256 --batches 8,32,128
 import { createServer } from 'node:http';
-import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
-import { threads, type Key } from './chromium-threads.ts';
+import { perGiB, printByKey, trackThreads } from './chromium-threads.ts';
+import { aidArgs } from './aid-args.ts';
 
-const { values } = parseArgs({ options: { size: { type: 'string', default: '256' }, batches: { type: 'string', default: '8,32,128,512' }, rounds: { type: 'string', default: '1' }, port: { type: 'string', default: '8862' } } });
+const { values, size, port, rounds } = aidArgs({ size: '256', port: '8862' }, { batches: { type: 'string', default: '8,32,128,512' } });
 // WebCrypto needs a secure context: a page of our own on localhost.
 const server = createServer((_req, res) => res.end('<!doctype html><title>decrypt</title>'));
-await new Promise<void>((r) => server.listen(Number(values.port), '127.0.0.1', r));
-const size = Math.round(Number(values.size) * 2 ** 20);
+await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
 const { chromium } = await import('@playwright/test');
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--disable-gpu', '--no-first-run'] });
 try {
   const page = await browser.newPage();
-  await page.goto(`http://localhost:${values.port}/`);
-  for (let r = 0; r < Number(values.rounds); r++) {
+  await page.goto(`http://localhost:${port}/`);
+  for (let r = 0; r < rounds; r++) {
     for (const batch of values.batches!.split(',').map(Number)) {
-      const before = threads();
+      const track = trackThreads();
       const t0 = performance.now();
       // A string, not a function: tsx's name helpers do not exist in the page.
       await page.evaluate(`(async () => {
@@ -37,13 +36,9 @@ try {
         }
       })()`);
       const secs = (performance.now() - t0) / 1000;
-      const after = threads();
-      const by = new Map<Key, number>();
-      for (const [tid, t] of after) by.set(t.key, (by.get(t.key) ?? 0) + t.cpu - (before.get(tid)?.cpu ?? 0));
-      const total = [...by.values()].reduce((a, b) => a + b, 0);
-      const perGiB = (x: number) => ((x * 2 ** 30) / size).toFixed(2);
-      console.log(`batch ${batch}: ${(size / 2 ** 20).toFixed(0)} MiB in ${secs.toFixed(2)} s; Chromium ${perGiB(total)} CPU-s per GiB; load ${loadavg()[0].toFixed(2)}`);
-      for (const [k, v] of [...by].sort((a, b) => b[1] - a[1])) if (v >= 0.02) console.log(`  ${perGiB(v).padStart(7)}/GiB  ${k}`);
+      const { byKey, total } = track.stop();
+      console.log(`batch ${batch}: ${(size / 2 ** 20).toFixed(0)} MiB in ${secs.toFixed(2)} s; Chromium ${perGiB(total, size)} CPU-s per GiB; load ${loadavg()[0].toFixed(2)}`);
+      printByKey(byKey, size, 0.02);
     }
   }
 } finally {

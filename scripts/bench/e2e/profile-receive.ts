@@ -12,24 +12,17 @@
 // Run: node --import tsx scripts/bench/e2e/profile-receive.ts --size 256 --port P --mode app [--cpuprofile]
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
 import { deriveShareKeys, parseLinkSecret, signAccess } from '@sealdrop/crypto';
 import { SealdropClient } from '@sealdrop/shared';
 import { tempDir, writeRandomFile } from '../../../apps/cli/test/helpers/files.ts';
-import { peakRss, printProfile, threads, type Key, type Prof } from './chromium-threads.ts';
+import { peakRss, perGiB, printByKey, printProfile, trackThreads, type Prof } from './chromium-threads.ts';
+import { aidArgs } from './aid-args.ts';
 import { collect, spawnCli } from '../../../apps/cli/test/helpers/cli.ts';
 
-const { values } = parseArgs({
-  options: {
-    size: { type: 'string', default: '256' },
-    port: { type: 'string', default: '9780' },
-    rounds: { type: 'string', default: '1' },
-    mode: { type: 'string', default: 'app' },
-    cpuprofile: { type: 'boolean', default: false },
-  },
-});
-const size = Math.round(Number(values.size!.replace(/MiB$/i, '')) * 2 ** 20) || 1024;
+const args = aidArgs({ size: '256', port: '9780' }, { mode: { type: 'string', default: 'app' }, cpuprofile: { type: 'boolean', default: false } });
+const { values, rounds } = args;
+const size = args.size || 1024;
 const modes = values.mode!.split(',');
 process.env.CLI_TEST_PORT_BASE = values.port;
 const { startStack } = await import('../../../apps/cli/test/helpers/stack.ts');
@@ -79,7 +72,7 @@ try {
   const id = link.pathname.split('/').filter(Boolean).pop()!;
   const keys = await deriveShareKeys(parseLinkSecret(link.hash.slice(1)), null);
   const api = new SealdropClient(stack.url);
-  for (let r = 0; r < Number(values.rounds); r++) {
+  for (let r = 0; r < rounds; r++) {
     for (const mode of modes) {
       const context = await browser.newContext({ acceptDownloads: true });
       const page = await context.newPage();
@@ -104,12 +97,7 @@ try {
         go = () => page.evaluate((t) => void location.assign(t), target);
       }
       await new Promise((r) => setTimeout(r, 500));
-      const before = threads();
-      const after = new Map(before);
-      const sample = () => {
-        for (const [tid, t] of threads()) after.set(tid, t);
-      };
-      const timer = setInterval(sample, 100);
+      const track = trackThreads();
       // --cpuprofile: the service workers, through the browser's CDP session (messages wrapped per target).
       const bcdp = values.cpuprofile ? await browser.newBrowserCDPSession() : null;
       const sessions: string[] = [];
@@ -143,17 +131,12 @@ try {
       if (failure) throw new Error(`download failed: ${failure}`);
       if (mode === 'app') await page.getByText('SHA-256 verified').first().waitFor({ timeout: 600_000 });
       const secs = (performance.now() - t0) / 1000;
-      clearInterval(timer);
-      sample();
+      const { byKey, total } = track.stop();
       for (const sid of sessions) printProfile(`worker ${sid.slice(0, 6)}`, ((await toTarget(sid, 'Profiler.stop')) as { profile: Prof }).profile, 25);
-      const by = new Map<Key, number>();
-      for (const [tid, t] of after) by.set(t.key, (by.get(t.key) ?? 0) + t.cpu - (before.get(tid)?.cpu ?? 0));
-      const total = [...by.values()].reduce((a, b) => a + b, 0);
-      const perGiB = (x: number) => ((x * 2 ** 30) / size).toFixed(2);
-      console.log(`${mode} round ${r + 1}: ${(size / 2 ** 20).toFixed(0)} MiB in ${secs.toFixed(2)} s (${(size / 1e6 / secs).toFixed(1)} MB/s) ${where ? 'saved' : ''}; Chromium ${total.toFixed(2)} CPU-s (${perGiB(total)} per GiB); load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+      console.log(`${mode} round ${r + 1}: ${(size / 2 ** 20).toFixed(0)} MiB in ${secs.toFixed(2)} s (${(size / 1e6 / secs).toFixed(1)} MB/s) ${where ? 'saved' : ''}; Chromium ${total.toFixed(2)} CPU-s (${perGiB(total, size)} per GiB); load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
       console.log(`  peak RSS (MiB, largest process of each type): ${[...peakRss].map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
       peakRss.clear();
-      for (const [k, v] of [...by].sort((a, b) => b[1] - a[1])) if (v >= 0.02) console.log(`  ${v.toFixed(2).padStart(7)} s  ${perGiB(v).padStart(7)}/GiB  ${k}`);
+      printByKey(byKey, size, 0.02, true);
       await d.delete();
       await context.close();
     }

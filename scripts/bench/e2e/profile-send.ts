@@ -3,16 +3,18 @@
 // every Chromium thread that used any, grouped by process type and thread name
 // (/proc/<pid>/task/<tid>/stat), so the work can be charged to the renderer's
 // main thread, its workers, the browser process's blob/file threads or the
-// network service. Run: node --import tsx scripts/bench/e2e/profile-send.ts --size 256MiB --port P [--tiny]
+// network service. Run: node --import tsx scripts/bench/e2e/profile-send.ts --size 256MiB --port P [--rounds N] [--cpuprofile]
+// (--size 0: a 1 KiB send)
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
 import { tempDir, writeRandomFile } from '../../../apps/cli/test/helpers/files.ts';
-import { peakRss, printProfile, threads, type Key, type Prof } from './chromium-threads.ts';
+import { peakRss, perGiB, printByKey, printProfile, trackThreads, type Prof } from './chromium-threads.ts';
+import { aidArgs } from './aid-args.ts';
 
-const { values } = parseArgs({ options: { size: { type: 'string', default: '256' }, port: { type: 'string', default: '9780' }, rounds: { type: 'string', default: '1' }, cpuprofile: { type: 'boolean', default: false } } });
-const size = Math.round(Number(values.size!.replace(/MiB$/i, '')) * 2 ** 20) || 1024;
+const args = aidArgs({ size: '256', port: '9780' }, { cpuprofile: { type: 'boolean', default: false } });
+const { values, rounds } = args;
+const size = args.size || 1024;
 process.env.CLI_TEST_PORT_BASE = values.port;
 const { startStack } = await import('../../../apps/cli/test/helpers/stack.ts');
 const { chromium } = await import('@playwright/test');
@@ -25,20 +27,15 @@ try {
   await mkdir(path.dirname(file), { recursive: true });
   if (size > 4096) await writeRandomFile(file, size);
   else await writeFile(file, Buffer.alloc(size, 'x'));
-  for (let r = 0; r < Number(values.rounds); r++) {
+  for (let r = 0; r < rounds; r++) {
     const context = await browser.newContext();
     const page = await context.newPage();
     await page.goto(`${stack.url}/`);
     await page.getByTestId('send-files-input').setInputFiles(file);
     await page.locator('.send-file-list li').first().waitFor();
     await new Promise((r) => setTimeout(r, 500));
-    const before = threads();
     // Threads that end during the send (the pool's workers) keep their last sample.
-    const after = new Map(before);
-    const sample = () => {
-      for (const [id, t] of threads()) after.set(id, t);
-    };
-    const timer = setInterval(sample, 50);
+    const track = trackThreads(50);
     const cdp = values.cpuprofile ? await context.newCDPSession(page) : null;
     if (cdp) {
       await cdp.send('Profiler.enable');
@@ -109,21 +106,16 @@ try {
     const timings = await page.evaluate((click) => performance.getEntriesByType('resource').filter((e) => e.startTime >= click - 5 && /\/api\//.test(e.name)).map((e) => ({ name: e.name.replace(/^.*\/api\//, ''), start: (e as PerformanceResourceTiming).fetchStart - click, end: (e as PerformanceResourceTiming).responseEnd - click })), inPage.click);
     for (const t of timings) log.push(`  in the page: ${t.start.toFixed(0).padStart(4)} → ${t.end.toFixed(0).padStart(4)} ms  ${t.name}`);
     if (size < 2 ** 20) console.log(log.join('\n'));
-    clearInterval(timer);
-    sample();
+    const { perThread, byKey, total } = track.stop();
     if (cdp) {
       const { profile } = (await cdp.send('Profiler.stop')) as { profile: Prof };
       printProfile('main thread', profile);
     }
-    const by = new Map<Key, number>();
-    for (const [id, t] of after) if (t.key.includes('DedicatedWorker')) console.log(`    worker ${id}: ${(t.cpu - (before.get(id)?.cpu ?? 0)).toFixed(2)} s`);
-    for (const [id, t] of after) by.set(t.key, (by.get(t.key) ?? 0) + t.cpu - (before.get(id)?.cpu ?? 0));
-    const total = [...by.values()].reduce((a, b) => a + b, 0);
-    const perGiB = (x: number) => ((x * 2 ** 30) / size).toFixed(2);
-    console.log(`round ${r + 1}: ${(size / 2 ** 20).toFixed(3)} MiB in ${secs.toFixed(2)} s; Chromium ${total.toFixed(2)} CPU-s (${perGiB(total)} per GiB); load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    for (const [id, t] of perThread) if (t.key.includes('DedicatedWorker')) console.log(`    worker ${id}: ${t.cpu.toFixed(2)} s`);
+    console.log(`round ${r + 1}: ${(size / 2 ** 20).toFixed(3)} MiB in ${secs.toFixed(2)} s; Chromium ${total.toFixed(2)} CPU-s (${perGiB(total, size)} per GiB); load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     console.log(`  peak RSS (MiB, largest process of each type): ${[...peakRss].map(([k, v]) => `${k} ${v.toFixed(0)}`).join(', ')}`);
     peakRss.clear();
-    for (const [k, v] of [...by].sort((a, b) => b[1] - a[1])) if (v >= 0.02) console.log(`  ${v.toFixed(2).padStart(7)} s  ${perGiB(v).padStart(7)}/GiB  ${k}`);
+    printByKey(byKey, size, 0.02, true);
     await context.close();
   }
 } finally {

@@ -17,20 +17,11 @@
 //                   gives, here on an OPFS handle: the picker cannot run headless)
 // Run: node --import tsx scripts/bench/e2e/save-paths.ts --size 512 --port P --variants sw-64,sw-1024,opfs-1024
 import { createServer } from 'node:http';
-import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
-import { threads, type Key } from './chromium-threads.ts';
+import { perGiB, printByKey, trackThreads } from './chromium-threads.ts';
+import { aidArgs } from './aid-args.ts';
 
-const { values } = parseArgs({
-  options: {
-    size: { type: 'string', default: '512' },
-    port: { type: 'string', default: '8861' },
-    rounds: { type: 'string', default: '1' },
-    variants: { type: 'string', default: 'sw-64,sw-1024,swbytes-1024,opfs-1024,opfswrite-1024' },
-  },
-});
-const size = Math.round(Number(values.size!.replace(/MiB$/i, '')) * 2 ** 20);
-const port = Number(values.port);
+const { values, size, port, rounds } = aidArgs({ size: '512', port: '8861' }, { variants: { type: 'string', default: 'sw-64,sw-1024,swbytes-1024,opfs-1024,opfswrite-1024' } });
 
 const SW = `
 self.addEventListener('install', () => self.skipWaiting());
@@ -106,7 +97,7 @@ const base = `http://127.0.0.1:${port}`;
 const { chromium } = await import('@playwright/test');
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-gpu'] });
 try {
-  for (let r = 0; r < Number(values.rounds); r++) {
+  for (let r = 0; r < rounds; r++) {
     for (const v of values.variants!.split(',')) {
       const [kind, kib] = v.split('-');
       const piece = Number(kib) * 1024;
@@ -121,12 +112,7 @@ try {
         });
       }
       await new Promise((res) => setTimeout(res, 500));
-      const before = threads();
-      const after = new Map(before);
-      const sample = () => {
-        for (const [tid, t] of threads()) after.set(tid, t);
-      };
-      const timer = setInterval(sample, 100);
+      const track = trackThreads();
       const t0 = performance.now();
       if (kind === 'opfswrite' || kind === 'writable') {
         const writable = kind === 'writable';
@@ -142,14 +128,9 @@ try {
         await d.delete();
       }
       const secs = (performance.now() - t0) / 1000;
-      clearInterval(timer);
-      sample();
-      const by = new Map<Key, number>();
-      for (const [tid, t] of after) by.set(t.key, (by.get(t.key) ?? 0) + t.cpu - (before.get(tid)?.cpu ?? 0));
-      const total = [...by.values()].reduce((a, b) => a + b, 0);
-      const perGiB = (x: number) => ((x * 2 ** 30) / size).toFixed(2);
-      console.log(`${v} round ${r + 1}: ${(size / 2 ** 20).toFixed(0)} MiB in ${secs.toFixed(2)} s (${(size / 1e6 / secs).toFixed(0)} MB/s); Chromium ${perGiB(total)} CPU-s per GiB; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-      for (const [k, val] of [...by].sort((a, b) => b[1] - a[1])) if (val >= 0.03) console.log(`  ${perGiB(val).padStart(7)}/GiB  ${k}`);
+      const { byKey, total } = track.stop();
+      console.log(`${v} round ${r + 1}: ${(size / 2 ** 20).toFixed(0)} MiB in ${secs.toFixed(2)} s (${(size / 1e6 / secs).toFixed(0)} MB/s); Chromium ${perGiB(total, size)} CPU-s per GiB; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+      printByKey(byKey, size, 0.03);
       await page.evaluate(async () => (await navigator.storage.getDirectory()).removeEntry('save.bin').catch(() => {}));
       await context.close();
     }

@@ -15,28 +15,36 @@
 //   file-xhr       the floor: page XHR of slices of a picked File (no bytes made)
 // Run: node --import tsx scripts/bench/e2e/upload-paths.ts --size 1024 --port P --variants page-blob,worker-xhr-ab
 import { createServer } from 'node:http';
-import { parseArgs } from 'node:util';
 import { loadavg } from 'node:os';
 import { openSync, writeSync, closeSync, rmSync, mkdtempSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
-import { threads, peakRss, type Key } from './chromium-threads.ts';
+import { peakRss, perGiB, printByKey, trackThreads } from './chromium-threads.ts';
+import { aidArgs } from './aid-args.ts';
 
-const { values } = parseArgs({
-  options: {
-    size: { type: 'string', default: '1024' },
-    port: { type: 'string', default: '8920' },
-    rounds: { type: 'string', default: '1' },
+const { values, size, port, rounds } = aidArgs(
+  { size: '1024', port: '8920' },
+  {
     part: { type: 'string', default: '16' },
     /** Without Playwright: a bare headless Chromium opens the page (no DevTools protocol attached, which copies ArrayBuffer request bodies). */
     raw: { type: 'boolean', default: false },
     variants: { type: 'string', default: 'page-blob,page-xhr-ab,page-fetch-ab,worker-blob-xhr,worker-blob-fetch,worker-xhr-ab,worker-fetch-ab,file-xhr' },
   },
-});
-const size = Math.round(Number(values.size!.replace(/MiB$/i, '')) * 2 ** 20);
+);
 const partBytes = Number(values.part) * 2 ** 20;
-const port = Number(values.port);
 const IN_FLIGHT = 3;
+
+// A PUT by XHR, in the worker's source and the page's (they run in separate contexts).
+const XHR = `function xhr(url, body) {
+  return new Promise((res, rej) => {
+    const x = new XMLHttpRequest();
+    x.open('PUT', url);
+    x.upload.onprogress = () => {};
+    x.onload = () => (x.status === 200 ? res() : rej(new Error('status ' + x.status)));
+    x.onerror = () => rej(new Error('network'));
+    x.send(body);
+  });
+}`;
 
 // A worker: makes part n's bytes into its output (fresh or reused), then either
 // hands them to the page (transfer) or sends them itself.
@@ -51,16 +59,7 @@ function make(n, reuse) {
   out[0] = n; out[1] = n >> 8; // not the same bytes every part
   return out;
 }
-function xhr(url, body) {
-  return new Promise((res, rej) => {
-    const x = new XMLHttpRequest();
-    x.open('PUT', url);
-    x.upload.onprogress = () => {};
-    x.onload = () => (x.status === 200 ? res() : rej(new Error('status ' + x.status)));
-    x.onerror = () => rej(new Error('network'));
-    x.send(body);
-  });
-}
+${XHR}
 onmessage = async (e) => {
   const { n, how, url } = e.data;
   if (how === 'page') {
@@ -77,16 +76,7 @@ onmessage = async (e) => {
 };
 `;
 const PAGE = `<!doctype html><title>upload</title><input type=file id=f><script>
-function xhr(url, body) {
-  return new Promise((res, rej) => {
-    const x = new XMLHttpRequest();
-    x.open('PUT', url);
-    x.upload.onprogress = () => {};
-    x.onload = () => (x.status === 200 ? res() : rej(new Error('status ' + x.status)));
-    x.onerror = () => rej(new Error('network'));
-    x.send(body);
-  });
-}
+${XHR}
 window.run = (how, size, part) => new Promise((resolve, reject) => {
   const parts = Math.ceil(size / part);
   let next = 0, done = 0;
@@ -190,39 +180,30 @@ async function drive(v: string): Promise<() => Promise<void>> {
 }
 
 try {
-  for (let r = 0; r < Number(values.rounds); r++) {
+  for (let r = 0; r < rounds; r++) {
     for (const v of values.variants!.split(',')) {
       if (browser === null && v === 'file-xhr') continue; // needs a picked File
       received = 0;
       const end = await drive(v);
       peakRss.clear();
-      const before = threads();
-      const after = new Map(before);
-      const sample = () => {
-        for (const [tid, t] of threads()) after.set(tid, t);
-      };
-      const timer = setInterval(sample, 100);
+      const track = trackThreads();
       const t0 = performance.now();
       try {
         await end();
       } catch (e) {
         // A Blob the browser could no longer hold fails its request as a network error: a finding, not a crash.
         console.log(`${v} round ${r + 1}: FAILED after ${(received / 2 ** 20).toFixed(0)} MiB: ${(e as Error).message}`);
-        clearInterval(timer);
+        track.stop();
         continue;
       }
       const secs = (performance.now() - t0) / 1000;
-      clearInterval(timer);
-      if (browser) sample();
+      // With --raw the browser has exited by now: its last sample is the one that counts.
+      const { byKey, total } = track.stop();
       if (received < size) throw new Error(`${v}: the sink got ${received} of ${size} bytes`);
-      const by = new Map<Key, number>();
-      for (const [tid, t] of after) by.set(t.key, (by.get(t.key) ?? 0) + t.cpu - (before.get(tid)?.cpu ?? 0));
-      const total = [...by.values()].reduce((a, b) => a + b, 0);
-      const perGiB = (x: number) => ((x * 2 ** 30) / size).toFixed(2);
       console.log(
-        `${v}${browser ? '' : ' (raw)'} round ${r + 1}: ${(size / 2 ** 20).toFixed(0)} MiB in ${secs.toFixed(2)} s (${(size / 1e6 / secs).toFixed(0)} MB/s); Chromium ${perGiB(total)} CPU-s per GiB; renderer peak ${(peakRss.get('renderer') ?? 0).toFixed(0)} MiB; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+        `${v}${browser ? '' : ' (raw)'} round ${r + 1}: ${(size / 2 ** 20).toFixed(0)} MiB in ${secs.toFixed(2)} s (${(size / 1e6 / secs).toFixed(0)} MB/s); Chromium ${perGiB(total, size)} CPU-s per GiB; renderer peak ${(peakRss.get('renderer') ?? 0).toFixed(0)} MiB; load ${loadavg().map((l) => l.toFixed(2)).join(' ')}`,
       );
-      for (const [k, val] of [...by].sort((a, b) => b[1] - a[1])) if (val >= 0.05) console.log(`  ${perGiB(val).padStart(7)}/GiB  ${k}`);
+      printByKey(byKey, size, 0.05);
     }
   }
 } finally {
