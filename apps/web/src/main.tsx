@@ -6,8 +6,5 @@ import { openEarly } from './receive/early.ts';
 import './styles/base.css';
 
 const route = matchRoute(location.pathname);
-// A share link's GET first: it then takes the first of the browser's connections
-// to the server, ahead of the page's chunks.
-const opened = route.page === 'receive' && openEarly(route.id);
-const page = route.page === 'not-found' ? Promise.resolve() : Promise.all([loadPage(route.page), opened]);
+const page = route.page === 'not-found' ? Promise.resolve() : Promise.all([loadPage(route.page), route.page === 'receive' && openEarly(route.id)]);
 void import('./app/boot.tsx').then((app) => app.boot(page));
