@@ -21,7 +21,7 @@ import { deriveShareKeys, parseLinkSecret, signAccess } from '@sealdrop/crypto';
 import { SealdropClient } from '@sealdrop/shared';
 import { tempDir, writeRandomFile } from '../../../apps/cli/test/helpers/files.ts';
 import { collect, spawnCli } from '../../../apps/cli/test/helpers/cli.ts';
-import { threads } from './chromium-threads.ts';
+import { trackThreads } from './chromium-threads.ts';
 import { Meter, workerdSpec } from './meter.ts';
 
 const { values } = parseArgs({
@@ -140,12 +140,7 @@ try {
           go = () => page.evaluate((t) => void location.assign(t), target);
         } else throw new Error(`--modes: unknown mode "${mode}" (raw, fetch, pass, passjs, app)`);
         await new Promise((r) => setTimeout(r, 500));
-        const before = threads();
-        const after = new Map(before);
-        const sample = () => {
-          for (const [tid, t] of threads()) after.set(tid, t);
-        };
-        const timer = setInterval(sample, 100);
+        const tracked = trackThreads();
         const meter = new Meter(workerdSpec).start();
         const t0 = performance.now();
         const [d] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), go()]);
@@ -154,14 +149,13 @@ try {
         if (failure) throw new Error(`${mode}: download failed: ${failure}`);
         if (mode === 'app') await page.getByText('SHA-256 verified').first().waitFor({ timeout: 600_000 });
         seconds = (performance.now() - t0) / 1000;
-        clearInterval(timer);
-        sample();
+        const { perThread } = tracked.stop();
         server = meter.stop().cpuSeconds;
         // By process type (the key's first word: "renderer", "utility:network", "browser", ...),
         // with the service worker's own thread apart from the rest of its renderer.
-        for (const [tid, t] of after) {
+        for (const t of perThread.values()) {
           const type = / ServiceWorker/.test(t.key) ? 'sw-thread' : t.key.split(' ')[0];
-          client.set(type, (client.get(type) ?? 0) + t.cpu - (before.get(tid)?.cpu ?? 0));
+          client.set(type, (client.get(type) ?? 0) + t.cpu);
         }
         client = new Map([...client].filter(([, v]) => v > 0));
         await d.delete();
