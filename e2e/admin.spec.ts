@@ -3,16 +3,10 @@
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
 import { SealdropClient, ApiError } from '@sealdrop/shared';
+import { signInAsAdmin } from './helpers/admin-ui.ts';
 import { adminTokenFromDevVars, baseUrl, downloadThroughApi, recipientStatus, reportShare, saveToDocs, seedShareForAdmin } from './helpers/admin-seed.ts';
 
 const FORMULA_UA = '=HYPERLINK("http://evil.example/","click") e2e-admin';
-
-async function signIn(page: Page, token = adminTokenFromDevVars()) {
-  await page.goto('/admin');
-  await page.getByLabel('Admin token').fill(token);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
-}
 
 /** The table row of a share, found the way a person would: by its short id. */
 function shareRow(page: Page, id: string) {
@@ -92,7 +86,7 @@ test('sign in, find a share, its create and download log rows, CSV export', asyn
 });
 
 test('create an API token (shown once), revoke it, and it stops working', async ({ page, browser }) => {
-  await signIn(page);
+  await signInAsAdmin(page);
   await page.getByRole('link', { name: 'API tokens' }).click();
   const label = `e2e token ${Date.now()}`;
   await page.getByLabel('Label').fill(label);
@@ -109,7 +103,7 @@ test('create an API token (shown once), revoke it, and it stops working', async 
   // A second admin signs in with the new token in another browser.
   const other = await browser.newContext();
   const otherPage = await other.newPage();
-  await signIn(otherPage, secret);
+  await signInAsAdmin(otherPage, secret);
 
   const row = page.getByRole('row').filter({ hasText: label });
   await expect(row).toContainText('Active');
@@ -144,7 +138,7 @@ test('create an API token (shown once), revoke it, and it stops working', async 
 test('revoking a share from its detail page ends it for the recipient', async ({ page, browser }) => {
   const share = await seedShareForAdmin({ files: [{ name: 'a.txt', data: 'to be revoked' }] });
   expect((await recipientStatus(share.id)).status).toBe(200);
-  await signIn(page);
+  await signInAsAdmin(page);
   await page.goto(`/admin/shares/${share.id}`);
   await page.getByRole('button', { name: 'Revoke this share…' }).click();
   const dialog = page.getByRole('dialog', { name: 'Revoke this share?' });
@@ -169,7 +163,7 @@ test('revoking a share from its detail page ends it for the recipient', async ({
 test('an expired share reads Expired on the dashboard, and the recipient is told it expired', async ({ page, browser }) => {
   const share = await seedShareForAdmin({ files: [{ name: 'short.txt', data: 'short-lived' }], expiresIn: 2 });
   await expect.poll(async () => (await recipientStatus(share.id)).code, { timeout: 15_000 }).toBe('expired');
-  await signIn(page);
+  await signInAsAdmin(page);
   await expect(shareRow(page, share.id)).toContainText('Expired');
   await page.getByLabel('Status').selectOption('expired');
   await expect(shareRow(page, share.id)).toContainText('Expired');
@@ -190,7 +184,7 @@ test('dashboard screenshots, light and dark', async ({ page }, testInfo) => {
   await seedShareForAdmin({ files: [{ name: 'w.txt', data: 'w'.repeat(5000) }], maxDownloads: 2, expiresIn: 7 * 24 * 3600 });
   await downloadThroughApi(a, 'Mozilla/5.0 (X11; Linux x86_64) e2e');
   await page.setViewportSize({ width: 1200, height: 900 });
-  await signIn(page);
+  await signInAsAdmin(page);
   for (const scheme of ['light', 'dark'] as const) {
     await page.emulateMedia({ colorScheme: scheme });
     await expect(page.getByRole('table')).toBeVisible();
@@ -226,7 +220,7 @@ test('revoking a leaked upload token can take the shares it created with it', as
   const leaked = await seedShareForAdmin({ files: [{ name: 'build.zip', data: 'from the pipeline' }], uploadToken: token.token });
   const untouched = await seedShareForAdmin({ files: [{ name: 'other.txt', data: 'someone else' }] });
 
-  await signIn(page);
+  await signInAsAdmin(page);
   await page.getByRole('link', { name: 'API tokens' }).click();
   const row = page.getByRole('row').filter({ hasText: label });
   await row.getByRole('button', { name: /Revoke/ }).click();
@@ -253,7 +247,7 @@ test('shares table: filter by status, sort this page, page with the cursor', asy
   for (let i = have; i < 12; i++) await seedShareForAdmin({ files: [{ name: `p${i}.txt`, data: 'x'.repeat(i * 40) }], maxDownloads: 1 + (i % 3) });
   const toRevoke = await seedShareForAdmin({ files: [{ name: 'r.txt', data: 'revoked' }] });
   await admin.revoke(toRevoke.id);
-  await signIn(page);
+  await signInAsAdmin(page);
   await page.getByLabel('Rows per page').selectOption('10');
   const table = page.getByRole('table');
   const ids = async () => table.locator('tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-share-id')));
@@ -319,7 +313,7 @@ test('kill switch: revoke all needs the phrase and the token again, then every l
     await seedShareForAdmin({ files: [{ name: 'two.txt', data: 'two' }] }),
   ];
   for (const s of shares) expect((await recipientStatus(s.id)).status).toBe(200);
-  await signIn(page);
+  await signInAsAdmin(page);
   await page.getByRole('button', { name: 'Revoke all shares…' }).click();
   const dialog = page.getByRole('dialog', { name: 'Revoke all shares?' });
   const confirm = dialog.getByRole('button', { name: 'Revoke all shares' });

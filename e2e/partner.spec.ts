@@ -3,8 +3,9 @@
 // the tab), the access report shows who can open what, and a revoke ends it.
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { expect as baseExpect, test, type Page } from '@playwright/test';
+import { expect as baseExpect, test } from '@playwright/test';
 import { SealdropClient } from '@sealdrop/shared';
+import { signInAsAdmin } from './helpers/admin-ui.ts';
 import { adminToken, e2eBase, seedShare } from './helpers/seed.ts';
 
 const expect = baseExpect.configure({ timeout: 20_000 });
@@ -12,18 +13,11 @@ const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
 test.describe.configure({ mode: 'serial' });
 
-async function signIn(page: Page) {
-  await page.goto('/admin');
-  await page.getByLabel('Admin token').fill(adminToken());
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
-}
-
 test('issue a partner token, open a share that requires it, see it in the access report, revoke it', async ({ browser }) => {
   const partner = `partner:e2e${Date.now().toString(36)}`;
   const adminCtx = await browser.newContext({ acceptDownloads: true });
   const admin = await adminCtx.newPage();
-  await signIn(admin);
+  await signInAsAdmin(admin);
 
   // The dashboard issues the token; it is shown once.
   await admin.getByRole('navigation', { name: 'Admin sections' }).getByRole('link', { name: 'API tokens' }).click();

@@ -10,6 +10,7 @@ import { blake2b } from 'hash-wasm';
 import { generateLinkSecret } from '@sealdrop/crypto';
 import { SealdropClient } from '@sealdrop/shared';
 import { adminToken, e2eBase, seedShare } from './helpers/seed.ts';
+import { signInAsAdmin } from './helpers/admin-ui.ts';
 import { zipEntries } from './helpers/zip.ts';
 
 const expect = baseExpect.configure({ timeout: 20_000 });
@@ -217,9 +218,7 @@ test('no focus ring around a heading on page load; a revoke mid-download reads a
 test('the admin access log: outcome and detail in their own columns, "by bootstrap" once, country "local" on loopback', async ({ page }) => {
   const share = await seedShare({ files: [{ name: 'log.txt', bytes: text('log') }] });
   await client().admin(adminToken()).revoke(share.id);
-  await page.goto('/admin');
-  await page.getByLabel('Admin token').fill(adminToken());
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await signInAsAdmin(page);
   await page.goto(`/admin/shares/${share.id}`);
   const table = page.locator('.log-table').first();
   await expect(table.getByRole('columnheader', { name: 'Outcome' })).toBeVisible();

@@ -383,6 +383,55 @@ test('a revocation ends the grant a page already holds', async ({ browser }) => 
   await expect(row(page, 'second.txt').getByRole('alert')).not.toContainText('this share was revoked');
 });
 
+test('a slow grant: the download starts alongside it, and the click still gives one complete file and one download used', async ({ browser }) => {
+  const bytes = new TextEncoder().encode('worth the wait');
+  const share = await seedShare({ files: [{ name: 'slow-grant.txt', bytes }], maxDownloads: 3 });
+  const ctx = await browser.newContext({ acceptDownloads: true });
+  contexts.push(ctx);
+  // Hold the grant back until the page has started its /dl/ navigation (which waits
+  // for the grant in the service worker), as the Navigation API tells it.
+  let navigated = false;
+  await ctx.exposeFunction('dlNavigated', () => (navigated = true));
+  await ctx.addInitScript(() => {
+    const w = window as unknown as { dlNavigated(): void; navigation?: EventTarget };
+    w.navigation?.addEventListener('navigate', (e) => {
+      if (new URL((e as unknown as { destination: { url: string } }).destination.url).pathname.startsWith('/dl/')) w.dlNavigated();
+    });
+  });
+  let seenWhileHeld = false;
+  await ctx.route('**/api/shares/*/download', async (route) => {
+    for (let t = 0; t < 50 && !navigated; t++) await new Promise((r) => setTimeout(r, 100));
+    seenWhileHeld = navigated;
+    await route.continue();
+  });
+  const page = await ctx.newPage();
+  let downloads = 0;
+  page.on('download', () => downloads++);
+  await page.goto(share.url);
+  expect(sha256(await downloadedBytes(await download(page, 'Download slow-grant.txt')))).toBe(sha256(bytes));
+  await expect(row(page, 'slow-grant.txt').getByText('SHA-256 verified')).toBeVisible();
+  expect(seenWhileHeld, 'the /dl/ navigation went out while the grant was held').toBe(true);
+  await expect(page.getByTestId('downloads-left')).toHaveText('2');
+  await page.waitForTimeout(1000); // a second download would have shown by now
+  expect(downloads).toBe(1);
+  expect((await client().ownerStatus(share.id, share.ownerToken)).downloadsUsed).toBe(1);
+});
+
+test('a link revoked after the page opened: the click says so, and nothing is downloaded', async ({ browser }) => {
+  const share = await seedShare({ files: [{ name: 'gone.txt', bytes: new TextEncoder().encode('gone') }] });
+  const page = await open(browser, share.url);
+  const button = page.getByRole('button', { name: 'Download gone.txt', exact: true });
+  await expect(button).toBeVisible();
+  await client().revoke(share.id, share.ownerToken);
+  let downloads = 0;
+  page.on('download', () => downloads++);
+  await button.click();
+  await expect(row(page, 'gone.txt').getByRole('alert')).toContainText('This link was withdrawn');
+  await page.waitForTimeout(1000); // the /dl/ navigation was answered 204: the page stays, no download
+  expect(downloads).toBe(0);
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('A file was shared with you');
+});
+
 test('Cancel stops a running download and the browser marks it failed', async ({ browser }) => {
   const share = await seedShare({ files: [{ name: 'slow.bin', bytes: new Uint8Array(randomBytes(MiB)) }] });
   const ctx = await browser.newContext({ acceptDownloads: true });

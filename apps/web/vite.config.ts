@@ -83,10 +83,31 @@ function downloadServiceWorker(): Plugin {
 }
 
 /**
- * Small modules most pages use: one chunk for them all. Not the entry's own
- * (src/main.tsx and what it imports), which must not wait for anything.
+ * What most pages use, as one chunk: the UI kit, the API client, the app shell,
+ * the crypto and retry code, @noble and the query client. Not the entry's own
+ * (src/main.tsx and what it imports: route, prefetch, linkSecret, constants,
+ * encoding), which must not wait for anything.
  */
-const COMMON = /[\\/](apps[\\/]web[\\/]src[\\/](app[\\/](Link|router|api|idb)\.tsx?|ui[\\/].*)|packages[\\/]shared[\\/]src[\\/](format|limits|errors|client)\.ts|node_modules[\\/]zustand[\\/].*)$/;
+const COMMON = new RegExp(
+  [
+    String.raw`apps[\\/]web[\\/]src[\\/](app[\\/](Link|router|api|idb)\.tsx?|app[\\/](App|boot)\.tsx|ui[\\/].*|keys[\\/]identityStore\.ts|receive[\\/]OpeningLink\.tsx)$`,
+    String.raw`packages[\\/]shared[\\/]src[\\/](format|limits|errors|client)\.ts$`,
+    String.raw`packages[\\/]crypto[\\/]src[\\/](cobblestone|ed25519|keys|manifest|sha256-wasm|sha256|partDigest|upload|recipient-keys|browser[\\/]pool)\.ts$`,
+    String.raw`packages[\\/]transfer[\\/]src[\\/](errors|retry)\.ts$`,
+    String.raw`node_modules[\\/](zustand|@noble|hash-wasm|@tanstack)[\\/]`,
+    String.raw`rolldown[\\/]runtime\.js$`,
+  ].join('|'),
+);
+
+/** A share link's page (the page most visits open) beyond COMMON: one chunk, one request. */
+const RECEIVE = new RegExp(
+  [
+    String.raw`apps[\\/]web[\\/]src[\\/](receive[\\/](?!early\.ts$|fragment\.ts$|OpeningLink\.tsx$)[^\\/]+|keys[\\/](unseal\.ts|SealedPrompt\.tsx)|transfer[\\/]download(Pipeline)?\.ts)$`,
+    String.raw`packages[\\/]transfer[\\/]src[\\/]receive\.ts$`,
+    String.raw`packages[\\/]crypto[\\/]src[\\/](access|webcryptoEd25519)\.ts$`,
+    String.raw`node_modules[\\/]client-zip[\\/]`,
+  ].join('|'),
+);
 
 export default defineConfig({
   plugins: [react(), downloadServiceWorker()],
@@ -97,12 +118,15 @@ export default defineConfig({
     target: 'es2022',
     // Each page is its own chunk (src/app/pages.ts); without groups, the modules
     // they share come as a score of tiny chunks, each a request a share link's
-    // page makes while its first API call waits at the same server.
+    // page makes while its first API calls wait at the same server (and, over
+    // HTTP/1.1, for one of the browser's 6 connections to it). A share link's
+    // page loads: the entry, react, common, receive (and their CSS).
     rolldownOptions: {
       output: {
         codeSplitting: {
           groups: [
-            { name: 'react', test: /[\\/]node_modules[\\/](react|react-dom|scheduler)[\\/]/, priority: 2 },
+            { name: 'react', test: /[\\/]node_modules[\\/](react|react-dom|scheduler)[\\/]/, priority: 3 },
+            { name: 'receive', test: RECEIVE, priority: 2, includeDependenciesRecursively: false },
             { name: 'common', test: COMMON, priority: 1, includeDependenciesRecursively: false },
           ],
         },

@@ -6,5 +6,8 @@ import { openEarly } from './receive/early.ts';
 import './styles/base.css';
 
 const route = matchRoute(location.pathname);
-const page = route.page === 'not-found' ? Promise.resolve() : Promise.all([loadPage(route.page), route.page === 'receive' && openEarly(route.id)]);
+// A share link's GET first: it then takes the first of the browser's connections
+// to the server, ahead of the page's chunks.
+const opened = route.page === 'receive' && openEarly(route.id);
+const page = route.page === 'not-found' ? Promise.resolve() : Promise.all([loadPage(route.page), opened]);
 void import('./app/boot.tsx').then((app) => app.boot(page));

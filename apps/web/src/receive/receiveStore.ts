@@ -366,21 +366,20 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
             announce(''); // the failure itself is a role="alert" next to the file
           };
 
-          let g: DownloadResponse;
-          try {
-            g = await ensureGrant();
-          } catch (e) {
-            fail(e instanceof DownloadRunError ? e.failure : toFailure(e));
-            return;
-          }
-          for (const i of indices) {
-            const bad = sizeCheck(g, m, i);
-            if (bad) return fail(bad);
-          }
-          const job: DownloadJob = { ...job0, grant: g.grant, files: await Promise.all(job0.files.map(async (f) => ({ ...f, key: await share!.keys.fileKey(f.index) }))) };
+          // The download is taken while the method starts (the service worker's
+          // navigation waits for the grant); a refusal or wrong sizes end it with nothing saved.
+          const granted = ensureGrant().then((g) => {
+            for (const i of indices) {
+              const bad = sizeCheck(g, m, i);
+              if (bad) throw new DownloadRunError(bad);
+            }
+            return g.grant;
+          });
+          granted.catch(() => {}); // handled by runDownload, unless a cancel ended it first
+          const job: DownloadJob = { ...job0, files: await Promise.all(job0.files.map(async (f) => ({ ...f, key: await share!.keys.fileKey(f.index) }))) };
           const started = performance.now();
           try {
-            const method = await runDownload(job, plan, saveAs, bytes, onEvent(target, indices, total, saveAs), ac.signal);
+            const method = await runDownload(job, granted, plan, saveAs, bytes, onEvent(target, indices, total, saveAs), ac.signal);
             const s = get();
             const unverified = indices.filter((i) => s.files[i].status !== 'verified');
             if (unverified.length > 0) {

@@ -11,7 +11,7 @@
 // `?via=sw|fsa|blob` on the page's URL forces one method (tests and support).
 
 import { b64uEncode } from '@sealdrop/crypto';
-import type { DownloadEvent, DownloadFailure, DownloadJob, SwJobMessage, WorkerJobMessage } from './downloadTypes.ts';
+import type { DownloadEvent, DownloadFailure, DownloadJob, SwGrantMessage, SwJobMessage, WorkerJobMessage } from './downloadTypes.ts';
 import { saveBlob } from '../ui/clipboard.ts';
 import { prepareServiceWorker } from './swRegister.ts';
 
@@ -52,22 +52,25 @@ function randomToken(): string {
 /**
  * One /dl/ navigation at a time: a second navigation before the browser has
  * turned the first into a download would cancel it. Released once bytes flow
- * (or the job ends), at the latest after a few seconds.
+ * (or the job ends), at the latest a few seconds after the grant was handed over.
  */
 let navigationLock: Promise<void> = Promise.resolve();
 
-/** Runs a job through the service worker; resolves when the browser has the whole, verified file. */
-async function runInServiceWorker(job: DownloadJob, onEvent: (ev: DownloadEvent) => void, signal: AbortSignal): Promise<void> {
+/**
+ * Runs a job through the service worker; resolves when the browser has the
+ * whole, verified file. The /dl/ navigation starts while `grant` (the download
+ * being taken) is on its way; the worker answers it once the grant follows.
+ * If `grant` rejects, nothing is downloaded and this rejects with its error.
+ */
+async function runInServiceWorker(job: DownloadJob, grant: Promise<string>, onEvent: (ev: DownloadEvent) => void, signal: AbortSignal): Promise<void> {
   const worker = await prepareServiceWorker();
   if (!worker) throw new MethodUnavailableError('The download helper (service worker) is not available in this browser.');
   const token = randomToken();
   const channel = new MessageChannel();
+  const toWorker = (m: SwGrantMessage) => channel.port1.postMessage(m);
   const previous = navigationLock;
   let release!: () => void;
-  navigationLock = new Promise<void>((r) => {
-    release = r;
-    setTimeout(r, 5_000);
-  });
+  navigationLock = new Promise<void>((r) => (release = r));
   await previous;
   let state: 'handing' | 'accepted' | 'started' | 'over' = 'handing';
   let keepAlive: ReturnType<typeof setInterval> | undefined;
@@ -86,7 +89,7 @@ async function runInServiceWorker(job: DownloadJob, onEvent: (ev: DownloadEvent)
     // file, nothing was fetched: report the method as unavailable.
     let timer = setTimeout(() => finish(new MethodUnavailableError('The download helper did not answer.')), 5_000);
     signal.addEventListener('abort', () => {
-      channel.port1.postMessage({ type: 'cancel' });
+      toWorker({ type: 'cancel' });
       finish(new DownloadRunError({ kind: 'canceled', message: 'The download was canceled.' }));
     });
     channel.port1.onmessage = (e: MessageEvent<DownloadEvent>) => {
@@ -94,9 +97,21 @@ async function runInServiceWorker(job: DownloadJob, onEvent: (ev: DownloadEvent)
       if (ev.type === 'accepted' && state === 'handing') {
         state = 'accepted';
         clearTimeout(timer);
-        timer = setTimeout(() => finish(new MethodUnavailableError('The browser did not start the download.')), 10_000);
-        // A navigation answered with an attachment becomes a download; the page stays.
+        // A navigation answered with an attachment becomes a download; the page stays
+        // (and stays too on the 204 the worker answers when no grant comes).
         location.assign(`/dl/${token}`);
+        grant.then(
+          (g) => {
+            if (state === 'over') return;
+            toWorker({ type: 'grant', grant: g });
+            setTimeout(release, 5_000);
+            timer = setTimeout(() => finish(new MethodUnavailableError('The browser did not start the download.')), 10_000);
+          },
+          (err: unknown) => {
+            toWorker({ type: 'no-grant' });
+            finish(err instanceof Error ? err : new Error(String(err)));
+          },
+        );
         return;
       }
       if (ev.type === 'started') {
@@ -110,7 +125,7 @@ async function runInServiceWorker(job: DownloadJob, onEvent: (ev: DownloadEvent)
       if (ev.type === 'done') finish();
       else if (ev.type === 'error') finish(new DownloadRunError(ev.error));
     };
-    const msg: SwJobMessage = { type: 'job', v: 1, token, job };
+    const msg: SwJobMessage = { type: 'job', v: 2, token, job: { ...job, grant: '' } };
     worker.postMessage(msg, [channel.port2]);
   });
 }
@@ -188,14 +203,15 @@ export function needsSizeWarning(plan: DownloadPlan, bytes: number): boolean {
 }
 
 /**
- * Runs a job with the planned method. If the service worker cannot start it,
- * falls back to the Blob path when the download is small enough. Rejects with a
- * DownloadRunError carrying what went wrong.
+ * Runs a job with the planned method, with the grant `grant` resolves to (the
+ * service worker starts before it has come). If the service worker cannot start
+ * it, falls back to the Blob path when the download is small enough. Rejects
+ * with a DownloadRunError carrying what went wrong, or with `grant`'s error.
  */
-export async function runDownload(job: DownloadJob, plan: DownloadPlan, saveAs: string, bytes: number, onEvent: (ev: DownloadEvent) => void, signal: AbortSignal): Promise<DownloadMethod> {
+export async function runDownload(job: DownloadJob, grant: Promise<string>, plan: DownloadPlan, saveAs: string, bytes: number, onEvent: (ev: DownloadEvent) => void, signal: AbortSignal): Promise<DownloadMethod> {
   if (plan.method === 'sw') {
     try {
-      await runInServiceWorker(job, onEvent, signal);
+      await runInServiceWorker(job, grant, onEvent, signal);
       return 'sw';
     } catch (e) {
       if (!(e instanceof MethodUnavailableError) || forcedMethod() === 'sw' || bytes >= BLOB_LIMIT_BYTES) {
@@ -206,7 +222,7 @@ export async function runDownload(job: DownloadJob, plan: DownloadPlan, saveAs: 
     }
   }
   try {
-    const blob = await runInWorker(job, plan.handle, onEvent, signal);
+    const blob = await runInWorker({ ...job, grant: await grant }, plan.handle, onEvent, signal);
     if (plan.method === 'blob') {
       if (!blob) throw new DownloadRunError({ kind: 'other', message: 'The decryption worker returned nothing.' });
       saveBlob(blob, saveAs);

@@ -64,13 +64,21 @@ export type DownloadEvent =
   | { type: 'done'; blob?: Blob }
   | { type: 'error'; error: DownloadFailure };
 
-/** Page → service worker (with a MessagePort for the events). */
+/**
+ * Page → service worker (with a MessagePort for the events). The page sends the
+ * job as soon as the user clicks, with `job.grant` empty, and navigates to
+ * /dl/<token> while the grant is on its way; the grant follows over the port
+ * (SwGrantMessage). The worker answers the navigation only once it has the grant.
+ */
 export interface SwJobMessage {
   type: 'job';
-  v: 1;
+  v: 2;
   token: string;
   job: DownloadJob;
 }
+
+/** Page → service worker, over the job's port: the grant, or that there is none (nothing is downloaded). */
+export type SwGrantMessage = { type: 'grant'; grant: string } | { type: 'no-grant' } | { type: 'cancel' };
 
 /** Page → fallback Web Worker. */
 export interface WorkerJobMessage {
