@@ -130,7 +130,7 @@ export async function main(argv: string[]): Promise<number> {
     const note = (row: Row, m: Measure, round: number) => {
       results[row].push(m);
       if (CLIENT_OF[row]) ratios[row].push(mbps(m) / mbps(results[CLIENT_OF[row]].at(-1)!)); // the raw run just before it
-      console.error(`  round ${round + 1} ${row.padEnd(16)} ${mbps(m).toFixed(1).padStart(6)} MB/s  ${m.seconds.toFixed(1)} s  client ${m.clientCpu.toFixed(1)} CPU-s  server ${m.serverCpu.toFixed(1)} CPU-s  (load ${load()})${m.retries ? `; ${m.retries} part(s) retried after a 503, which lowers this raw ceiling` : ''}`);
+      console.error(`  round ${round + 1} ${row.padEnd(16)} ${mbps(m).toFixed(1).padStart(6)} MB/s  ${m.seconds.toFixed(1)} s  client ${m.clientCpu.toFixed(1)} CPU-s  server ${m.serverCpu.toFixed(1)} CPU-s  machine ${m.busyCores.toFixed(2)} cores busy  (load ${load()})${m.retries ? `; ${m.retries} part(s) retried after a 503, which lowers this raw ceiling` : ''}`);
     };
 
     for (let round = 0; round < rounds; round++) {
@@ -168,13 +168,13 @@ export async function main(argv: string[]): Promise<number> {
     // The raw rows are the median of both raw runs of every round; each ratio was
     // taken against the raw run right before that client path.
     console.log('');
-    console.log(`| ${(size / MiB).toFixed(0)} MiB, median of ${rounds} round(s) | MB/s | ÷ raw (same round) | client CPU-s per GiB | server (workerd) CPU-s per GiB | peak RSS |`);
-    console.log('|---|---|---|---|---|---|');
+    console.log(`| ${(size / MiB).toFixed(0)} MiB, median of ${rounds} round(s) | MB/s | ÷ raw (same round) | client CPU-s per GiB | server (workerd) CPU-s per GiB | whole machine CPU-s per GiB | cores busy (of ${availableParallelism()}) | peak RSS |`);
+    console.log('|---|---|---|---|---|---|---|---|');
     const line = (row: Row, label: string, rss: string) => {
       const ms = results[row];
       if (!ms.length) return;
       const r = ratios[row] ? median(ratios[row]).toFixed(2) : '1';
-      console.log(`| ${label} | ${median(ms.map(mbps)).toFixed(1)} | ${r} | ${median(ms.map((m) => perGiB(m.clientCpu, m.bytes))).toFixed(1)} | ${median(ms.map((m) => perGiB(m.serverCpu, m.bytes))).toFixed(1)} | ${rss} |`);
+      console.log(`| ${label} | ${median(ms.map(mbps)).toFixed(1)} | ${r} | ${median(ms.map((m) => perGiB(m.clientCpu, m.bytes))).toFixed(1)} | ${median(ms.map((m) => perGiB(m.serverCpu, m.bytes))).toFixed(1)} | ${median(ms.map((m) => perGiB(m.machineCpu, m.bytes))).toFixed(1)} | ${median(ms.map((m) => m.busyCores)).toFixed(2)} | ${rss} |`);
     };
     const peakMB = (row: Row) => `${(Math.max(...results[row].map((m) => m.peakRss ?? 0)) / 1e6).toFixed(0)} MB`;
     line('raw upload', 'raw upload (3 PUTs at once; client = this Node process)', '');
