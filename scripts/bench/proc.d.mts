@@ -5,3 +5,4 @@ export declare function processTree(root: number, byParent?: Map<number, number[
 export declare function cpuSeconds(pid: number): number | null;
 export declare function cmdline(pid: number): string;
 export declare function statusBytes(pid: number, field: 'VmRSS' | 'VmHWM'): number;
+export declare function machineBusySeconds(): number;

@@ -60,3 +60,15 @@ export function statusBytes(pid, field) {
     return 0;
   }
 }
+
+/**
+ * CPU seconds the whole machine has spent busy since boot (every core, every
+ * process: /proc/stat's first line without idle and iowait). The difference over a
+ * window, divided by its length, is how many cores were busy: on 2 cores, near 2
+ * means the client and the server were taking CPU from each other.
+ */
+export function machineBusySeconds() {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const [user, nice, system, , , irq, softirq, steal] = f;
+  return (user + nice + system + irq + softirq + (steal ?? 0)) / CLK_TCK;
+}

@@ -11,6 +11,7 @@ import { SealdropClient } from '@sealdrop/shared';
 import { collect, spawnCli } from '../../../apps/cli/test/helpers/cli.ts';
 import { watchPeakRss } from '../../../apps/cli/test/helpers/rss.ts';
 import { withRetry } from '@sealdrop/transfer';
+import { machineBusySeconds } from '../proc.mjs';
 import { Meter, chromiumSpec, treeSpec, workerdSpec } from './meter.ts';
 
 export interface Measure {
@@ -18,6 +19,10 @@ export interface Measure {
   seconds: number;
   clientCpu: number;
   serverCpu: number;
+  /** CPU seconds of the whole machine (every process) over the metered window. */
+  machineCpu: number;
+  /** machineCpu over the window's length: how many cores were busy (of availableParallelism()). */
+  busyCores: number;
   /** CLI: VmHWM of the process; browser: peak RSS of the largest renderer. */
   peakRss?: number;
   /** Raw upload: parts sent again after a transient failure. */
@@ -31,7 +36,8 @@ export interface RawShare {
 }
 
 /** Runs `fn` with the server meter and a client meter around it. */
-async function metered<T>(client: Meter | 'self', fn: () => Promise<T>): Promise<{ value: T; seconds: number; clientCpu: number; serverCpu: number; peakRss: number }> {
+async function metered<T>(client: Meter | 'self', fn: () => Promise<T>): Promise<{ value: T; seconds: number; clientCpu: number; serverCpu: number; machineCpu: number; busyCores: number; peakRss: number }> {
+  const machine0 = machineBusySeconds();
   const server = new Meter(workerdSpec).start();
   const c = client === 'self' ? null : client.start();
   const cpu0 = process.cpuUsage();
@@ -41,7 +47,8 @@ async function metered<T>(client: Meter | 'self', fn: () => Promise<T>): Promise
   const own = process.cpuUsage(cpu0);
   const s = server.stop();
   const r = c?.stop();
-  return { value, seconds, serverCpu: s.cpuSeconds, clientCpu: r ? r.cpuSeconds : (own.user + own.system) / 1e6, peakRss: r?.peakRssBytes ?? 0 };
+  const machineCpu = machineBusySeconds() - machine0;
+  return { value, seconds, serverCpu: s.cpuSeconds, clientCpu: r ? r.cpuSeconds : (own.user + own.system) / 1e6, machineCpu, busyCores: machineCpu / seconds, peakRss: r?.peakRssBytes ?? 0 };
 }
 
 /** Raw upload: a share of one file, random bytes PUT as its parts (3 at once) with the owner token, then finalized. */
@@ -103,6 +110,7 @@ export const runningClis = new Set<ChildProcess>();
 async function cli(args: string[], opts: { env: Record<string, string>; input?: string; timeoutMs: number }) {
   let peak: ReturnType<typeof watchPeakRss> | null = null;
   let meter: Meter | null = null;
+  const machine0 = machineBusySeconds();
   const server = new Meter(workerdSpec).start();
   const t0 = performance.now();
   const child = spawnCli(args, { env: opts.env, input: opts.input });
@@ -117,8 +125,9 @@ async function cli(args: string[], opts: { env: Record<string, string>; input?: 
   const seconds = (performance.now() - t0) / 1000;
   const c = meter.stop();
   const s = server.stop();
+  const machineCpu = machineBusySeconds() - machine0;
   if (res.code !== 0) throw new Error(`sealdrop ${args[0]} failed (exit ${res.code}): ${res.stderr.slice(-2000)}`);
-  return { res, seconds, clientCpu: c.cpuSeconds, serverCpu: s.cpuSeconds, peakRss: peak.peak() };
+  return { res, seconds, clientCpu: c.cpuSeconds, serverCpu: s.cpuSeconds, machineCpu, busyCores: machineCpu / seconds, peakRss: peak.peak() };
 }
 
 export async function cliSend(base: string, file: string, size: number, env: Record<string, string>, timeoutMs: number): Promise<{ url: string; m: Measure }> {
@@ -205,7 +214,7 @@ export async function browserReceive(browser: Browser, url: string, name: string
     // MB/s counts from the click (the link's page load is not the transfer).
     const clicked = r.value;
     const seconds = r.seconds - (clicked - opened) / 1000;
-    return { bytes: size, seconds, clientCpu: r.clientCpu, serverCpu: r.serverCpu, peakRss: r.peakRss, openToSaved: (saved - opened) / 1000 };
+    return { bytes: size, seconds, clientCpu: r.clientCpu, serverCpu: r.serverCpu, machineCpu: r.machineCpu, busyCores: r.busyCores, peakRss: r.peakRss, openToSaved: (saved - opened) / 1000 };
   } finally {
     await context.close();
   }
