@@ -35,9 +35,18 @@ export interface RawShare {
   keys: Awaited<ReturnType<typeof deriveShareKeys>>;
 }
 
+/** The whole machine's busy CPU from now until the returned function is called with the window's length. */
+function machineWindow(): (seconds: number) => { machineCpu: number; busyCores: number } {
+  const start = machineBusySeconds();
+  return (seconds) => {
+    const machineCpu = machineBusySeconds() - start;
+    return { machineCpu, busyCores: machineCpu / seconds };
+  };
+}
+
 /** Runs `fn` with the server meter and a client meter around it. */
 async function metered<T>(client: Meter | 'self', fn: () => Promise<T>): Promise<{ value: T; seconds: number; clientCpu: number; serverCpu: number; machineCpu: number; busyCores: number; peakRss: number }> {
-  const machine0 = machineBusySeconds();
+  const machine = machineWindow();
   const server = new Meter(workerdSpec).start();
   const c = client === 'self' ? null : client.start();
   const cpu0 = process.cpuUsage();
@@ -47,8 +56,7 @@ async function metered<T>(client: Meter | 'self', fn: () => Promise<T>): Promise
   const own = process.cpuUsage(cpu0);
   const s = server.stop();
   const r = c?.stop();
-  const machineCpu = machineBusySeconds() - machine0;
-  return { value, seconds, serverCpu: s.cpuSeconds, clientCpu: r ? r.cpuSeconds : (own.user + own.system) / 1e6, machineCpu, busyCores: machineCpu / seconds, peakRss: r?.peakRssBytes ?? 0 };
+  return { value, seconds, serverCpu: s.cpuSeconds, clientCpu: r ? r.cpuSeconds : (own.user + own.system) / 1e6, ...machine(seconds), peakRss: r?.peakRssBytes ?? 0 };
 }
 
 /** Raw upload: a share of one file, random bytes PUT as its parts (3 at once) with the owner token, then finalized. */
@@ -110,7 +118,7 @@ export const runningClis = new Set<ChildProcess>();
 async function cli(args: string[], opts: { env: Record<string, string>; input?: string; timeoutMs: number }) {
   let peak: ReturnType<typeof watchPeakRss> | null = null;
   let meter: Meter | null = null;
-  const machine0 = machineBusySeconds();
+  const machine = machineWindow();
   const server = new Meter(workerdSpec).start();
   const t0 = performance.now();
   const child = spawnCli(args, { env: opts.env, input: opts.input });
@@ -125,9 +133,9 @@ async function cli(args: string[], opts: { env: Record<string, string>; input?: 
   const seconds = (performance.now() - t0) / 1000;
   const c = meter.stop();
   const s = server.stop();
-  const machineCpu = machineBusySeconds() - machine0;
+  const used = machine(seconds);
   if (res.code !== 0) throw new Error(`sealdrop ${args[0]} failed (exit ${res.code}): ${res.stderr.slice(-2000)}`);
-  return { res, seconds, clientCpu: c.cpuSeconds, serverCpu: s.cpuSeconds, machineCpu, busyCores: machineCpu / seconds, peakRss: peak.peak() };
+  return { res, seconds, clientCpu: c.cpuSeconds, serverCpu: s.cpuSeconds, ...used, peakRss: peak.peak() };
 }
 
 export async function cliSend(base: string, file: string, size: number, env: Record<string, string>, timeoutMs: number): Promise<{ url: string; m: Measure }> {
