@@ -42,12 +42,17 @@ interface Authorized {
   partnerTokenId: string | null;
 }
 
-async function authorize(c: Context<AppEnv>, action: AccessAction, body: AccessRequest): Promise<Authorized> {
+/**
+ * `first` (the freeze check of /download) runs alongside the share's read and is
+ * answered before it: one D1 round trip less, the same answer.
+ */
+async function authorize(c: Context<AppEnv>, action: AccessAction, body: AccessRequest, first?: () => Promise<void>): Promise<Authorized> {
   const id = shareIdParam(c.req.param('id'));
   const t = now();
   const env = c.env;
   const log: LogContext = { env, req: c.req.raw, ip: c.var.ip };
-  const share = requireLive(await loadShare(env, id), t);
+  const [, row] = await Promise.allSettled([first?.(), loadShare(env, id)]).then(settled);
+  const share = requireLive(row, t);
   await checkPlace(log, id, share, action);
   const secret = serverSecret(env);
 
@@ -92,6 +97,12 @@ async function authorize(c: Context<AppEnv>, action: AccessAction, body: AccessR
   return { share, challenge, log, t, partnerTokenId };
 }
 
+/** The values of settled promises in order, or the first one's (in order) error. */
+function settled<T extends unknown[]>(results: { [K in keyof T]: PromiseSettledResult<T[K]> }): T {
+  for (const r of results) if (r.status === 'rejected') throw r.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value) as T;
+}
+
 async function readManifest(c: Context<AppEnv>, id: string): Promise<string> {
   const obj = await c.env.BUCKET.get(objectKey(id, 'manifest'));
   if (!obj) throw new Fail('not_found', 'no such share');
@@ -101,8 +112,11 @@ async function readManifest(c: Context<AppEnv>, id: string): Promise<string> {
 export const accessRoutes = new Hono<AppEnv>()
   .post('/api/shares/:id/manifest', json(accessRequest, 4096), async (c) => {
     const { share, log, partnerTokenId } = await authorize(c, 'manifest', c.req.valid('json'));
-    const manifest = await readManifest(c, share.id);
-    await writeLog(log, { shareId: share.id, event: 'manifest', tokenId: partnerTokenId });
+    // The object read and the log write run together (D1 and R2: no order between them).
+    const [manifest] = await Promise.allSettled([
+      readManifest(c, share.id),
+      writeLog(log, { shareId: share.id, event: 'manifest', tokenId: partnerTokenId }),
+    ]).then(settled);
     const res: ManifestResponse = {
       manifest,
       downloadsLeft: share.max_downloads - share.downloads_used,
@@ -112,19 +126,22 @@ export const accessRoutes = new Hono<AppEnv>()
   })
 
   .post('/api/shares/:id/download', json(accessRequest, 4096), async (c) => {
-    await assertNotFrozen(c.env, 'downloads');
-    const { share, challenge, log, t, partnerTokenId } = await authorize(c, 'download', c.req.valid('json'));
+    const { share, challenge, log, t, partnerTokenId } = await authorize(c, 'download', c.req.valid('json'), () => assertNotFrozen(c.env, 'downloads'));
     const id = share.id;
-    const manifest = await readManifest(c, id);
+    // Read alongside the transaction below (a live share always has its manifest).
+    const manifestRead = readManifest(c, id);
+    manifestRead.catch(() => {}); // awaited below, unless the transaction fails first
     const gid = newGrantId();
     // A grant lives at most 6 hours and ends exactly with the share (to the millisecond).
     const exp = Math.min(t + MAX_GRANT_SECONDS * 1000, share.expires_at!);
     const db = c.env.DB;
+    let files: { idx: number; size: number }[];
     try {
       // One transaction: count the download (if one is left), spend the challenge,
-      // record the grant. If the UPDATE matched nothing, the NULL makes the insert
-      // fail and the whole batch rolls back; a replayed challenge fails on UNIQUE.
-      await db.batch([
+      // record the grant, read the file sizes. If the UPDATE matched nothing, the NULL
+      // makes the insert fail and the whole batch rolls back; a replayed challenge
+      // fails on UNIQUE.
+      const results = await db.batch<{ idx: number; size: number }>([
         db
           .prepare(
             `UPDATE shares SET downloads_used = downloads_used + 1, last_grant_expires_at = MAX(last_grant_expires_at, ?2)
@@ -137,7 +154,9 @@ export const accessRoutes = new Hono<AppEnv>()
         db.prepare('INSERT INTO grants (gid, share_id, issued_at, expires_at) VALUES (?, ?, ?, ?)').bind(gid, id, t, exp),
         ...(partnerTokenId ? [bindGrantToPartner(c.env, gid, partnerTokenId)] : []),
         logStatement(log, { shareId: id, event: 'download', detail: `grant=${gid}`, tokenId: partnerTokenId }, t),
+        db.prepare('SELECT idx, size FROM files WHERE share_id = ? ORDER BY idx').bind(id),
       ]);
+      files = results[results.length - 1].results;
     } catch (e) {
       const msg = String(e);
       if (msg.includes('UNIQUE')) throw new Fail('unauthorized', `this challenge was already used: GET /api/shares/${id} for a new one`);
@@ -147,13 +166,10 @@ export const accessRoutes = new Hono<AppEnv>()
       }
       throw e;
     }
-    const { results: files } = await db.prepare('SELECT idx, size FROM files WHERE share_id = ? ORDER BY idx')
-      .bind(id)
-      .all<{ idx: number; size: number }>();
     const res: DownloadResponse = {
       grant: await makeGrant(serverSecret(c.env), id, gid, exp),
       grantExpiresAt: iso(exp),
-      manifest,
+      manifest: await manifestRead,
       files: files.map((f) => ({ index: f.idx, size: f.size })),
     };
     return c.json(res);

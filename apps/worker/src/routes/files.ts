@@ -99,12 +99,20 @@ export const fileRoutes = new Hono<AppEnv>().get('/api/shares/:id/files/:i', asy
     .bind(length, grant.gid, GRANT_BYTES_FACTOR * row.bytes)
     .first();
   if (!counted) throw new Fail('exhausted', `this grant has already read this share ${GRANT_BYTES_FACTOR} times over`);
-  const obj = await c.env.BUCKET.get(objectKey(id, i), range ? { range: { offset: range.start, length } } : undefined);
+  // The object's read and the log's write run together (R2 and D1: one wait, not two).
+  const [got, logged] = await Promise.allSettled([
+    c.env.BUCKET.get(objectKey(id, i), range ? { range: { offset: range.start, length } } : undefined),
+    writeLog(
+      { env: c.env, req: c.req.raw, ip: c.var.ip },
+      { shareId: id, event: 'file', detail: `grant=${grant.gid} file=${i}${range ? ` range=${range.start}-${range.end}` : ''}` },
+    ),
+  ]);
+  const obj = got.status === 'fulfilled' ? got.value : null;
+  if (logged.status === 'rejected' || got.status === 'rejected') {
+    await obj?.body.cancel();
+    throw logged.status === 'rejected' ? logged.reason : (got as PromiseRejectedResult).reason;
+  }
   if (!obj) throw new Fail('expired', 'this share has expired');
-  await writeLog(
-    { env: c.env, req: c.req.raw, ip: c.var.ip },
-    { shareId: id, event: 'file', detail: `grant=${grant.gid} file=${i}${range ? ` range=${range.start}-${range.end}` : ''}` },
-  );
   // A revoke or expiry during the transfer ends it too (within RECHECK_BYTES or RECHECK_MS),
   // and so does revoking the partner token the grant was issued to.
   const body = recheckedBody(
