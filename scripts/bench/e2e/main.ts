@@ -129,7 +129,7 @@ export async function main(argv: string[]): Promise<number> {
     // The ratio this path could reach if it kept every core busy: the machine's CPU
     // per GiB in this run caps its MB/s at cores ÷ that, whatever the scheduling.
     const cpuCaps: Record<string, number[]> = { 'CLI send': [], 'CLI receive': [], 'browser send': [], 'browser receive': [] };
-    const smallThings = { cliSend: [] as number[], browserSend: [] as number[], browserSendWall: [] as number[], openToSaved: [] as number[] };
+    const smallThings = { cliSend: [] as number[], browserSend: [] as number[], browserSendWall: [] as number[], openToSaved: [] as number[], firstByte: [] as number[], waitForClick: [] as number[], appFirstByte: [] as number[] };
     const note = (row: Row, m: Measure, round: number) => {
       results[row].push(m);
       if (CLIENT_OF[row]) {
@@ -169,7 +169,11 @@ export async function main(argv: string[]): Promise<number> {
       smallThings.browserSendWall.push(tinyWeb.m.seconds);
       const tinyOpen = await browserReceive(browser, tinyWeb.url, 'tiny.txt', 1024, 120_000);
       smallThings.openToSaved.push(tinyOpen.openToSaved);
-      console.error(`  round ${round + 1} 1 KiB: CLI send ${tinyCli.m.seconds.toFixed(2)} s, browser click→link ${tinyWeb.inPageSeconds.toFixed(2)} s in the page (${tinyWeb.m.seconds.toFixed(2)} s through Playwright), link open→saved ${tinyOpen.openToSaved.toFixed(2)} s`);
+      const { firstByte, waitForClick } = tinyOpen.firstByte;
+      smallThings.firstByte.push(firstByte);
+      smallThings.waitForClick.push(waitForClick);
+      smallThings.appFirstByte.push(firstByte - waitForClick);
+      console.error(`  round ${round + 1} 1 KiB: CLI send ${tinyCli.m.seconds.toFixed(2)} s, browser click→link ${tinyWeb.inPageSeconds.toFixed(2)} s in the page (${tinyWeb.m.seconds.toFixed(2)} s through Playwright), link open→first plaintext byte ${firstByte.toFixed(3)} s in the page, of which ${waitForClick.toFixed(3)} s Playwright's click after the button appeared (link open→saved ${tinyOpen.openToSaved.toFixed(2)} s through Playwright)`);
     }
 
     // The raw rows are the median of both raw runs of every round; each ratio was
@@ -191,7 +195,7 @@ export async function main(argv: string[]): Promise<number> {
     line('browser send', 'browser send (click → link; CPU: all Chromium processes)', `${peakMB('browser send')} (renderer)`);
     line('browser receive', 'browser receive (button → saved and verified)', `${peakMB('browser receive')} (renderer)`);
     console.log('');
-    if (groups.has('small')) console.log(`small things (median): 1 KiB CLI send ${median(smallThings.cliSend).toFixed(2)} s wall; 1 KiB browser send click → link ${median(smallThings.browserSend).toFixed(2)} s in the page's clock (${median(smallThings.browserSendWall).toFixed(2)} s through Playwright); link open → 1 KiB saved (bounds the first plaintext byte) ${median(smallThings.openToSaved).toFixed(2)} s`);
+    if (groups.has('small')) console.log(`small things (median): 1 KiB CLI send ${median(smallThings.cliSend).toFixed(2)} s wall; 1 KiB browser send click → link ${median(smallThings.browserSend).toFixed(2)} s in the page's clock (${median(smallThings.browserSendWall).toFixed(2)} s through Playwright); link open → first plaintext byte ${median(smallThings.appFirstByte).toFixed(3)} s of the app's (${median(smallThings.firstByte).toFixed(3)} s in the page's clock with Playwright's click, which took ${median(smallThings.waitForClick).toFixed(3)} s after the button appeared; link open → 1 KiB saved ${median(smallThings.openToSaved).toFixed(2)} s through Playwright)`);
 
     console.log('');
     const check = (ok: boolean) => (ok ? 'MET' : 'MISSED');
@@ -209,9 +213,9 @@ export async function main(argv: string[]): Promise<number> {
       console.log(`goal CLI peak RSS < 200 MB: ${(cliPeak / 1e6).toFixed(0)} MB ${check(cliPeak < 200e6)}`);
     }
     if (groups.has('small')) {
-      const small3 = [median(smallThings.cliSend) < 0.3, median(smallThings.browserSend) < 0.2, median(smallThings.openToSaved) < 0.5];
+      const small3 = [median(smallThings.cliSend) < 0.3, median(smallThings.browserSend) < 0.2, median(smallThings.appFirstByte) < 0.5];
       allMet &&= small3.every(Boolean);
-      console.log(`goal small things: CLI 1 KiB < 0.3 s ${check(small3[0])}; browser 1 KiB click → link < 0.2 s ${check(small3[1])}; link open → first byte < 0.5 s ${check(small3[2])}`);
+      console.log(`goal small things: CLI 1 KiB < 0.3 s ${check(small3[0])}; browser 1 KiB click → link < 0.2 s ${check(small3[1])}; link open → first plaintext byte < 0.5 s (the app's share) ${check(small3[2])}`);
     }
     console.log(`(browser renderer memory for 4 GiB within 10% of 256 MiB: run with --size 4GiB and compare the renderers' peak above)`);
     console.log(`load average at the end ${load()} on ${availableParallelism()} cores: with other work on the machine every MB/s here is low and noisy; ratios within a round are the figure to compare.`);

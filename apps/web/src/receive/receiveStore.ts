@@ -86,6 +86,14 @@ export interface ReceiveState {
 
 export const ZIP_NAME = 'sealdrop-files.zip';
 
+/**
+ * User Timing marks (performance.getEntriesByName) of a download: the click,
+ * and the first plaintext bytes handed to the browser. bench:e2e reads them for
+ * "link open → first plaintext byte"; they carry no data.
+ */
+export const DOWNLOAD_CLICK_MARK = 'sealdrop:download-click';
+export const FIRST_PLAINTEXT_MARK = 'sealdrop:first-plaintext';
+
 function unavailableReason(e: unknown): Unavailable {
   if (e instanceof ApiError) {
     if (e.code === 'not_found' || e.code === 'expired' || e.code === 'revoked' || e.code === 'exhausted' || e.code === 'network' || e.code === 'rate_limited') return e.code;
@@ -214,8 +222,13 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
 
     function onEvent(target: Target, indices: number[], total: number, name: string) {
       const key = String(target);
+      let firstBytes = true;
       return (ev: DownloadEvent) => {
         const m = get().manifest!;
+        if (ev.type === 'progress' && ev.bytes > 0 && firstBytes) {
+          firstBytes = false;
+          performance.mark(FIRST_PLAINTEXT_MARK);
+        }
         if (ev.type === 'progress' || ev.type === 'retry') {
           setFile(ev.file, ev.type === 'progress' ? { status: 'running', bytes: ev.bytes, retrying: false } : { retrying: true });
           if (target === 'all') {
@@ -324,6 +337,7 @@ export function createReceiveStore(id: string, secret: Uint8Array) {
       },
 
       async download(target, opts = {}) {
+        performance.mark(DOWNLOAD_CLICK_MARK);
         const m = get().manifest;
         if (!m || !share) return;
         const key = String(target);
