@@ -12,6 +12,7 @@ import { collect, spawnCli } from '../../../apps/cli/test/helpers/cli.ts';
 import { watchPeakRss } from '../../../apps/cli/test/helpers/rss.ts';
 import { withRetry } from '@sealdrop/transfer';
 import { machineBusySeconds } from '../proc.mjs';
+import { DOWNLOAD_CLICK_MARK, FIRST_PLAINTEXT_MARK } from '../../../apps/web/src/receive/marks.ts';
 import { Meter, chromiumSpec, treeSpec, workerdSpec } from './meter.ts';
 
 export interface Measure {
@@ -222,11 +223,11 @@ const watchButton = (label: string) => `{
 }`;
 
 async function readFirstByte(page: Page): Promise<FirstByte> {
-  const t = await page.evaluate(() => ({
+  const t = await page.evaluate(([clickMark, firstMark]) => ({
     shown: (window as unknown as { __buttonShown?: number }).__buttonShown,
-    click: performance.getEntriesByName('sealdrop:download-click')[0]?.startTime,
-    first: performance.getEntriesByName('sealdrop:first-plaintext')[0]?.startTime,
-  }));
+    click: performance.getEntriesByName(clickMark)[0]?.startTime,
+    first: performance.getEntriesByName(firstMark)[0]?.startTime,
+  }), [DOWNLOAD_CLICK_MARK, FIRST_PLAINTEXT_MARK]);
   if (t.shown === undefined || t.click === undefined || t.first === undefined) throw new Error(`the page did not mark the download (${JSON.stringify(t)})`);
   return { firstByte: t.first / 1000, waitForClick: (t.click - t.shown) / 1000 };
 }
@@ -234,7 +235,9 @@ async function readFirstByte(page: Page): Promise<FirstByte> {
 /**
  * Browser receive: open the link, click the file's download button, until the
  * download is saved and the page says it verified the SHA-256. `openToSaved` is
- * the time from opening the link (for a small file: the first plaintext byte).
+ * the time from opening the link to the saved file through Playwright (for a
+ * small file, an upper bound of the first plaintext byte); `firstByte` that byte
+ * in the page's own clock.
  */
 export async function browserReceive(browser: Browser, url: string, name: string, size: number, timeoutMs: number): Promise<Measure & { openToSaved: number; firstByte: FirstByte }> {
   const context = await browser.newContext({ acceptDownloads: true });

@@ -18,6 +18,7 @@ import { prepareServiceWorker } from '../transfer/swRegister.ts';
 import { saveName, toFailure, zipLength } from '../transfer/downloadPipeline.ts';
 import type { DownloadEvent, DownloadFailure, DownloadJob } from '../transfer/downloadTypes.ts';
 import { percent } from './format.ts';
+import { DOWNLOAD_CLICK_MARK, FIRST_PLAINTEXT_MARK } from './marks.ts';
 import { minisigExtras } from './minisig.ts';
 import { passwordKey } from './passwordKey.ts';
 import { TOKEN_REFUSED, WRONG_PASSWORD, type Unavailable } from './messages.ts';
@@ -85,14 +86,6 @@ export interface ReceiveState {
 }
 
 export const ZIP_NAME = 'sealdrop-files.zip';
-
-/**
- * User Timing marks (performance.getEntriesByName) of a download: the click,
- * and the first plaintext bytes handed to the browser. bench:e2e reads them for
- * "link open → first plaintext byte"; they carry no data.
- */
-export const DOWNLOAD_CLICK_MARK = 'sealdrop:download-click';
-export const FIRST_PLAINTEXT_MARK = 'sealdrop:first-plaintext';
 
 function unavailableReason(e: unknown): Unavailable {
   if (e instanceof ApiError) {
