@@ -7,7 +7,7 @@ import { b64uDecode, b64uEncode, bytesSource, ciphertextSize, deriveMessageKeys,
 import { ApiError, SealdropClient } from '@sealdrop/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStack, type Stack } from '../../../apps/cli/test/helpers/stack.ts';
-import { classify, downloadFile, openShare, sendFiles, takeDownload, type SendJournal, type SendOptions, type SendResult, type TransferEvent } from '../src/index.ts';
+import { classify, downloadFile, openShare, prepareShareKeys, sendFiles, takeDownload, type SendJournal, type SendOptions, type SendResult, type TransferEvent } from '../src/index.ts';
 import { faultyClient, memoryJournal, memoryPorts, memorySink, MIB, randomBytes, sha256, type Fault, type MemFile, type Seen } from './helpers/ports.ts';
 
 let stack: Stack;
@@ -293,6 +293,35 @@ describe('send', () => {
     expect(new Set(keys.slice(0, 3)).size).toBe(3);
     expect(keys[3]).toBe(keys[2]);
     expectSame(await receive(r), files);
+  });
+
+  it('keys made ahead (prepareShareKeys) serve the first create only: the share opens with them; a lost answer draws new ones; a password share never uses them', async () => {
+    const files = [{ name: 'a.bin', bytes: randomBytes(1000) }];
+    const creates = (seen: Seen[]) => seen.filter((s) => s.method === 'POST' && s.path === '/api/shares').map((s) => (s.body as { linkPub: string; authPub: string }));
+    const ahead = await prepareShareKeys();
+    const pass = faultyClient(stack.url, () => ({ action: 'pass' }));
+    const r = await sendFiles(options(files, { client: pass.client, prepared: Promise.resolve(ahead) }).o);
+    expect(r.secret).toBe(ahead.secret);
+    expect(creates(pass.seen)).toEqual([{ ...creates(pass.seen)[0], linkPub: b64uEncode(ahead.keys.linkPub), authPub: b64uEncode(ahead.keys.authPub) }]);
+    expectSame(await receive(r), files);
+
+    const again = await prepareShareKeys();
+    let n = 0;
+    const lost = faultyClient(stack.url, (q) => (q.method === 'POST' && q.path === '/api/shares' && ++n === 1 ? { action: 'lose' } : { action: 'pass' }));
+    const r2 = await sendFiles(options(files, { client: lost.client, prepared: Promise.resolve(again) }).o);
+    const pubs = creates(lost.seen).map((c) => c.linkPub);
+    expect(pubs).toHaveLength(2);
+    expect(pubs[0]).toBe(b64uEncode(again.keys.linkPub));
+    expect(pubs[1]).not.toBe(pubs[0]);
+    expect(r2.secret).not.toBe(again.secret);
+    expectSame(await receive(r2), files);
+
+    const unused = await prepareShareKeys();
+    const pw = faultyClient(stack.url, () => ({ action: 'pass' }));
+    const r3 = await sendFiles(options(files, { client: pw.client, password: 'correct horse', prepared: Promise.resolve(unused) }).o);
+    expect(r3.secret).not.toBe(unused.secret);
+    expect(creates(pw.seen)[0].linkPub).not.toBe(b64uEncode(unused.keys.linkPub));
+    expectSame(await receive(r3, 'correct horse'), files);
   });
 
   it('a lost finalize answer resumes by sending the same sealed manifest (not a new one, which is 409)', async () => {

@@ -50,6 +50,7 @@ async function transfer(run: Run, files: SendFileInput[], password: string | nul
       settings: s ? { expiresIn: s.expiresIn, maxDownloads: s.maxDownloads, note: s.note, uploadToken: s.uploadToken, request: s.request, rules: s.rules } : undefined,
       recipients: s?.recipients ?? journalRecipients(opts.resume),
       resume: opts.resume,
+      prepared: run.crypto.preparedKeys,
       app: s
         ? { remember: s.remember, ...(s.recipients?.length ? { recipients: s.recipients.map((r) => r.text) } : {}), ...(s.notifyUrl ? { notifyUrl: s.notifyUrl } : {}) }
         : undefined,

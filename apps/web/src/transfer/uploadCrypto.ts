@@ -5,8 +5,8 @@
 // to the pool's tap worker, which takes each file's SHA-256 for the manifest on
 // the way (the File is read once). When the tap cannot see a file whole (a
 // resume that re-made later parts first), the file is hashed by a read of its own.
-import { warmEd25519 } from '@sealdrop/crypto';
 import { createCryptoPool, type CryptoPool } from '@sealdrop/crypto/browser';
+import { prepareShareKeys, type PreparedShareKeys } from '@sealdrop/transfer';
 
 export interface UploadCrypto {
   /**
@@ -23,11 +23,15 @@ export interface UploadCrypto {
   /** Hex SHA-256 of a whole file, read as a stream. */
   sha256Blob(blob: Blob, onProgress?: (bytes: number) => void): Promise<string>;
   derivePasswordKey(password: string, salt: Uint8Array): Promise<Uint8Array>;
+  /** A link secret and keys made when the files were picked, for this upload's create (the engine's `prepared`). */
+  preparedKeys?: Promise<PreparedShareKeys>;
   terminate(): void;
 }
 
 /** A pool whose workers are loading already, for the next upload. */
 let ready: CryptoPool | null = null;
+/** The next upload's link secret and keys, made ahead; each goes to one upload. */
+let readyKeys: Promise<PreparedShareKeys> | null = null;
 
 /**
  * Files were picked: start the next upload's workers now, so a small file's
@@ -37,13 +41,19 @@ export function prepareUploadCrypto(): void {
   if (ready || typeof Worker === 'undefined') return;
   ready = createCryptoPool();
   ready.warm();
-  // The share keys' Ed25519 too, once the picked files are drawn (issue 11: a small send's click → link).
-  setTimeout(warmEd25519, 50);
+  // The share's secret and keys too, once the picked files are drawn (issue 11:
+  // a small send's click → link; the first derivation also builds Ed25519's table).
+  setTimeout(() => {
+    readyKeys ??= prepareShareKeys();
+    readyKeys.catch(() => {});
+  }, 50);
 }
 
 export function createUploadCrypto(): UploadCrypto {
   const pool = ready ?? createCryptoPool();
   ready = null;
+  const preparedKeys = readyKeys ?? undefined;
+  readyKeys = null;
   // Else made at "Send": the workers load while the share is created, not after.
   pool.warm();
   /** Per file: tap batches its parts' makes passed, for closeTap. */
@@ -69,6 +79,7 @@ export function createUploadCrypto(): UploadCrypto {
     },
     sha256Blob: (blob, onProgress) => pool.sha256Blob(blob, onProgress),
     derivePasswordKey: (password, salt) => pool.derivePasswordKey(password, salt),
+    preparedKeys,
     terminate: () => pool.terminate(),
   };
 }
