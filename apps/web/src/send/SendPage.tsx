@@ -14,6 +14,7 @@ import { prepareUploadCrypto } from '../transfer/uploadCrypto.ts';
 import { dragHasFiles, fromDataTransfer, fromFileList, type PickedFile } from './collectFiles.ts';
 import { updateMyLink } from '../links/myLinks.ts';
 import { DoneView } from './DoneView.tsx';
+import { warmDateFormat } from './format.ts';
 import { FileList } from './FileList.tsx';
 import { ProgressView } from './ProgressView.tsx';
 import { ResumePanel } from './ResumePanel.tsx';
@@ -74,6 +75,8 @@ export function SendPage() {
     setProblems([]);
     setPicked((cur) => merge(cur, files));
     prepareUploadCrypto();
+    // The done page's date formatter, while the sender still chooses (issue 11).
+    setTimeout(warmDateFormat, 100);
   }, []);
 
   // Drop files anywhere on the page while choosing. While sending, a drop is
