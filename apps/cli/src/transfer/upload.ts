@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import type { Recipient } from '@sealdrop/crypto';
 import type { SealdropClient, ShareRules } from '@sealdrop/shared';
-import { abandonSend, cannotContinue, DEFAULT_CONCURRENCY, planSend, sendFiles, shareLinks, withRetry, type SendJournal, type TransferError } from '@sealdrop/transfer';
+import { abandonSend, cannotContinue, DEFAULT_CONCURRENCY, planSend, prepareShareKeys, sendFiles, shareLinks, withRetry, type SendJournal, type TransferError } from '@sealdrop/transfer';
 import { policyCheck } from '../policy.ts';
 import { CliError, EXIT, usage } from '../exit.ts';
 import type { InputFile } from '../files.ts';
@@ -61,7 +61,11 @@ const retryPolicy = () => ({ baseMs: Number(process.env.SEALDROP_RETRY_BASE_MS) 
 
 export async function uploadShare(o: UploadOptions): Promise<UploadResult> {
   const started = Date.now();
-  const config = await withRetry(() => o.client.config(), { policy: retryPolicy() });
+  const asked = withRetry(() => o.client.config(), { policy: retryPolicy() });
+  // A new share's link secret and keys while the config request is out (issue 11: a small send's serial steps); used by one create at most.
+  let prepared = o.password ? undefined : prepareShareKeys();
+  prepared?.catch(() => {});
+  const config = await asked;
   const expiresIn = o.expiresIn ?? config.defaultExpirySeconds;
   const problems = planSend(config, { files: o.files, expiresIn, maxDownloads: o.maxDownloads, uploadToken: o.uploadToken, request: o.request });
   if (problems.length) throw usage(wordProblem(problems[0], o, config));
@@ -85,6 +89,8 @@ export async function uploadShare(o: UploadOptions): Promise<UploadResult> {
     const report = uploadReport(o.files, o);
     const made = fileParts(o.files, o.signer ?? null, lanes);
     if (from) o.log(`Resuming the interrupted upload of share ${from.id}.`);
+    const keys = from ? undefined : prepared;
+    if (!from) prepared = undefined;
     const result = await sendFiles<SizedBody>({
       client: o.client,
       config,
@@ -93,6 +99,7 @@ export async function uploadShare(o: UploadOptions): Promise<UploadResult> {
       settings: from ? undefined : { expiresIn, maxDownloads: o.maxDownloads, note: o.note, uploadToken: o.uploadToken, request: o.request, rules: o.rules },
       recipients: o.recipients,
       resume: from ?? undefined,
+      prepared: keys,
       app: { server: o.server, paths },
       parts: made.parts,
       // putPart hands its body to the transport untouched; cliFetch streams a SizedBody.
