@@ -45,9 +45,9 @@ let warmed: Ed25519Impl | null = null;
 
 /**
  * Builds the base-point table of the Ed25519 in use now (once per
- * implementation), so the next key derivation does not: a page calls it when
- * files are picked, before "Send" (in Chromium the first derivation costs
- * ~30-40 ms, serial before the create).
+ * implementation), so the next key derivation does not: a share link's page
+ * without WebCrypto's Ed25519 calls it while the share's GET is out (in
+ * Chromium the first derivation costs ~30-40 ms).
  */
 export function warmEd25519(): void {
   if (warmed === impl) return;
