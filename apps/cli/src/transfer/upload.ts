@@ -62,8 +62,10 @@ const retryPolicy = () => ({ baseMs: Number(process.env.SEALDROP_RETRY_BASE_MS) 
 export async function uploadShare(o: UploadOptions): Promise<UploadResult> {
   const started = Date.now();
   const asked = withRetry(() => o.client.config(), { policy: retryPolicy() });
-  // A new share's link secret and keys while the config request is out (issue 11: a small send's serial steps); used by one create at most.
-  let prepared = o.password ? undefined : prepareShareKeys();
+  // A new share's link secret and keys while the config request is out (issue 11:
+  // a small send's serial steps). Only a create takes them (a resume does not),
+  // and at most one run below creates.
+  const prepared = o.password ? undefined : prepareShareKeys();
   prepared?.catch(() => {});
   const config = await asked;
   const expiresIn = o.expiresIn ?? config.defaultExpirySeconds;
@@ -89,8 +91,6 @@ export async function uploadShare(o: UploadOptions): Promise<UploadResult> {
     const report = uploadReport(o.files, o);
     const made = fileParts(o.files, o.signer ?? null, lanes);
     if (from) o.log(`Resuming the interrupted upload of share ${from.id}.`);
-    const keys = from ? undefined : prepared;
-    if (!from) prepared = undefined;
     const result = await sendFiles<SizedBody>({
       client: o.client,
       config,
@@ -99,7 +99,7 @@ export async function uploadShare(o: UploadOptions): Promise<UploadResult> {
       settings: from ? undefined : { expiresIn, maxDownloads: o.maxDownloads, note: o.note, uploadToken: o.uploadToken, request: o.request, rules: o.rules },
       recipients: o.recipients,
       resume: from ?? undefined,
-      prepared: keys,
+      prepared,
       app: { server: o.server, paths },
       parts: made.parts,
       // putPart hands its body to the transport untouched; cliFetch streams a SizedBody.
